@@ -1,0 +1,136 @@
+package org.blockcloset.gateway;
+
+import io.dropwizard.configuration.ConfigurationSourceProvider;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.ResourceConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.lifecycle.Managed;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.blockcloset.gateway.node.AccessKeysServlet;
+import org.blockcloset.gateway.node.BlockStoreHealthCheck;
+import org.blockcloset.gateway.node.BootstrapKey;
+import org.blockcloset.gateway.node.GcScheduler;
+import org.blockcloset.gateway.node.LedgerHealthCheck;
+import org.blockcloset.gateway.s3.S3Context;
+import org.blockcloset.gateway.s3.S3Servlet;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.kafka.EmbeddedKafka;
+import org.blockcloset.ledger.kafka.KafkaSettings;
+import org.blockcloset.storage.disk.DiskBlockStore;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Block Closet node: the embedded KRaft log, the views, the block store and the S3 endpoint.
+ * Everything is wired here, with plain {@code new}; everything is started before Jetty opens its
+ * ports, so the health check answers only once S3 requests can be served.
+ */
+public class BlockClosetApplication extends Application<BlockClosetConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockClosetApplication.class);
+    public static final String DEFAULT_CONFIG = "blockcloset.yml";
+
+    public static void main(String[] args) throws Exception {
+        new BlockClosetApplication().run(args.length == 0 ? new String[] {"server", DEFAULT_CONFIG} : args);
+    }
+
+    @Override
+    public String getName() {
+        return "blockcloset";
+    }
+
+    @Override
+    public void initialize(Bootstrap<BlockClosetConfiguration> bootstrap) {
+        ConfigurationSourceProvider fileOrResource = path -> Files.exists(Path.of(path))
+                ? new FileConfigurationSourceProvider().open(path)
+                : new ResourceConfigurationSourceProvider().open(path);
+        bootstrap.setConfigurationSourceProvider(
+                new SubstitutingSourceProvider(fileOrResource, new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(BlockClosetConfiguration config, Environment env) throws Exception {
+        Path data = Path.of(config.dataDir).toAbsolutePath();
+        Files.createDirectories(data);
+        allowAnyObjectKeyInUris(config, env);
+
+        EmbeddedKafka kafka = EmbeddedKafka.start(KafkaSettings.defaults(data)
+                .withPorts(config.kafkaPort, config.kafkaControllerPort));
+        manage(env, kafka::close);
+        Ledger ledger = Ledger.start(new Ledger.Settings(kafka.bootstrapServers(), data.resolve("streams"), (short) 1,
+                Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
+        manage(env, ledger::close);
+        DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data.resolve("blocks"),
+                config.capacity.toBytes(), (int) config.blockSize.toBytes()));
+        manage(env, blocks::close);
+        BootstrapKey.Credentials key = BootstrapKey.ensure(ledger, data, config.accessKeyId, config.secretAccessKey);
+
+        GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
+                Duration.ofMillis(config.gcInterval.toMilliseconds()));
+        env.lifecycle().manage(gc);
+
+        S3Context s3 = new S3Context(ledger, blocks, Clock.systemUTC(), config.domains, config.region);
+        env.servlets().addServlet("s3", new S3Servlet(s3)).addMapping("/*");
+        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, env.getObjectMapper()))
+                .addMapping("/api/keys", "/api/keys/*");
+        env.healthChecks().register("ledger", new LedgerHealthCheck(ledger));
+        env.healthChecks().register("block-store", new BlockStoreHealthCheck(blocks));
+
+        env.lifecycle().addServerLifecycleListener(server -> {
+            int s3Port = -1;
+            int adminPort = -1;
+            for (Connector c : server.getConnectors()) {
+                if (c instanceof NetworkConnector nc) {
+                    if ("application".equals(c.getName())) {
+                        s3Port = nc.getLocalPort();
+                    } else if ("admin".equals(c.getName())) {
+                        adminPort = nc.getLocalPort();
+                    }
+                }
+            }
+            String banner = String.format("%nBlock Closet is up.%n"
+                    + "  S3 endpoint:       http://127.0.0.1:%d  (region %s, path-style or bucket.%s)%n"
+                    + "  Console (admin):   http://127.0.0.1:%d/   health: http://127.0.0.1:%d/healthcheck%n"
+                    + "  Access key id:     %s%n"
+                    + "  Secret access key: %s%n"
+                    + "  Data:              %s (capacity %s)%n",
+                    s3Port, config.region, config.domains.get(0), adminPort, adminPort,
+                    key.accessKeyId(), key.secretAccessKey(), data, config.capacity);
+            System.out.println(banner);
+            System.out.flush();
+        });
+    }
+
+    /** S3 keys may hold '//', '..', '%2F' and the like; Jetty's defaults would refuse such URIs. */
+    private static void allowAnyObjectKeyInUris(BlockClosetConfiguration config, Environment env) {
+        if (config.getServerFactory() instanceof DefaultServerFactory f) {
+            f.getApplicationConnectors().forEach(c -> {
+                if (c instanceof HttpConnectorFactory h) {
+                    h.setUriCompliance(UriCompliance.UNSAFE);
+                }
+            });
+        }
+        env.getApplicationContext().getServletHandler().setDecodeAmbiguousURIs(true);
+        env.jersey().setUrlPattern("/_jersey/*");
+    }
+
+    private static void manage(Environment env, AutoCloseable resource) {
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() throws Exception {
+                resource.close();
+            }
+        });
+    }
+}

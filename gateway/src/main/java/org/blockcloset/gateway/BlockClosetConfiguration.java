@@ -1,0 +1,70 @@
+package org.blockcloset.gateway;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.util.List;
+
+/**
+ * The node's settings. blockcloset.yml (bundled in the jar) fills them from BLOCKCLOSET_* environment
+ * variables, which the env/ files set; see README.
+ */
+public class BlockClosetConfiguration extends Configuration {
+    /** Where the node keeps everything: blocks, the Kafka log, the views' state, the bootstrap key. */
+    @NotEmpty
+    @JsonProperty
+    public String dataDir = "./data";
+
+    /** The space the owner lends to the store on this host. */
+    @NotNull
+    @JsonProperty
+    public DataSize capacity = DataSize.gibibytes(10);
+
+    @NotNull
+    @JsonProperty
+    public DataSize blockSize = DataSize.mebibytes(1);
+
+    @Min(1)
+    @Max(32767)
+    @JsonProperty
+    public int kafkaPort = 19092;
+
+    @Min(1)
+    @Max(32767)
+    @JsonProperty
+    public int kafkaControllerPort = 19093;
+
+    @NotEmpty
+    @JsonProperty
+    public String region = "us-east-1";
+
+    /** Host names under which buckets are addressed virtual-host style ({@code bucket.<domain>}). */
+    @NotNull
+    @JsonProperty
+    public List<String> domains = List.of("localhost");
+
+    @JsonProperty
+    public String accessKeyId;
+
+    @JsonProperty
+    public String secretAccessKey;
+
+    /** How long an unreferenced block stays before garbage collection removes it. */
+    @NotNull
+    @JsonProperty
+    public Duration gcGrace = Duration.hours(1);
+
+    @NotNull
+    @JsonProperty
+    public Duration gcInterval = Duration.minutes(10);
+
+    /** How long a request waits for the log to acknowledge and the views to apply its event. */
+    @NotNull
+    @JsonProperty
+    public Duration applyTimeout = Duration.seconds(30);
+}

@@ -1,0 +1,110 @@
+package org.blockcloset.gateway.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.AccessKeyCreated;
+import org.blockcloset.ledger.event.AccessKeyRevoked;
+import org.blockcloset.ledger.model.AccessKey;
+
+/**
+ * Admin API for access keys, on the admin port: {@code GET /api/keys}, {@code POST /api/keys},
+ * {@code DELETE /api/keys/<id>}. Every call needs HTTP Basic credentials of an active admin key
+ * (access key id : secret); anonymous callers get 401.
+ */
+public final class AccessKeysServlet extends HttpServlet {
+    private final Ledger ledger;
+    private final ObjectMapper json;
+
+    public AccessKeysServlet(Ledger ledger, ObjectMapper json) {
+        this.ledger = ledger;
+        this.json = json;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Optional<AccessKey> caller = authenticate(req.getHeader("Authorization"));
+        if (caller.isEmpty()) {
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
+            send(resp, 401, Map.of("error", "admin credentials required"));
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        try {
+            if (req.getMethod().equals("GET") && path.equals("/")) {
+                List<Map<String, Object>> keys = ledger.views().accessKeys().stream().map(AccessKeysServlet::describe).toList();
+                send(resp, 200, keys);
+            } else if (req.getMethod().equals("POST") && path.equals("/")) {
+                JsonNode body = req.getContentLength() > 0 ? json.readTree(req.getInputStream()) : json.createObjectNode();
+                String id = "BC" + BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 18);
+                String secret = BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
+                ledger.append(caller.get().accessKeyId(), requestId, new AccessKeyCreated(id, secret,
+                        body.path("description").asText(""), body.path("admin").asBoolean(false), Instant.now()));
+                Map<String, Object> out = describe(ledger.views().accessKey(id).orElseThrow());
+                out.put("secretAccessKey", secret);
+                send(resp, 201, out);
+            } else if (req.getMethod().equals("DELETE") && path.length() > 1) {
+                ledger.append(caller.get().accessKeyId(), requestId, new AccessKeyRevoked(path.substring(1)));
+                resp.setStatus(204);
+            } else {
+                send(resp, 405, Map.of("error", "use GET or POST /api/keys, DELETE /api/keys/<id>"));
+            }
+        } catch (RejectedException e) {
+            send(resp, 404, Map.of("error", e.rejection().name()));
+        } catch (LedgerUnavailableException e) {
+            send(resp, 503, Map.of("error", "the event log is unavailable"));
+        }
+    }
+
+    private Optional<AccessKey> authenticate(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        String id = decoded.substring(0, colon);
+        byte[] secret = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
+        return ledger.views().accessKey(id).filter(k -> k.active() && k.admin()
+                && MessageDigest.isEqual(k.secretKey().getBytes(StandardCharsets.UTF_8), secret));
+    }
+
+    private static Map<String, Object> describe(AccessKey k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accessKeyId", k.accessKeyId());
+        m.put("description", k.description());
+        m.put("admin", k.admin());
+        m.put("created", k.created().toString());
+        m.put("revoked", k.revoked() == null ? null : k.revoked().toString());
+        return m;
+    }
+
+    private void send(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        json.writeValue(resp.getOutputStream(), body);
+    }
+}

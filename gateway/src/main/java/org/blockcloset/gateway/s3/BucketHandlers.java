@@ -1,0 +1,65 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Comparator;
+import org.blockcloset.ledger.event.BucketCreated;
+import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.model.Bucket;
+
+/** ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning. */
+final class BucketHandlers {
+    private final S3Context ctx;
+
+    BucketHandlers(S3Context ctx) {
+        this.ctx = ctx;
+    }
+
+    void listBuckets(S3Request r, HttpServletResponse resp) throws IOException {
+        Xml x = Xml.doc("ListAllMyBucketsResult")
+                .open("Owner").el("ID", r.actor()).el("DisplayName", r.actor()).close()
+                .open("Buckets");
+        ctx.views().buckets().stream().sorted(Comparator.comparing(Bucket::name)).forEach(b -> x.open("Bucket")
+                .el("Name", b.name())
+                .el("CreationDate", Responses.xmlDate(b.created()))
+                .el("BucketRegion", ctx.region())
+                .close());
+        Responses.xml(resp, x.close().finish());
+    }
+
+    void createBucket(S3Request r, HttpServletResponse resp) throws IOException {
+        BucketNames.check(r.bucket());
+        // The body, when present, is a CreateBucketConfiguration naming a region; one region here.
+        r.http().getInputStream().readAllBytes();
+        ctx.append(r, new BucketCreated(r.bucket(), ctx.clock().instant()));
+        resp.setHeader("Location", "/" + r.bucket());
+        Responses.empty(resp, 200);
+    }
+
+    void headBucket(S3Request r, HttpServletResponse resp) {
+        ctx.requireBucket(r.bucket());
+        resp.setHeader("x-amz-bucket-region", ctx.region());
+        Responses.empty(resp, 200);
+    }
+
+    void deleteBucket(S3Request r, HttpServletResponse resp) {
+        ctx.requireBucket(r.bucket());
+        if (!ctx.views().bucketIsEmpty(r.bucket())) {
+            throw new S3Exception(S3Error.BUCKET_NOT_EMPTY);
+        }
+        ctx.append(r, new BucketDeleted(r.bucket()));
+        Responses.empty(resp, 204);
+    }
+
+    void getBucketLocation(S3Request r, HttpServletResponse resp) throws IOException {
+        ctx.requireBucket(r.bucket());
+        // S3 answers an empty constraint for us-east-1.
+        String region = "us-east-1".equals(ctx.region()) ? null : ctx.region();
+        Responses.xml(resp, Xml.doc("LocationConstraint").text(region).finish());
+    }
+
+    void getBucketVersioning(S3Request r, HttpServletResponse resp) throws IOException {
+        ctx.requireBucket(r.bucket());
+        Responses.xml(resp, Xml.doc("VersioningConfiguration").finish());
+    }
+}

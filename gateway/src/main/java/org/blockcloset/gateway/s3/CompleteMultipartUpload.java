@@ -1,0 +1,118 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.blockcloset.gateway.checksum.ChecksumAlgorithm;
+import org.blockcloset.gateway.checksum.MultipartChecksums;
+import org.blockcloset.ledger.event.MultipartUploadCompleted;
+import org.blockcloset.ledger.model.BlockRef;
+import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Upload;
+import org.w3c.dom.Element;
+
+/**
+ * CompleteMultipartUpload: checks the client's part list against the stored parts, then records
+ * the object as the concatenation of those parts' blocks. No byte is copied.
+ */
+final class CompleteMultipartUpload {
+    static final long MIN_PART_SIZE = 5L << 20;
+
+    private final S3Context ctx;
+
+    CompleteMultipartUpload(S3Context ctx) {
+        this.ctx = ctx;
+    }
+
+    void complete(S3Request r, HttpServletResponse resp) throws IOException {
+        Upload u = MultipartHandlers.requireUpload(ctx, r);
+        Element root = XmlInput.read(r.auth().wrapBody(r.http().getInputStream()), "CompleteMultipartUpload");
+        List<Element> requested = XmlInput.children(root, "Part");
+        if (requested.isEmpty()) {
+            throw new S3Exception(S3Error.MALFORMED_XML, "You must specify at least one part.");
+        }
+        Map<Integer, Part> stored = new HashMap<>();
+        ctx.views().parts(u.uploadId(), 0, MultipartHandlers.MAX_PART_NUMBER).forEach(p -> stored.put(p.partNumber(), p));
+        List<Part> chosen = new ArrayList<>();
+        int previous = 0;
+        for (Element e : requested) {
+            int number;
+            try {
+                number = Integer.parseInt(XmlInput.text(e, "PartNumber").trim());
+            } catch (RuntimeException ex) {
+                throw new S3Exception(S3Error.MALFORMED_XML);
+            }
+            if (number <= previous) {
+                throw new S3Exception(S3Error.INVALID_PART_ORDER);
+            }
+            previous = number;
+            Part p = stored.get(number);
+            String etag = XmlInput.text(e, "ETag");
+            if (p == null || etag == null || !unquote(etag).equals(unquote(p.etag()))) {
+                throw new S3Exception(S3Error.INVALID_PART);
+            }
+            chosen.add(p);
+        }
+        for (int i = 0; i < chosen.size() - 1; i++) {
+            if (chosen.get(i).size() < MIN_PART_SIZE) {
+                throw new S3Exception(S3Error.ENTITY_TOO_SMALL);
+            }
+        }
+        Map<String, String> checksums = checksums(u, chosen);
+        List<BlockRef> blocks = new ArrayList<>();
+        List<Long> partSizes = new ArrayList<>();
+        long size = 0;
+        for (Part p : chosen) {
+            blocks.addAll(p.blocks());
+            partSizes.add(p.size());
+            size += p.size();
+        }
+        String etag = MultipartHandlers.multipartEtag(chosen);
+        ObjectVersion o = new ObjectVersion(u.bucket(), u.key(), UUID.randomUUID().toString(), size, etag,
+                ctx.clock().instant(), u.headers(), u.userMetadata(), checksums,
+                checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks);
+        ctx.append(r, new MultipartUploadCompleted(u.uploadId(), o));
+        ObjectHeaders.checksums(resp, o);
+        Xml x = Xml.doc("CompleteMultipartUploadResult")
+                .el("Location", "/" + u.bucket() + "/" + UriCodec.encode(u.key(), true))
+                .el("Bucket", u.bucket()).el("Key", u.key()).el("ETag", etag);
+        checksums.forEach((a, v) -> x.el("Checksum" + a, v));
+        Responses.xml(resp, x.el("ChecksumType", o.checksumType()).finish());
+    }
+
+    private static Map<String, String> checksums(Upload u, List<Part> parts) {
+        Map<String, String> out = new TreeMap<>();
+        if (u.checksumAlgorithm() == null) {
+            return out;
+        }
+        ChecksumAlgorithm a = ChecksumAlgorithm.valueOf(u.checksumAlgorithm());
+        List<byte[]> digests = new ArrayList<>();
+        List<MultipartChecksums.Part> sized = new ArrayList<>();
+        for (Part p : parts) {
+            String v = p.checksums() == null ? null : p.checksums().get(a.name());
+            if (v == null) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, "Part " + p.partNumber() + " was uploaded without the "
+                        + a.name() + " checksum the upload was created with.");
+            }
+            byte[] d = Base64.getDecoder().decode(v);
+            digests.add(d);
+            sized.add(new MultipartChecksums.Part(d, p.size()));
+        }
+        out.put(a.name(), "FULL_OBJECT".equals(u.checksumType())
+                ? MultipartChecksums.fullObject(a, sized)
+                : MultipartChecksums.composite(a, digests));
+        return out;
+    }
+
+    private static String unquote(String etag) {
+        String t = etag.trim();
+        return t.startsWith("\"") && t.endsWith("\"") && t.length() >= 2 ? t.substring(1, t.length() - 1) : t;
+    }
+}

@@ -1,0 +1,145 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.blockcloset.ledger.event.ObjectPut;
+import org.blockcloset.ledger.event.PartUploaded;
+import org.blockcloset.ledger.model.BlockRef;
+import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Upload;
+import org.blockcloset.storage.BlockId;
+import org.blockcloset.storage.BlockWriter;
+import org.blockcloset.storage.SealedBlock;
+
+/**
+ * CopyObject and UploadPartCopy. Blocks are content-addressed, so a copy references the source's
+ * blocks instead of copying bytes; only blocks cut by a copy range are rewritten.
+ */
+final class CopyObjectHandler {
+    private final S3Context ctx;
+
+    CopyObjectHandler(S3Context ctx) {
+        this.ctx = ctx;
+    }
+
+    private record Source(String bucket, String key) {
+    }
+
+    private static Source parseSource(String header) {
+        String s = header.trim();
+        int q = s.indexOf('?');
+        if (q >= 0) {
+            s = s.substring(0, q); // versionId: this store keeps one version per key
+        }
+        s = UriCodec.decode(s, false);
+        if (s.startsWith("/")) {
+            s = s.substring(1);
+        }
+        int slash = s.indexOf('/');
+        if (slash <= 0 || slash == s.length() - 1) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        }
+        return new Source(s.substring(0, slash), s.substring(slash + 1));
+    }
+
+    private ObjectVersion source(S3Request r) {
+        Source s = parseSource(r.header("x-amz-copy-source"));
+        ObjectVersion o = GetObjectHandler.find(ctx, s.bucket(), s.key());
+        Conditionals.evaluateCopySource(r, o);
+        return o;
+    }
+
+    void copyObject(S3Request r, HttpServletResponse resp) throws IOException {
+        ctx.requireBucket(r.bucket());
+        PutObjectHandler.checkKey(r.key());
+        ObjectVersion src = source(r);
+        boolean replace = "REPLACE".equalsIgnoreCase(r.header("x-amz-metadata-directive"));
+        if (!replace && src.bucket().equals(r.bucket()) && src.key().equals(r.key())) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "This copy request is illegal because it is trying to copy an "
+                    + "object to itself without changing the object's metadata, storage class, website redirect "
+                    + "location or encryption attributes.");
+        }
+        Map<String, String> headers = src.headers();
+        Map<String, String> user = src.userMetadata();
+        if (replace) {
+            ObjectMetadata meta = ObjectMetadata.from(r.http());
+            headers = meta.headers();
+            user = meta.user();
+        }
+        ObjectVersion copy = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), src.size(), src.etag(),
+                ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks());
+        ctx.append(r, new ObjectPut(copy));
+        Xml x = Xml.doc("CopyObjectResult").el("LastModified", Responses.xmlDate(copy.lastModified())).el("ETag", copy.etag());
+        if (copy.checksums() != null) {
+            copy.checksums().forEach((a, v) -> x.el("Checksum" + a, v));
+        }
+        Responses.xml(resp, x.finish());
+    }
+
+    void uploadPartCopy(S3Request r, HttpServletResponse resp) throws IOException {
+        int number = MultipartHandlers.partNumber(r);
+        Upload u = MultipartHandlers.requireUpload(ctx, r);
+        ObjectVersion src = source(r);
+        ByteRange range = ByteRange.parse(r.header("x-amz-copy-source-range"), src.size());
+        long first = range == null ? 0 : range.first();
+        long last = range == null ? src.size() - 1 : range.last();
+        if (last - first + 1 > S3Context.MAX_PUT_SIZE) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
+        }
+        List<SealedBlock> created = new ArrayList<>();
+        try {
+            MessageDigest md5 = BodyWriter.md5();
+            List<BlockRef> blocks = slice(src.blocks(), first, last, md5, created);
+            ctx.blocks().awaitDurable(created);
+            String etag = '"' + HexFormat.of().formatHex(md5.digest()) + '"';
+            Part p = new Part(number, Math.max(0, last - first + 1), etag, ctx.clock().instant(), null, blocks);
+            ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
+            Responses.xml(resp, Xml.doc("CopyPartResult")
+                    .el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag).finish());
+        } catch (IOException | RuntimeException e) {
+            ctx.blocks().discard(created);
+            throw e;
+        }
+    }
+
+    /** The blocks of bytes first..last: whole blocks are shared, cut ones rewritten. Hashes every byte for the ETag. */
+    private List<BlockRef> slice(List<BlockRef> blocks, long first, long last, MessageDigest md5,
+                                 List<SealedBlock> created) throws IOException {
+        List<BlockRef> out = new ArrayList<>();
+        ByteBuffer buf = ByteBuffer.allocate(ctx.blocks().maxBlockSize());
+        long pos = 0;
+        for (BlockRef b : blocks) {
+            long blockFirst = pos;
+            pos += b.size();
+            if (pos - 1 < first || blockFirst > last) {
+                continue;
+            }
+            if (buf.capacity() < b.size()) {
+                buf = ByteBuffer.allocate((int) b.size());
+            }
+            ctx.blocks().read(new BlockId(b.id()), buf);
+            int from = (int) Math.max(0, first - blockFirst);
+            int to = (int) Math.min(b.size() - 1, last - blockFirst);
+            md5.update(buf.array(), from, to - from + 1);
+            if (from == 0 && to == b.size() - 1) {
+                out.add(b);
+            } else {
+                try (BlockWriter w = ctx.blocks().newWriter()) {
+                    w.write(buf.array(), from, to - from + 1);
+                    SealedBlock s = w.seal();
+                    created.add(s);
+                    out.add(new BlockRef(s.id().hex(), s.size()));
+                }
+            }
+        }
+        return out;
+    }
+}

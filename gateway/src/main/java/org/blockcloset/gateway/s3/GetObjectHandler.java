@@ -1,0 +1,65 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.blockcloset.ledger.model.ObjectVersion;
+
+/** GetObject and HeadObject: conditionals, ranges, part numbers, response-* overrides. */
+final class GetObjectHandler {
+    private final S3Context ctx;
+    private final BlockStreamer streamer;
+
+    GetObjectHandler(S3Context ctx) {
+        this.ctx = ctx;
+        this.streamer = new BlockStreamer(ctx.blocks());
+    }
+
+    void getObject(S3Request r, HttpServletResponse resp) throws IOException {
+        serve(r, resp, true);
+    }
+
+    void headObject(S3Request r, HttpServletResponse resp) throws IOException {
+        serve(r, resp, false);
+    }
+
+    static ObjectVersion find(S3Context ctx, String bucket, String key) {
+        return ctx.views().object(bucket, key).orElseThrow(() -> {
+            ctx.requireBucket(bucket);
+            return new S3Exception(S3Error.NO_SUCH_KEY);
+        });
+    }
+
+    private void serve(S3Request r, HttpServletResponse resp, boolean body) throws IOException {
+        ObjectVersion o = find(ctx, r.bucket(), r.key());
+        if (Conditionals.evaluate(r, o) == Conditionals.Outcome.NOT_MODIFIED) {
+            resp.setHeader("ETag", o.etag());
+            resp.setHeader("Last-Modified", Responses.httpDate(o.lastModified()));
+            resp.setStatus(304);
+            return;
+        }
+        ByteRange range;
+        String partNumber = r.param("partNumber");
+        if (partNumber != null) {
+            try {
+                range = ByteRange.ofPart(Integer.parseInt(partNumber), o.partSizes(), o.size());
+            } catch (NumberFormatException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000.");
+            }
+        } else {
+            range = ByteRange.parse(r.header("Range"), o.size());
+        }
+        ObjectHeaders.write(resp, o, r, range == null);
+        if (range != null) {
+            resp.setStatus(206);
+            resp.setHeader("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + o.size());
+        } else {
+            resp.setStatus(200);
+        }
+        long length = range == null ? o.size() : range.length();
+        resp.setContentLengthLong(length);
+        if (body && length > 0) {
+            long first = range == null ? 0 : range.first();
+            streamer.stream(o.blocks(), first, first + length - 1, resp.getOutputStream());
+        }
+    }
+}

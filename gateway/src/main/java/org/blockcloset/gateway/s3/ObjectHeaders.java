@@ -1,0 +1,63 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Map;
+import org.blockcloset.ledger.model.ObjectVersion;
+
+/** The response headers that describe a stored object (GetObject, HeadObject). */
+final class ObjectHeaders {
+    private static final Map<String, String> OVERRIDES = Map.of(
+            "response-content-type", "Content-Type",
+            "response-content-language", "Content-Language",
+            "response-expires", "Expires",
+            "response-cache-control", "Cache-Control",
+            "response-content-disposition", "Content-Disposition",
+            "response-content-encoding", "Content-Encoding");
+
+    private ObjectHeaders() {
+    }
+
+    static void write(HttpServletResponse resp, ObjectVersion o, S3Request r, boolean wholeObject) {
+        resp.setHeader("ETag", o.etag());
+        resp.setHeader("Last-Modified", Responses.httpDate(o.lastModified()));
+        resp.setHeader("Accept-Ranges", "bytes");
+        resp.setContentType(o.contentType());
+        if (o.headers() != null) {
+            o.headers().forEach((name, value) -> {
+                if (!name.equals("content-type")) {
+                    resp.setHeader(name, value);
+                }
+            });
+        }
+        if (o.userMetadata() != null) {
+            o.userMetadata().forEach((name, value) -> resp.setHeader("x-amz-meta-" + name, value));
+        }
+        if (o.partSizes() != null) {
+            resp.setHeader("x-amz-mp-parts-count", Integer.toString(o.partSizes().size()));
+        }
+        OVERRIDES.forEach((param, header) -> {
+            String v = r.param(param);
+            if (v != null) {
+                if (header.equals("Content-Type")) {
+                    resp.setContentType(v);
+                } else {
+                    resp.setHeader(header, v);
+                }
+            }
+        });
+        if (wholeObject && "ENABLED".equalsIgnoreCase(r.header("x-amz-checksum-mode"))) {
+            checksums(resp, o);
+        }
+    }
+
+    static void checksums(HttpServletResponse resp, ObjectVersion o) {
+        if (o.checksums() == null || o.checksums().isEmpty()) {
+            return;
+        }
+        o.checksums().forEach((algorithm, value) ->
+                resp.setHeader("x-amz-checksum-" + algorithm.toLowerCase(java.util.Locale.ROOT), value));
+        if (o.checksumType() != null) {
+            resp.setHeader("x-amz-checksum-type", o.checksumType());
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.blockcloset.ledger.event.ObjectPut;
+import org.blockcloset.ledger.model.ObjectVersion;
+
+/** PutObject: blocks first, made durable; then the event; only then the 200. */
+final class PutObjectHandler {
+    static final int MAX_KEY_BYTES = 1024;
+
+    private final S3Context ctx;
+
+    PutObjectHandler(S3Context ctx) {
+        this.ctx = ctx;
+    }
+
+    static void checkKey(String key) {
+        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new S3Exception(S3Error.KEY_TOO_LONG);
+        }
+    }
+
+    void putObject(S3Request r, HttpServletResponse resp) throws IOException {
+        ctx.requireBucket(r.bucket());
+        checkKey(r.key());
+        ObjectMetadata meta = ObjectMetadata.from(r.http());
+        BodyReceiver.Received body = BodyReceiver.receive(ctx, r);
+        String etag = '"' + body.md5Hex() + '"';
+        ObjectVersion o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),
+                etag, ctx.clock().instant(), meta.headers(), meta.user(), body.checksums(),
+                body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks());
+        try {
+            ctx.append(r, new ObjectPut(o));
+        } catch (RuntimeException e) {
+            body.written().discard();
+            throw e;
+        }
+        resp.setHeader("ETag", etag);
+        ObjectHeaders.checksums(resp, o);
+        Responses.empty(resp, 200);
+    }
+}

@@ -1,0 +1,39 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** Small helpers for writing S3 responses. */
+final class Responses {
+    /** ISO-8601 with milliseconds, as S3 writes dates in XML. */
+    static final DateTimeFormatter XML_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private Responses() {
+    }
+
+    static void xml(HttpServletResponse resp, byte[] body) throws IOException {
+        resp.setStatus(200);
+        resp.setContentType("application/xml");
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
+    static void empty(HttpServletResponse resp, int status) {
+        resp.setStatus(status);
+        resp.setContentLength(0);
+    }
+
+    static String xmlDate(Instant t) {
+        return XML_DATE.format(t.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    /** RFC 1123 date for Last-Modified, at S3's one-second resolution. */
+    static String httpDate(Instant t) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    }
+}

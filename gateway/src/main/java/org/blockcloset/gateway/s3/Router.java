@@ -1,0 +1,91 @@
+package org.blockcloset.gateway.s3;
+
+import java.util.Map;
+import java.util.Set;
+
+/** Turns method + bucket/key + sub-resources into the S3 operation. */
+final class Router {
+    /** Bucket sub-resources real clients probe but this store does not serve yet. */
+    private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of("acl", "policy", "cors", "lifecycle",
+            "tagging", "encryption", "object-lock", "replication", "website", "logging", "notification",
+            "accelerate", "requestPayment", "ownershipControls", "publicAccessBlock", "versions", "analytics",
+            "inventory", "metrics", "intelligent-tiering", "policyStatus");
+    private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("acl", "tagging", "retention",
+            "legal-hold", "torrent", "restore", "select", "attributes");
+
+    private Router() {
+    }
+
+    static S3Operation route(String method, String bucket, String key, Map<String, String> q, boolean copySource) {
+        if (bucket == null) {
+            if (method.equals("GET")) {
+                return S3Operation.LIST_BUCKETS;
+            }
+            throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+        }
+        if (key == null) {
+            for (String r : UNSUPPORTED_BUCKET_RESOURCES) {
+                if (q.containsKey(r)) {
+                    throw new S3Exception(S3Error.NOT_IMPLEMENTED, "The bucket sub-resource '" + r + "' is not implemented.");
+                }
+            }
+            switch (method) {
+                case "PUT":
+                    if (q.containsKey("versioning")) {
+                        throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Bucket versioning is not implemented.");
+                    }
+                    return S3Operation.CREATE_BUCKET;
+                case "HEAD":
+                    return S3Operation.HEAD_BUCKET;
+                case "DELETE":
+                    return S3Operation.DELETE_BUCKET;
+                case "POST":
+                    if (q.containsKey("delete")) {
+                        return S3Operation.DELETE_OBJECTS;
+                    }
+                    throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+                case "GET":
+                    if (q.containsKey("location")) {
+                        return S3Operation.GET_BUCKET_LOCATION;
+                    }
+                    if (q.containsKey("versioning")) {
+                        return S3Operation.GET_BUCKET_VERSIONING;
+                    }
+                    if (q.containsKey("uploads")) {
+                        return S3Operation.LIST_MULTIPART_UPLOADS;
+                    }
+                    return "2".equals(q.get("list-type")) ? S3Operation.LIST_OBJECTS_V2 : S3Operation.LIST_OBJECTS;
+                default:
+                    throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+            }
+        }
+        for (String r : UNSUPPORTED_OBJECT_RESOURCES) {
+            if (q.containsKey(r)) {
+                throw new S3Exception(S3Error.NOT_IMPLEMENTED, "The object sub-resource '" + r + "' is not implemented.");
+            }
+        }
+        switch (method) {
+            case "PUT":
+                if (q.containsKey("uploadId") && q.containsKey("partNumber")) {
+                    return copySource ? S3Operation.UPLOAD_PART_COPY : S3Operation.UPLOAD_PART;
+                }
+                return copySource ? S3Operation.COPY_OBJECT : S3Operation.PUT_OBJECT;
+            case "GET":
+                return q.containsKey("uploadId") ? S3Operation.LIST_PARTS : S3Operation.GET_OBJECT;
+            case "HEAD":
+                return S3Operation.HEAD_OBJECT;
+            case "DELETE":
+                return q.containsKey("uploadId") ? S3Operation.ABORT_MULTIPART_UPLOAD : S3Operation.DELETE_OBJECT;
+            case "POST":
+                if (q.containsKey("uploads")) {
+                    return S3Operation.CREATE_MULTIPART_UPLOAD;
+                }
+                if (q.containsKey("uploadId")) {
+                    return S3Operation.COMPLETE_MULTIPART_UPLOAD;
+                }
+                throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+            default:
+                throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+        }
+    }
+}

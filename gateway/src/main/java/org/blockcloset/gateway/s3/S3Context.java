@@ -1,0 +1,50 @@
+package org.blockcloset.gateway.s3;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.Event;
+import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.view.Views;
+import org.blockcloset.storage.BlockStore;
+
+/** What the S3 handlers share: the ledger, the block store, and the node's S3 settings. */
+public record S3Context(Ledger ledger, BlockStore blocks, Clock clock, List<String> domains, String region) {
+    /** S3's limit for a single PUT and for one part. */
+    public static final long MAX_PUT_SIZE = 5L << 30;
+
+    public Views views() {
+        return ledger.views();
+    }
+
+    Optional<String> secretOf(String accessKeyId) {
+        return views().accessKey(accessKeyId).filter(AccessKey::active).map(AccessKey::secretKey);
+    }
+
+    Bucket requireBucket(String name) {
+        return views().bucket(name).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
+    }
+
+    /** Appends the request's event; returns once it is durable and visible to every later read. */
+    LoggedEvent append(S3Request request, Event event) {
+        try {
+            return ledger.append(request.actor(), request.requestId(), event);
+        } catch (RejectedException e) {
+            throw switch (e.rejection()) {
+                case NO_SUCH_BUCKET -> new S3Exception(S3Error.NO_SUCH_BUCKET);
+                case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
+                case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
+                case NO_SUCH_UPLOAD -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
+                default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
+            };
+        } catch (LedgerUnavailableException e) {
+            throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The event log did not acknowledge the write in time; "
+                    + "retry the request.", e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.blockcloset.gateway.s3;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Thrown anywhere in request handling; rendered as an S3 XML error by the servlet. */
+public class S3Exception extends RuntimeException {
+    private final S3Error error;
+    private final Map<String, String> extraElements = new LinkedHashMap<>();
+
+    public S3Exception(S3Error error) {
+        this(error, error.message());
+    }
+
+    public S3Exception(S3Error error, String message) {
+        super(message);
+        this.error = error;
+    }
+
+    public S3Exception(S3Error error, String message, Throwable cause) {
+        super(message, cause);
+        this.error = error;
+    }
+
+    public S3Error error() {
+        return error;
+    }
+
+    /** Adds an element to the error document, as S3 does (e.g. {@code <Expires>}, {@code <ServerTime>}). */
+    public S3Exception with(String element, String value) {
+        extraElements.put(element, value);
+        return this;
+    }
+
+    public Map<String, String> extraElements() {
+        return extraElements;
+    }
+}

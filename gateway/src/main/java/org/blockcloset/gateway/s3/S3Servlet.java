@@ -1,0 +1,117 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.blockcloset.gateway.auth.AuthContext;
+import org.blockcloset.gateway.auth.SigV4Verifier;
+import org.blockcloset.storage.CorruptBlockException;
+import org.blockcloset.storage.InsufficientStorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 endpoint: assigns a request id, finds bucket and key, routes to the operation,
+ * authenticates, dispatches to the operation's handler, and renders every failure as an S3 error.
+ */
+public final class S3Servlet extends HttpServlet {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Servlet.class);
+
+    private final S3Context ctx;
+    private final Addressing addressing;
+    private final SigV4Verifier verifier;
+    private final Map<S3Operation, S3Handler> handlers = new EnumMap<>(S3Operation.class);
+
+    public S3Servlet(S3Context ctx) {
+        this.ctx = ctx;
+        this.addressing = new Addressing(ctx.domains());
+        this.verifier = new SigV4Verifier(ctx::secretOf, ctx.clock());
+        BucketHandlers buckets = new BucketHandlers(ctx);
+        handlers.put(S3Operation.LIST_BUCKETS, buckets::listBuckets);
+        handlers.put(S3Operation.CREATE_BUCKET, buckets::createBucket);
+        handlers.put(S3Operation.HEAD_BUCKET, buckets::headBucket);
+        handlers.put(S3Operation.DELETE_BUCKET, buckets::deleteBucket);
+        handlers.put(S3Operation.GET_BUCKET_LOCATION, buckets::getBucketLocation);
+        handlers.put(S3Operation.GET_BUCKET_VERSIONING, buckets::getBucketVersioning);
+        ListObjectsHandler list = new ListObjectsHandler(ctx);
+        handlers.put(S3Operation.LIST_OBJECTS, list::listObjectsV1);
+        handlers.put(S3Operation.LIST_OBJECTS_V2, list::listObjectsV2);
+        handlers.put(S3Operation.PUT_OBJECT, new PutObjectHandler(ctx)::putObject);
+        GetObjectHandler get = new GetObjectHandler(ctx);
+        handlers.put(S3Operation.GET_OBJECT, get::getObject);
+        handlers.put(S3Operation.HEAD_OBJECT, get::headObject);
+        DeleteHandlers delete = new DeleteHandlers(ctx);
+        handlers.put(S3Operation.DELETE_OBJECT, delete::deleteObject);
+        handlers.put(S3Operation.DELETE_OBJECTS, delete::deleteObjects);
+        CopyObjectHandler copy = new CopyObjectHandler(ctx);
+        handlers.put(S3Operation.COPY_OBJECT, copy::copyObject);
+        handlers.put(S3Operation.UPLOAD_PART_COPY, copy::uploadPartCopy);
+        MultipartHandlers mpu = new MultipartHandlers(ctx);
+        handlers.put(S3Operation.CREATE_MULTIPART_UPLOAD, mpu::create);
+        handlers.put(S3Operation.UPLOAD_PART, mpu::uploadPart);
+        handlers.put(S3Operation.COMPLETE_MULTIPART_UPLOAD, mpu::complete);
+        handlers.put(S3Operation.ABORT_MULTIPART_UPLOAD, mpu::abort);
+        handlers.put(S3Operation.LIST_PARTS, mpu::listParts);
+        handlers.put(S3Operation.LIST_MULTIPART_UPLOADS, mpu::listUploads);
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String requestId = String.format("%016X", ThreadLocalRandom.current().nextLong());
+        resp.setHeader("x-amz-request-id", requestId);
+        resp.setHeader("x-amz-id-2", requestId);
+        boolean head = "HEAD".equals(req.getMethod());
+        String resource = req.getRequestURI();
+        try {
+            if (!ctx.ledger().ready()) {
+                throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The store is starting or its log is unavailable.");
+            }
+            Addressing.Target target = addressing.resolve(req.getHeader("Host"), req.getRequestURI());
+            Map<String, String> query = UriCodec.parseQuery(req.getQueryString());
+            S3Operation op = Router.route(req.getMethod(), target.bucket(), target.key(), query,
+                    req.getHeader("x-amz-copy-source") != null);
+            AuthContext auth = verifier.verify(new ServletSignedRequest(req));
+            if (auth.isAnonymous()) {
+                throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed; sign the request.");
+            }
+            S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
+            resource = request.resource();
+            handlers.get(op).handle(request, resp);
+        } catch (S3Exception e) {
+            fail(resp, head, e, resource, requestId);
+        } catch (InsufficientStorageException e) {
+            fail(resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, e.getMessage()), resource, requestId);
+        } catch (CorruptBlockException e) {
+            LOG.error("request {} hit a corrupt block: {}", requestId, e.getMessage());
+            fail(resp, head, new S3Exception(S3Error.INTERNAL_ERROR, "A block of this object failed its checksum; "
+                    + "the store refuses to return corrupt data."), resource, requestId);
+        } catch (IOException e) {
+            if (isDiskFull(e)) {
+                fail(resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, "The disk is full."), resource, requestId);
+            } else {
+                LOG.warn("request {} failed: {}", requestId, e.toString());
+                fail(resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("request {} failed", requestId, e);
+            fail(resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
+        }
+    }
+
+    private static boolean isDiskFull(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("No space left on device");
+    }
+
+    private static void fail(HttpServletResponse resp, boolean head, S3Exception e, String resource, String requestId)
+            throws IOException {
+        if (resp.isCommitted()) {
+            // Bytes are on the wire: the only honest signal left is to cut the connection short.
+            throw new IOException("aborting response after error: " + e.error().code());
+        }
+        ErrorResponses.render(resp, head, e, resource, requestId);
+    }
+}

@@ -1,0 +1,169 @@
+package org.blockcloset.gateway.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.blockcloset.ledger.kafka.Ports;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * A Block Closet node started from the packaged artifact ({@code gateway/target/blockcloset.jar})
+ * as a separate process, on free ports, with its data in a given directory. Readiness is the
+ * node's own health check, never a sleep.
+ */
+public final class Node implements AutoCloseable {
+    public static final String ACCESS_KEY = "BCTESTACCESSKEY00001";
+    public static final String SECRET_KEY = "test-secret-key-for-integration-tests-00";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path dataDir;
+    private final Map<String, String> env;
+    private final int s3Port;
+    private final int adminPort;
+    private Process process;
+
+    private Node(Path dataDir, Map<String, String> extraEnv) {
+        this.dataDir = dataDir;
+        this.s3Port = Ports.freePort();
+        this.adminPort = Ports.freePort();
+        this.env = new HashMap<>();
+        env.put("BLOCKCLOSET_DATA", dataDir.toString());
+        env.put("BLOCKCLOSET_S3_PORT", Integer.toString(s3Port));
+        env.put("BLOCKCLOSET_ADMIN_PORT", Integer.toString(adminPort));
+        env.put("BLOCKCLOSET_KAFKA_PORT", Integer.toString(Ports.freePort()));
+        env.put("BLOCKCLOSET_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.freePort()));
+        env.put("BLOCKCLOSET_ACCESS_KEY_ID", ACCESS_KEY);
+        env.put("BLOCKCLOSET_SECRET_ACCESS_KEY", SECRET_KEY);
+        env.put("BLOCKCLOSET_BIND", "127.0.0.1");
+        env.putAll(extraEnv);
+    }
+
+    /** Starts a node and waits until its health check answers 200. */
+    public static Node start(Path dataDir, Map<String, String> extraEnv) throws IOException, InterruptedException {
+        Node n = new Node(dataDir, extraEnv);
+        n.launch();
+        return n;
+    }
+
+    public static Node start(Path dataDir) throws IOException, InterruptedException {
+        return start(dataDir, Map.of());
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        Path jar = Path.of("target", "blockcloset.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("package the node first (mvn verify runs package before the ITs): " + jar);
+        }
+        Files.createDirectories(dataDir);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC", "-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+        process = pb.start();
+        awaitHealthy();
+    }
+
+    private void awaitHealthy() throws InterruptedException, IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("node exited with " + process.exitValue() + "; see " + log());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(adminUrl() + "/healthcheck"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        throw new IllegalStateException("node not healthy after " + START_TIMEOUT + "; see " + log());
+    }
+
+    public Path log() {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + s3Port);
+    }
+
+    public int s3Port() {
+        return s3Port;
+    }
+
+    public String adminUrl() {
+        return "http://127.0.0.1:" + adminPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** An AWS SDK v2 client with default settings (checksums on), path-style. */
+    public S3Client client() {
+        return S3Client.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build();
+    }
+
+    /** SIGTERM and wait: a clean stop. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** SIGKILL: the process dies at once, as in a crash. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Starts the node again on the same directory and ports. */
+    public void restart() throws IOException, InterruptedException {
+        stop();
+        launch();
+    }
+
+    /** Starts the node again after {@link #kill()} (same directory and ports). */
+    public void relaunch() throws IOException, InterruptedException {
+        launch();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}

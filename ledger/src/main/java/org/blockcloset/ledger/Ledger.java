@@ -1,0 +1,248 @@
+package org.blockcloset.ledger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.blockcloset.ledger.event.Event;
+import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.view.BoundedRocksDb;
+import org.blockcloset.ledger.view.ViewProgress;
+import org.blockcloset.ledger.view.ViewTopology;
+import org.blockcloset.ledger.view.Views;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event log and the views folded from it. {@link #append} returns only once the event is
+ * durable in the log (acks=all; the broker fsyncs every append) and applied by the views, so the
+ * caller may answer its client: every later read sees the event.
+ */
+public final class Ledger implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+    public static final String EVENTS_TOPIC = "blockcloset.events";
+    public static final String APPLICATION_ID = "blockcloset-views";
+    /** Large objects list many block ids; 16 MiB leaves room for a 5 GiB object in 1 MiB blocks. */
+    static final int MAX_EVENT_BYTES = 16 << 20;
+
+    /**
+     * @param replicationFactor 1 on a single host; 3 (or the node count) in a cluster
+     * @param applyTimeout      how long an append waits for the log and the views before giving up
+     */
+    public record Settings(String bootstrapServers, Path stateDir, short replicationFactor, Duration applyTimeout,
+                           Duration startTimeout) {
+    }
+
+    private final Settings settings;
+    private final KafkaProducer<String, LoggedEvent> producer;
+    private final KafkaStreams streams;
+    private final ViewProgress progress = new ViewProgress();
+    private final Views views;
+    private volatile boolean ready;
+
+    private Ledger(Settings settings) {
+        this.settings = settings;
+        this.producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(),
+                Json.serde(LoggedEvent.class).serializer());
+        StreamsBuilder builder = new StreamsBuilder();
+        ViewTopology.build(builder, EVENTS_TOPIC, progress);
+        this.streams = new KafkaStreams(builder.build(), streamsConfig(settings));
+        this.views = new Views(streams);
+    }
+
+    /** Creates the topics if needed, starts the views, and returns once they have caught up with the log. */
+    public static Ledger start(Settings settings) throws LedgerUnavailableException {
+        Ledger ledger;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            ensureTopic(admin, settings.replicationFactor());
+            ledger = new Ledger(settings);
+            try {
+                ledger.startViews(admin);
+            } catch (Exception e) {
+                ledger.close(); // else the stream thread and the producer outlive the failed start
+                throw e;
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LedgerUnavailableException("the event log did not come up", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while starting", e);
+        }
+        return ledger;
+    }
+
+    private static void ensureTopic(Admin admin, short rf) throws ExecutionException, InterruptedException, TimeoutException {
+        NewTopic topic = new NewTopic(EVENTS_TOPIC, 1, rf).configs(Map.of(
+                // The log is the source of truth: it is never deleted or compacted away.
+                TopicConfig.RETENTION_MS_CONFIG, "-1",
+                TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_EVENT_BYTES),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, rf)),
+                // fsync every append before acknowledging it (also set broker-wide; see ADR 0002).
+                TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, "1",
+                TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false"));
+        try {
+            admin.createTopics(java.util.List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    private void startViews(Admin admin) throws ExecutionException, InterruptedException, TimeoutException, LedgerUnavailableException {
+        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("views failed; replacing the stream thread", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
+                throw new LedgerUnavailableException("views did not start: " + streams.state(), null);
+            }
+            Thread.sleep(20);
+        }
+        TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
+        ListOffsetsResult.ListOffsetsResultInfo end = admin.listOffsets(Map.of(tp, OffsetSpec.latest()))
+                .partitionResult(tp).get(30, TimeUnit.SECONDS);
+        OffsetAndMetadata committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).get(tp);
+        if (committed != null) {
+            progress.seed(0, committed.offset());
+        }
+        try {
+            progress.whenApplied(0, end.offset() - 1)
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new LedgerUnavailableException("views did not catch up with the log", e);
+        }
+        LOG.info("views caught up with the log at offset {}", end.offset());
+        ready = true;
+    }
+
+    /** Where an appended event landed in the log; the log order of one partition is the fold order. */
+    public record Appended(LoggedEvent event, int partition, long offset) {
+    }
+
+    /** Appends an event and waits until it is durable and applied. */
+    public LoggedEvent append(String actor, String requestId, Event event) throws RejectedException, LedgerUnavailableException {
+        return appendWithOffset(actor, requestId, event).event();
+    }
+
+    /** {@link #append}, also telling where in the log the event landed. */
+    public Appended appendWithOffset(String actor, String requestId, Event event)
+            throws RejectedException, LedgerUnavailableException {
+        LoggedEvent logged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, UUID.randomUUID().toString(), actor,
+                requestId, Instant.now(), event);
+        try {
+            CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+            producer.send(new ProducerRecord<>(EVENTS_TOPIC, event.entityKey(), logged), (md, ex) -> {
+                if (ex != null) {
+                    sent.completeExceptionally(ex);
+                } else {
+                    sent.complete(md);
+                }
+            });
+            long timeout = settings.applyTimeout().toNanos();
+            long start = System.nanoTime();
+            RecordMetadata md = sent.get(timeout, TimeUnit.NANOSECONDS);
+            Optional<Rejection> rejection = progress.whenApplied(md.partition(), md.offset())
+                    .get(Math.max(1, timeout - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+            if (rejection.isPresent()) {
+                throw new RejectedException(rejection.get());
+            }
+            return new Appended(logged, md.partition(), md.offset());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LedgerUnavailableException("append of " + event.getClass().getSimpleName() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted", e);
+        }
+    }
+
+    public Views views() {
+        return views;
+    }
+
+    public ViewProgress progress() {
+        return progress;
+    }
+
+    /** True once the views caught up with the log at start, and while they keep running. */
+    public boolean ready() {
+        return ready && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    public KafkaStreams.State viewState() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        producer.close(Duration.ofSeconds(10));
+        // Leave the consumer group: otherwise the next start waits for this member's session to
+        // time out (session.timeout.ms, 45 s) before the views get their partition back.
+        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(15))
+                .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    private static Properties producerConfig(Settings s) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // Concurrent requests' events ride one batch, hence one broker fsync (group commit).
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_EVENT_BYTES));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(s.applyTimeout().toMillis(), 1000)));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(s.applyTimeout().toMillis() - 1, 500)));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(s.applyTimeout().toMillis()));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "blockcloset-gateway");
+        return p;
+    }
+
+    private static Properties streamsConfig(Settings s) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
+        // Stores, changelogs and the consumed offset commit together: reference counts never drift.
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(s.replicationFactor()));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(8L << 20));
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+        p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(MAX_EVENT_BYTES));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(MAX_EVENT_BYTES));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
+        return p;
+    }
+}

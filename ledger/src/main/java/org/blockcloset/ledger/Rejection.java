@@ -1,0 +1,15 @@
+package org.blockcloset.ledger;
+
+/**
+ * Why the views refused an event. The log's order decides between concurrent requests: the
+ * fold applies events one by one and refuses those that no longer fit the state (a put into a
+ * bucket deleted just before it, a second create of the same bucket).
+ */
+public enum Rejection {
+    NO_SUCH_BUCKET,
+    BUCKET_EXISTS,
+    BUCKET_NOT_EMPTY,
+    NO_SUCH_UPLOAD,
+    ACCESS_KEY_EXISTS,
+    NO_SUCH_ACCESS_KEY
+}

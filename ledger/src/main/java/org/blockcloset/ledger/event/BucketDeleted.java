@@ -1,0 +1,8 @@
+package org.blockcloset.ledger.event;
+
+public record BucketDeleted(String bucket) implements Event {
+    @Override
+    public String entityKey() {
+        return Keys.bucket(bucket);
+    }
+}

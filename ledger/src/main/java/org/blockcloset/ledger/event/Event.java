@@ -1,0 +1,29 @@
+package org.blockcloset.ledger.event;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Something that happened to the store, named in the past tense. Events are the source of truth:
+ * every view is a fold over them in log order, so the log's order decides between concurrent writers.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = BucketCreated.class, name = "BucketCreated"),
+    @JsonSubTypes.Type(value = BucketDeleted.class, name = "BucketDeleted"),
+    @JsonSubTypes.Type(value = ObjectPut.class, name = "ObjectPut"),
+    @JsonSubTypes.Type(value = ObjectDeleted.class, name = "ObjectDeleted"),
+    @JsonSubTypes.Type(value = MultipartUploadCreated.class, name = "MultipartUploadCreated"),
+    @JsonSubTypes.Type(value = PartUploaded.class, name = "PartUploaded"),
+    @JsonSubTypes.Type(value = MultipartUploadCompleted.class, name = "MultipartUploadCompleted"),
+    @JsonSubTypes.Type(value = MultipartUploadAborted.class, name = "MultipartUploadAborted"),
+    @JsonSubTypes.Type(value = AccessKeyCreated.class, name = "AccessKeyCreated"),
+    @JsonSubTypes.Type(value = AccessKeyRevoked.class, name = "AccessKeyRevoked"),
+})
+public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
+        MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
+        AccessKeyCreated, AccessKeyRevoked {
+
+    /** The log record key: events about one entity share it, so they stay in order on one partition. */
+    String entityKey();
+}

@@ -1,0 +1,16 @@
+package org.blockcloset.ledger.event;
+
+import java.time.Instant;
+
+/**
+ * The envelope written to the log around every event.
+ *
+ * @param v         schema version of the envelope and its payload; readers upgrade older versions
+ * @param id        unique id of this event
+ * @param actor     access key id that caused it ("system" for the node itself)
+ * @param requestId the S3 or admin request id, so the audit timeline joins events to requests
+ * @param time      when the gateway accepted the request
+ */
+public record LoggedEvent(int v, String id, String actor, String requestId, Instant time, Event event) {
+    public static final int CURRENT_VERSION = 1;
+}

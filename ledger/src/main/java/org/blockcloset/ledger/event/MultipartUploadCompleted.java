@@ -1,0 +1,14 @@
+package org.blockcloset.ledger.event;
+
+import org.blockcloset.ledger.model.ObjectVersion;
+
+/**
+ * The upload became the object's current version. {@code object} lists exactly the blocks of the
+ * parts the client named; blocks of parts it left out lose their references with the upload.
+ */
+public record MultipartUploadCompleted(String uploadId, ObjectVersion object) implements Event {
+    @Override
+    public String entityKey() {
+        return Keys.object(object.bucket(), object.key());
+    }
+}

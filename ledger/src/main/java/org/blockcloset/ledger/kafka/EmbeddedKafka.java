@@ -1,0 +1,336 @@
+package org.blockcloset.ledger.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process, single-node Kafka (KRaft, broker+controller in one {@link KafkaRaftServer}).
+ *
+ * <p>{@link #start(KafkaSettings)} formats {@code <data>/kafka} on first start (later starts reuse
+ * the cluster id held in its {@code meta.properties}), starts the server and returns once the
+ * broker answers {@code describeCluster} with itself in the cluster. Durability settings are
+ * baked in: every append is fsync'd before the produce request is acknowledged
+ * ({@code log.flush.interval.messages=1}); see docs/adr/0002-embedded-kraft-and-durability.md.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    // ---- Timeouts ---------------------------------------------------------------------------
+    /** Bound on startup + readiness; a cold start measures ~3 s on 2 cores. */
+    public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Bound on close(): shutdown() can block forever once the controller quorum is gone. */
+    public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
+    /** Per-call timeout of the readiness probe, so the loop re-checks the overall deadline. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /** Pause between readiness probes. */
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+
+    // ---- Listener layout --------------------------------------------------------------------
+    /** Client listener name; also the inter-broker listener. */
+    public static final String BROKER_LISTENER = "PLAINTEXT";
+    /** Raft (controller) listener name. */
+    public static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** Same-host traffic only, so plaintext on both listeners. */
+    private static final String SECURITY_PROTOCOL_MAP = BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT";
+    /** One process is both broker and controller. */
+    private static final String PROCESS_ROLES = "broker,controller";
+    /** Where Kafka's formatter leaves the cluster id. */
+    private static final String META_PROPERTIES = "meta.properties";
+    private static final String CLUSTER_ID_PROPERTY = "cluster.id";
+
+    // ---- Durability and single-node settings (each value: one reason) -------------------------
+    /** fsync every append before the produce is acknowledged: an acknowledged write survives power loss. */
+    public static final String LOG_FLUSH_INTERVAL_MESSAGES = "1";
+    /** One node: the consumer-offsets topic can only have one replica. */
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "1";
+    /** One node: the transaction-state topic can only have one replica. */
+    public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "1";
+    /** One node: the transaction-state topic's ISR is at most that one replica. */
+    public static final String TRANSACTION_STATE_LOG_MIN_ISR = "1";
+    /** One node: the share-coordinator state topic can only have one replica. */
+    public static final String SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR = "1";
+    /** One node: the share-coordinator state topic's ISR is at most that one replica. */
+    public static final String SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR = "1";
+    /** One node: acks=all means "the leader has it" (and, with the flush above, "on disk"). */
+    public static final String MIN_INSYNC_REPLICAS = "1";
+    /** One node: topics created without an explicit factor get the only possible one. */
+    public static final String DEFAULT_REPLICATION_FACTOR = "1";
+    /** Topics are created deliberately (partitions, compaction); a typo must not create one. */
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "false";
+    /** One member per group in-process: don't wait 3 s for more to join. */
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "0";
+    /** The 128 MiB default is allocated on the heap and kills a small-heap JVM (OOM); 8 MiB is plenty. */
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = Integer.toString(8 * 1024 * 1024);
+    /** Event topics choose their partitioning explicitly; the default is the smallest. */
+    public static final String NUM_PARTITIONS = "1";
+    /** 16 MiB: object records listing many block ids can be large. */
+    public static final String MESSAGE_MAX_BYTES = Integer.toString(16 * 1024 * 1024);
+    /** Never elect a replica that may lack acknowledged writes. */
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "false";
+    /** One node, one consumer group, one transactional producer: 50 internal partitions would mean 50 logs to fsync and load. */
+    public static final String INTERNAL_TOPIC_PARTITIONS = "1";
+
+    private final KafkaSettings settings;
+    private final String clusterId;
+    private final KafkaRaftServer server;
+    private boolean closed;
+
+    private EmbeddedKafka(KafkaSettings settings, String clusterId, KafkaRaftServer server) {
+        this.settings = settings;
+        this.clusterId = clusterId;
+        this.server = server;
+    }
+
+    /** {@link #start(KafkaSettings, Duration)} with {@link #STARTUP_TIMEOUT}. */
+    public static EmbeddedKafka start(KafkaSettings settings) {
+        return start(settings, STARTUP_TIMEOUT);
+    }
+
+    /**
+     * Formats the log directory if needed, starts the broker+controller and waits until the broker
+     * is in the cluster and answers clients.
+     *
+     * @throws IllegalStateException if it fails to start or is not ready within {@code timeout}
+     */
+    public static EmbeddedKafka start(KafkaSettings settings, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path logDirectory = settings.logDirectory();
+        String clusterId;
+        try {
+            Files.createDirectories(logDirectory);
+            clusterId = existingClusterId(logDirectory).orElseGet(() -> Uuid.randomUuid().toString());
+            format(settings, clusterId);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format Kafka log directory " + logDirectory + ": " + e, e);
+        }
+
+        Map<String, String> properties = brokerProperties(settings);
+        KafkaRaftServer server;
+        try {
+            server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("invalid embedded Kafka configuration for " + logDirectory + ": " + e, e);
+        }
+
+        EmbeddedKafka kafka = new EmbeddedKafka(settings, clusterId, server);
+        try {
+            kafka.startup(deadline, timeout);
+            kafka.awaitReady(deadline, timeout);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        LOG.info("Embedded Kafka ready at {} (node {}, cluster {}, log dir {})",
+                settings.bootstrapServers(), settings.nodeId(), clusterId, logDirectory);
+        return kafka;
+    }
+
+    /**
+     * The broker properties: the listener layout, then the baked-in durability settings, then
+     * {@link KafkaSettings#overrides()} (which win).
+     */
+    static Map<String, String> brokerProperties(KafkaSettings settings) {
+        String host = settings.host();
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", PROCESS_ROLES);
+        p.put("node.id", Integer.toString(settings.nodeId()));
+        p.put("controller.quorum.voters", settings.nodeId() + "@" + host + ":" + settings.controllerPort());
+        p.put("listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort()
+                + "," + CONTROLLER_LISTENER + "://" + host + ":" + settings.controllerPort());
+        p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort());
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", BROKER_LISTENER);
+        p.put("listener.security.protocol.map", SECURITY_PROTOCOL_MAP);
+        p.put("log.dirs", settings.logDirectory().toAbsolutePath().toString());
+
+        p.put("log.flush.interval.messages", LOG_FLUSH_INTERVAL_MESSAGES);
+        p.put("offsets.topic.replication.factor", OFFSETS_TOPIC_REPLICATION_FACTOR);
+        p.put("transaction.state.log.replication.factor", TRANSACTION_STATE_LOG_REPLICATION_FACTOR);
+        p.put("transaction.state.log.min.isr", TRANSACTION_STATE_LOG_MIN_ISR);
+        p.put("share.coordinator.state.topic.replication.factor", SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR);
+        p.put("share.coordinator.state.topic.min.isr", SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR);
+        p.put("min.insync.replicas", MIN_INSYNC_REPLICAS);
+        p.put("default.replication.factor", DEFAULT_REPLICATION_FACTOR);
+        p.put("auto.create.topics.enable", AUTO_CREATE_TOPICS_ENABLE);
+        p.put("group.initial.rebalance.delay.ms", GROUP_INITIAL_REBALANCE_DELAY_MS);
+        p.put("log.cleaner.dedupe.buffer.size", LOG_CLEANER_DEDUPE_BUFFER_SIZE);
+        p.put("num.partitions", NUM_PARTITIONS);
+        p.put("message.max.bytes", MESSAGE_MAX_BYTES);
+        p.put("unclean.leader.election.enable", UNCLEAN_LEADER_ELECTION_ENABLE);
+        p.put("offsets.topic.num.partitions", INTERNAL_TOPIC_PARTITIONS);
+        p.put("transaction.state.log.num.partitions", INTERNAL_TOPIC_PARTITIONS);
+        p.put("share.coordinator.state.topic.num.partitions", INTERNAL_TOPIC_PARTITIONS);
+
+        p.putAll(settings.overrides());
+        return p;
+    }
+
+    /** The cluster id in {@code <logDir>/meta.properties}, if the directory was formatted before. */
+    static Optional<String> existingClusterId(Path logDirectory) throws IOException {
+        Path meta = logDirectory.resolve(META_PROPERTIES);
+        if (!Files.isRegularFile(meta)) {
+            return Optional.empty();
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(meta)) {
+            properties.load(in);
+        }
+        String id = properties.getProperty(CLUSTER_ID_PROPERTY);
+        return id == null || id.isBlank() ? Optional.empty() : Optional.of(id.trim());
+    }
+
+    private static void format(KafkaSettings settings, String clusterId) throws Exception {
+        String dir = settings.logDirectory().toAbsolutePath().toString();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            new Formatter()
+                    .setPrintStream(print)
+                    .setNodeId(settings.nodeId())
+                    .setClusterId(clusterId)
+                    .setDirectories(List.of(dir))
+                    .setMetadataLogDirectory(dir)
+                    .setControllerListenerName(CONTROLLER_LISTENER)
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setIgnoreFormatted(true)
+                    .run();
+        }
+        String text = output.toString(StandardCharsets.UTF_8).trim();
+        if (!text.isEmpty()) {
+            LOG.debug("Kafka formatter: {}", text);
+        }
+    }
+
+    private void startup(long deadline, Duration timeout) {
+        Thread starter = new Thread(server::startup, "embedded-kafka-startup");
+        starter.setDaemon(true);
+        Throwable[] failure = new Throwable[1];
+        starter.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
+        starter.start();
+        try {
+            starter.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting embedded Kafka", e);
+        }
+        if (starter.isAlive()) {
+            throw new IllegalStateException("embedded Kafka at " + settings.bootstrapServers()
+                    + " did not finish startup within " + timeout + " (log dir " + settings.logDirectory() + ")");
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("embedded Kafka failed to start at " + settings.bootstrapServers()
+                    + " / controller port " + settings.controllerPort() + " (log dir " + settings.logDirectory()
+                    + "): " + failure[0], failure[0]);
+        }
+    }
+
+    private void awaitReady(long deadline, Duration timeout) {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+        Exception last = null;
+        try (Admin admin = Admin.create(config)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    var cluster = admin.describeCluster(
+                            new DescribeClusterOptions().timeoutMs((int) PROBE_TIMEOUT.toMillis()));
+                    var nodes = cluster.nodes().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    if (nodes.stream().map(Node::id).anyMatch(id -> id == settings.nodeId())) {
+                        return;
+                    }
+                    last = new IllegalStateException("node " + settings.nodeId() + " not yet in cluster " + nodes);
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e;
+                }
+                Thread.sleep(PROBE_INTERVAL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for embedded Kafka", e);
+        }
+        throw new IllegalStateException("embedded Kafka at " + settings.bootstrapServers()
+                + " not ready within " + timeout + " (describeCluster kept failing; log dir "
+                + settings.logDirectory() + "): " + last, last);
+    }
+
+    /** {@code host:brokerPort}, for clients' {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return settings.bootstrapServers();
+    }
+
+    /** The KRaft cluster id (stable across restarts on the same directory). */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** The settings this broker was started with. */
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Shuts the server down and waits for it, giving up after {@link #SHUTDOWN_TIMEOUT} with a
+     * WARN (the shutdown then continues on a daemon thread). Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Thread stopper = new Thread(() -> {
+            try {
+                server.shutdown();
+                server.awaitShutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("Embedded Kafka at {} failed while shutting down", settings.bootstrapServers(), e);
+            }
+        }, "embedded-kafka-shutdown");
+        stopper.setDaemon(true);
+        stopper.start();
+        try {
+            stopper.join(SHUTDOWN_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while waiting for embedded Kafka at {} to shut down", settings.bootstrapServers());
+            return;
+        }
+        if (stopper.isAlive()) {
+            LOG.warn("Embedded Kafka at {} did not shut down within {}; giving up (it continues in the background)",
+                    settings.bootstrapServers(), SHUTDOWN_TIMEOUT);
+        } else {
+            LOG.info("Embedded Kafka at {} stopped", settings.bootstrapServers());
+        }
+    }
+}

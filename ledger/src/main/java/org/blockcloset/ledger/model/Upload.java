@@ -1,0 +1,19 @@
+package org.blockcloset.ledger.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Map;
+
+/** A multipart upload in progress, with what CreateMultipartUpload fixed for the final object. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Upload(
+        String bucket,
+        String key,
+        String uploadId,
+        Instant initiated,
+        String initiator,
+        Map<String, String> headers,
+        Map<String, String> userMetadata,
+        String checksumAlgorithm,
+        String checksumType) {
+}

@@ -1,0 +1,18 @@
+package org.blockcloset.ledger.view;
+
+/** Names of the Streams state stores the views are made of. */
+public final class StoreNames {
+    public static final String BUCKETS = "buckets";
+    /** {@code bucket/key} → current ObjectVersion; iterated in key order for listings. */
+    public static final String OBJECTS = "objects";
+    /** {@code bucket/key\0uploadId} → Upload. */
+    public static final String UPLOADS = "uploads";
+    /** {@code uploadId/00001} → Part. */
+    public static final String PARTS = "parts";
+    /** block id → number of references from objects and parts; absent means unreferenced. */
+    public static final String BLOCK_REFS = "block-refs";
+    public static final String ACCESS_KEYS = "access-keys";
+
+    private StoreNames() {
+    }
+}

@@ -1,0 +1,203 @@
+package org.blockcloset.ledger.view;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.event.AccessKeyCreated;
+import org.blockcloset.ledger.event.AccessKeyRevoked;
+import org.blockcloset.ledger.event.BucketCreated;
+import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.event.Event;
+import org.blockcloset.ledger.event.Keys;
+import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.event.MultipartUploadAborted;
+import org.blockcloset.ledger.event.MultipartUploadCompleted;
+import org.blockcloset.ledger.event.MultipartUploadCreated;
+import org.blockcloset.ledger.event.ObjectDeleted;
+import org.blockcloset.ledger.event.ObjectPut;
+import org.blockcloset.ledger.event.PartUploaded;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.BlockRef;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Upload;
+
+/**
+ * The fold of the event log into the views. Every side effect (block reference counts above all)
+ * is derived here, in one place, from the old and the new state of a record. Runs under Streams'
+ * exactly-once processing, so the stores and the consumed offset move together.
+ */
+final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final ViewProgress progress;
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, Bucket> buckets;
+    private KeyValueStore<String, ObjectVersion> objects;
+    private KeyValueStore<String, Upload> uploads;
+    private KeyValueStore<String, Part> parts;
+    private KeyValueStore<String, Long> blockRefs;
+    private KeyValueStore<String, AccessKey> accessKeys;
+
+    ViewFold(ViewProgress progress) {
+        this.progress = progress;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        buckets = context.getStateStore(StoreNames.BUCKETS);
+        objects = context.getStateStore(StoreNames.OBJECTS);
+        uploads = context.getStateStore(StoreNames.UPLOADS);
+        parts = context.getStateStore(StoreNames.PARTS);
+        blockRefs = context.getStateStore(StoreNames.BLOCK_REFS);
+        accessKeys = context.getStateStore(StoreNames.ACCESS_KEYS);
+    }
+
+    @Override
+    public void process(Record<String, LoggedEvent> record) {
+        Rejection rejection = record.value() == null ? null : apply(record.value());
+        context.recordMetadata().ifPresent(m -> progress.applied(m.partition(), m.offset(), rejection));
+    }
+
+    private Rejection apply(LoggedEvent logged) {
+        Event e = logged.event();
+        if (e instanceof BucketCreated c) {
+            if (buckets.get(c.bucket()) != null) {
+                return Rejection.BUCKET_EXISTS;
+            }
+            buckets.put(c.bucket(), new Bucket(c.bucket(), c.created(), logged.actor()));
+        } else if (e instanceof BucketDeleted d) {
+            return deleteBucket(d.bucket());
+        } else if (e instanceof ObjectPut p) {
+            return putObject(p.object());
+        } else if (e instanceof ObjectDeleted d) {
+            ObjectVersion old = objects.delete(Keys.object(d.bucket(), d.key()));
+            if (old != null) {
+                adjustRefs(old.blocks(), List.of());
+            }
+        } else if (e instanceof MultipartUploadCreated c) {
+            if (buckets.get(c.upload().bucket()) == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            Upload u = c.upload();
+            uploads.put(Keys.upload(u.bucket(), u.key(), u.uploadId()), u);
+        } else if (e instanceof PartUploaded p) {
+            if (uploads.get(Keys.upload(p.bucket(), p.key(), p.uploadId())) == null) {
+                return Rejection.NO_SUCH_UPLOAD;
+            }
+            String partKey = Keys.part(p.uploadId(), p.part().partNumber());
+            Part old = parts.get(partKey);
+            parts.put(partKey, p.part());
+            adjustRefs(old == null ? List.of() : old.blocks(), p.part().blocks());
+        } else if (e instanceof MultipartUploadCompleted c) {
+            ObjectVersion o = c.object();
+            if (uploads.get(Keys.upload(o.bucket(), o.key(), c.uploadId())) == null) {
+                return Rejection.NO_SUCH_UPLOAD;
+            }
+            Rejection r = putObject(o);
+            if (r != null) {
+                return r;
+            }
+            dropUpload(o.bucket(), o.key(), c.uploadId());
+        } else if (e instanceof MultipartUploadAborted a) {
+            if (uploads.get(Keys.upload(a.bucket(), a.key(), a.uploadId())) == null) {
+                return Rejection.NO_SUCH_UPLOAD;
+            }
+            dropUpload(a.bucket(), a.key(), a.uploadId());
+        } else if (e instanceof AccessKeyCreated c) {
+            if (accessKeys.get(c.accessKeyId()) != null) {
+                return Rejection.ACCESS_KEY_EXISTS;
+            }
+            accessKeys.put(c.accessKeyId(),
+                    new AccessKey(c.accessKeyId(), c.secretKey(), c.description(), c.admin(), c.created(), null));
+        } else if (e instanceof AccessKeyRevoked r) {
+            AccessKey k = accessKeys.get(r.accessKeyId());
+            if (k == null) {
+                return Rejection.NO_SUCH_ACCESS_KEY;
+            }
+            if (k.active()) {
+                accessKeys.put(k.accessKeyId(), new AccessKey(k.accessKeyId(), k.secretKey(), k.description(),
+                        k.admin(), k.created(), logged.time()));
+            }
+        }
+        return null;
+    }
+
+    private Rejection putObject(ObjectVersion o) {
+        if (buckets.get(o.bucket()) == null) {
+            return Rejection.NO_SUCH_BUCKET;
+        }
+        String key = Keys.object(o.bucket(), o.key());
+        ObjectVersion old = objects.get(key);
+        if (old != null && old.versionId().equals(o.versionId())) {
+            return null; // a replay of the event already applied
+        }
+        objects.put(key, o);
+        adjustRefs(old == null ? List.of() : old.blocks(), o.blocks());
+        return null;
+    }
+
+    private Rejection deleteBucket(String bucket) {
+        if (buckets.get(bucket) == null) {
+            return Rejection.NO_SUCH_BUCKET;
+        }
+        try (KeyValueIterator<String, ObjectVersion> it = objects.prefixScan(bucket + "/", KEYS)) {
+            if (it.hasNext()) {
+                return Rejection.BUCKET_NOT_EMPTY;
+            }
+        }
+        // Uploads still in progress die with their bucket; their parts' blocks lose their references.
+        List<Upload> orphans = new ArrayList<>();
+        try (KeyValueIterator<String, Upload> it = uploads.prefixScan(bucket + "/", KEYS)) {
+            it.forEachRemaining(kv -> orphans.add(kv.value));
+        }
+        orphans.forEach(u -> dropUpload(u.bucket(), u.key(), u.uploadId()));
+        buckets.delete(bucket);
+        return null;
+    }
+
+    private void dropUpload(String bucket, String key, String uploadId) {
+        List<KeyValue<String, Part>> ps = new ArrayList<>();
+        try (KeyValueIterator<String, Part> it = parts.prefixScan(uploadId + "/", KEYS)) {
+            it.forEachRemaining(ps::add);
+        }
+        for (KeyValue<String, Part> kv : ps) {
+            parts.delete(kv.key);
+            adjustRefs(kv.value.blocks(), List.of());
+        }
+        uploads.delete(Keys.upload(bucket, key, uploadId));
+    }
+
+    private void adjustRefs(List<BlockRef> removed, List<BlockRef> added) {
+        Map<String, Long> delta = new HashMap<>();
+        for (BlockRef b : added) {
+            delta.merge(b.id(), 1L, Long::sum);
+        }
+        for (BlockRef b : removed) {
+            delta.merge(b.id(), -1L, Long::sum);
+        }
+        delta.forEach((id, d) -> {
+            if (d == 0) {
+                return;
+            }
+            Long current = blockRefs.get(id);
+            long next = (current == null ? 0 : current) + d;
+            if (next > 0) {
+                blockRefs.put(id, next);
+            } else {
+                blockRefs.delete(id);
+            }
+        });
+    }
+}

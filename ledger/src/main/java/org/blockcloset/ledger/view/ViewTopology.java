@@ -1,0 +1,36 @@
+package org.blockcloset.ledger.view;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.state.Stores;
+import org.blockcloset.ledger.Json;
+import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Upload;
+
+/** The Streams topology that folds the event log into the views' state stores. */
+public final class ViewTopology {
+    private ViewTopology() {
+    }
+
+    public static void build(StreamsBuilder builder, String eventsTopic, ViewProgress progress) {
+        addStore(builder, StoreNames.BUCKETS, Json.serde(Bucket.class));
+        addStore(builder, StoreNames.OBJECTS, Json.serde(ObjectVersion.class));
+        addStore(builder, StoreNames.UPLOADS, Json.serde(Upload.class));
+        addStore(builder, StoreNames.PARTS, Json.serde(Part.class));
+        addStore(builder, StoreNames.BLOCK_REFS, Serdes.Long());
+        addStore(builder, StoreNames.ACCESS_KEYS, Json.serde(AccessKey.class));
+        builder.stream(eventsTopic, Consumed.with(Serdes.String(), Json.serde(LoggedEvent.class)))
+                .process(() -> new ViewFold(progress), StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
+                        StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS);
+    }
+
+    private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> values) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values));
+    }
+}

@@ -1,0 +1,200 @@
+package org.blockcloset.ledger.view;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.blockcloset.ledger.event.Keys;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Upload;
+
+/**
+ * Read side of the views (Streams interactive queries). Callers that need to see their own write
+ * wait on {@link ViewProgress} first; the Ledger does that for every append.
+ */
+public final class Views {
+    private static final StringSerializer KEYS = new StringSerializer();
+    /** The greatest code point: appended to a prefix it sorts after every key that extends the prefix by one char. */
+    private static final String MAX_CHAR = new String(Character.toChars(Character.MAX_CODE_POINT));
+
+    private final KafkaStreams streams;
+
+    public Views(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    public Optional<Bucket> bucket(String name) {
+        return Optional.ofNullable(this.<Bucket>store(StoreNames.BUCKETS).get(name));
+    }
+
+    public List<Bucket> buckets() {
+        return all(StoreNames.BUCKETS);
+    }
+
+    public Optional<ObjectVersion> object(String bucket, String key) {
+        return Optional.ofNullable(this.<ObjectVersion>store(StoreNames.OBJECTS).get(Keys.object(bucket, key)));
+    }
+
+    public boolean bucketIsEmpty(String bucket) {
+        ReadOnlyKeyValueStore<String, ObjectVersion> objects = store(StoreNames.OBJECTS);
+        try (KeyValueIterator<String, ObjectVersion> it = objects.prefixScan(bucket + "/", KEYS)) {
+            return !it.hasNext();
+        }
+    }
+
+    public Optional<AccessKey> accessKey(String id) {
+        return Optional.ofNullable(this.<AccessKey>store(StoreNames.ACCESS_KEYS).get(id));
+    }
+
+    public List<AccessKey> accessKeys() {
+        return all(StoreNames.ACCESS_KEYS);
+    }
+
+    public boolean isReferenced(String blockId) {
+        return this.<Long>store(StoreNames.BLOCK_REFS).get(blockId) != null;
+    }
+
+    public long references(String blockId) {
+        Long n = this.<Long>store(StoreNames.BLOCK_REFS).get(blockId);
+        return n == null ? 0 : n;
+    }
+
+    public Optional<Upload> upload(String bucket, String key, String uploadId) {
+        return Optional.ofNullable(this.<Upload>store(StoreNames.UPLOADS).get(Keys.upload(bucket, key, uploadId)));
+    }
+
+    /** Parts of an upload in part-number order, after {@code partNumberMarker}, at most {@code max}. */
+    public List<Part> parts(String uploadId, int partNumberMarker, int max) {
+        List<Part> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, Part> parts = store(StoreNames.PARTS);
+        try (KeyValueIterator<String, Part> it = parts.prefixScan(uploadId + "/", KEYS)) {
+            while (it.hasNext() && out.size() < max) {
+                Part p = it.next().value;
+                if (p.partNumber() > partNumberMarker) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Uploads in progress in a bucket, by key then upload id, after the markers, at most {@code max}. */
+    public List<Upload> uploads(String bucket, String prefix, String keyMarker, String uploadIdMarker, int max) {
+        String base = bucket + "/";
+        String from = base + prefix;
+        if (keyMarker != null && !keyMarker.isEmpty() && compareUtf8(keyMarker, prefix) >= 0) {
+            from = uploadIdMarker == null || uploadIdMarker.isEmpty()
+                    ? base + keyMarker + '\u0000' + MAX_CHAR
+                    : Keys.upload(bucket, keyMarker, uploadIdMarker) + '\u0000';
+        }
+        List<Upload> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, Upload> uploads = store(StoreNames.UPLOADS);
+        try (KeyValueIterator<String, Upload> it = uploads.range(from, null)) {
+            while (it.hasNext() && out.size() < max) {
+                KeyValue<String, Upload> kv = it.next();
+                if (!kv.key.startsWith(base + prefix)) {
+                    break;
+                }
+                out.add(kv.value);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Lists a bucket in UTF-8 binary key order, S3 style. Keys under a common prefix are skipped by
+     * seeking past the prefix, so a listing never scans more of the bucket than it returns.
+     *
+     * @param after exclusive start: a key (start-after, marker) or a common prefix returned before
+     */
+    public ListPage list(String bucket, String prefix, String delimiter, String after, int maxKeys) {
+        String base = bucket + "/";
+        String delim = delimiter == null || delimiter.isEmpty() ? null : delimiter;
+        String lastPrefix = null;
+        String from = base + prefix;
+        if (after != null && !after.isEmpty() && compareUtf8(after, prefix) >= 0) {
+            String cp = commonPrefix(after, prefix, delim);
+            if (cp != null && cp.equals(after)) {
+                lastPrefix = cp; // resuming after a common prefix: skip all of it
+                from = base + cp + MAX_CHAR;
+            } else {
+                from = base + after + '\u0000';
+            }
+        }
+        List<ObjectVersion> contents = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        String next = null;
+        boolean truncated = false;
+        ReadOnlyKeyValueStore<String, ObjectVersion> objects = store(StoreNames.OBJECTS);
+        boolean reopen = true;
+        while (reopen) {
+            reopen = false;
+            try (KeyValueIterator<String, ObjectVersion> it = objects.range(from, null)) {
+                while (it.hasNext()) {
+                    KeyValue<String, ObjectVersion> kv = it.next();
+                    if (!kv.key.startsWith(base + prefix)) {
+                        break;
+                    }
+                    String key = kv.key.substring(base.length());
+                    String cp = commonPrefix(key, prefix, delim);
+                    if (cp != null && cp.equals(lastPrefix)) {
+                        continue;
+                    }
+                    if (contents.size() + prefixes.size() >= maxKeys) {
+                        truncated = true;
+                        break;
+                    }
+                    if (cp == null) {
+                        contents.add(kv.value);
+                        next = key;
+                    } else {
+                        prefixes.add(cp);
+                        next = cp;
+                        lastPrefix = cp;
+                        from = base + cp + MAX_CHAR;
+                        reopen = true;
+                        break;
+                    }
+                }
+            }
+        }
+        return new ListPage(contents, prefixes, truncated, truncated ? next : null);
+    }
+
+    private static String commonPrefix(String key, String prefix, String delimiter) {
+        if (delimiter == null || !key.startsWith(prefix)) {
+            return null;
+        }
+        int i = key.indexOf(delimiter, prefix.length());
+        return i < 0 ? null : key.substring(0, i + delimiter.length());
+    }
+
+    /** S3 orders keys by their UTF-8 bytes, which differs from Java's UTF-16 order above U+FFFF. */
+    static int compareUtf8(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private <V> List<V> all(String name) {
+        List<V> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, V> s = store(name);
+        try (KeyValueIterator<String, V> it = s.all()) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        return out;
+    }
+}

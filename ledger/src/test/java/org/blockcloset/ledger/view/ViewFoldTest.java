@@ -1,0 +1,392 @@
+package org.blockcloset.ledger.view;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.blockcloset.ledger.Json;
+import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.event.AccessKeyCreated;
+import org.blockcloset.ledger.event.AccessKeyRevoked;
+import org.blockcloset.ledger.event.BucketCreated;
+import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.event.Event;
+import org.blockcloset.ledger.event.Keys;
+import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.event.MultipartUploadAborted;
+import org.blockcloset.ledger.event.MultipartUploadCompleted;
+import org.blockcloset.ledger.event.MultipartUploadCreated;
+import org.blockcloset.ledger.event.ObjectDeleted;
+import org.blockcloset.ledger.event.ObjectPut;
+import org.blockcloset.ledger.event.PartUploaded;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.BlockRef;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Upload;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fold, driven record by record through the real topology (no broker). */
+class ViewFoldTest {
+    private static final String TOPIC = "events";
+    private static final Instant T0 = Instant.parse("2024-01-02T03:04:05Z");
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, LoggedEvent> input;
+    private ViewProgress progress;
+    private long nextOffset;
+
+    private KeyValueStore<String, Bucket> buckets;
+    private KeyValueStore<String, ObjectVersion> objects;
+    private KeyValueStore<String, Upload> uploads;
+    private KeyValueStore<String, Part> parts;
+    private KeyValueStore<String, Long> refs;
+    private KeyValueStore<String, AccessKey> accessKeys;
+
+    @BeforeEach
+    void start() {
+        progress = new ViewProgress();
+        StreamsBuilder builder = new StreamsBuilder();
+        ViewTopology.build(builder, TOPIC, progress);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "view-fold-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(builder.build(), props);
+        input = driver.createInputTopic(TOPIC, Serdes.String().serializer(), Json.serde(LoggedEvent.class).serializer());
+        buckets = driver.getKeyValueStore(StoreNames.BUCKETS);
+        objects = driver.getKeyValueStore(StoreNames.OBJECTS);
+        uploads = driver.getKeyValueStore(StoreNames.UPLOADS);
+        parts = driver.getKeyValueStore(StoreNames.PARTS);
+        refs = driver.getKeyValueStore(StoreNames.BLOCK_REFS);
+        accessKeys = driver.getKeyValueStore(StoreNames.ACCESS_KEYS);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    // ---- buckets ------------------------------------------------------------------------------
+
+    @Test
+    void createBucketThenDuplicateIsRejected() throws Exception {
+        long first = pipe("alice", new BucketCreated("photos", T0));
+        long second = pipe("bob", new BucketCreated("photos", T0.plusSeconds(60)));
+
+        assertEquals(Optional.empty(), rejection(first));
+        assertEquals(Optional.of(Rejection.BUCKET_EXISTS), rejection(second));
+        assertEquals(new Bucket("photos", T0, "alice"), buckets.get("photos"),
+                "the duplicate changes neither the owner nor the creation time");
+        assertEquals(second, progress.appliedOffset(0));
+    }
+
+    @Test
+    void deleteMissingBucketIsRejected() throws Exception {
+        assertEquals(Optional.of(Rejection.NO_SUCH_BUCKET), rejection(pipe(new BucketDeleted("nope"))));
+    }
+
+    @Test
+    void deleteEmptyBucket() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        long del = pipe(new BucketDeleted("b"));
+        assertEquals(Optional.empty(), rejection(del));
+        assertNull(buckets.get("b"));
+        // and it can be created again
+        assertEquals(Optional.empty(), rejection(pipe(new BucketCreated("b", T0))));
+    }
+
+    @Test
+    void deleteNonEmptyBucketIsRejectedAndKeepsEverything() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v1", "x1")));
+        long del = pipe(new BucketDeleted("b"));
+        assertEquals(Optional.of(Rejection.BUCKET_NOT_EMPTY), rejection(del));
+        assertNotNull(buckets.get("b"));
+        assertNotNull(objects.get(Keys.object("b", "k")));
+        assertEquals(1L, refs.get("x1"));
+    }
+
+    @Test
+    void objectsOfAnotherBucketWhoseNameExtendsThisOneDoNotMakeItNonEmpty() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new BucketCreated("b-2", T0));
+        pipe(new ObjectPut(object("b-2", "k", "v1", "x1")));
+        assertEquals(Optional.empty(), rejection(pipe(new BucketDeleted("b"))));
+        assertNull(buckets.get("b"));
+        assertNotNull(objects.get(Keys.object("b-2", "k")));
+    }
+
+    @Test
+    void deleteBucketWithUploadInProgressDropsTheUploadAndItsRefs() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new BucketCreated("other", T0));
+        pipe(new MultipartUploadCreated(upload("b", "big", "u1")));
+        pipe(new PartUploaded("b", "big", "u1", part(1, "p1a", "p1b")));
+        pipe(new PartUploaded("b", "big", "u1", part(2, "p2a")));
+        // an upload in another bucket, sharing a block, must survive
+        pipe(new MultipartUploadCreated(upload("other", "big", "u2")));
+        pipe(new PartUploaded("other", "big", "u2", part(1, "p1a")));
+        assertEquals(2L, refs.get("p1a"));
+
+        long del = pipe(new BucketDeleted("b"));
+
+        assertEquals(Optional.empty(), rejection(del));
+        assertNull(buckets.get("b"));
+        assertNull(uploads.get(Keys.upload("b", "big", "u1")));
+        assertNull(parts.get(Keys.part("u1", 1)));
+        assertNull(parts.get(Keys.part("u1", 2)));
+        assertEquals(1L, refs.get("p1a"), "still referenced by the other bucket's upload");
+        assertNull(refs.get("p1b"));
+        assertNull(refs.get("p2a"));
+        assertNotNull(uploads.get(Keys.upload("other", "big", "u2")));
+        assertNotNull(parts.get(Keys.part("u2", 1)));
+    }
+
+    // ---- objects ------------------------------------------------------------------------------
+
+    @Test
+    void putIntoMissingBucketIsRejectedWithoutRefs() throws Exception {
+        long off = pipe(new ObjectPut(object("ghost", "k", "v1", "x1", "x2")));
+        assertEquals(Optional.of(Rejection.NO_SUCH_BUCKET), rejection(off));
+        assertNull(objects.get(Keys.object("ghost", "k")));
+        assertEquals(Map.of(), allRefs());
+    }
+
+    @Test
+    void putCountsEachBlockAndTheSameBlockTwiceCountsTwo() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        ObjectVersion o = object("b", "k", "v1", "x1", "x2", "x1");
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectPut(o))));
+        assertEquals(o, objects.get(Keys.object("b", "k")));
+        assertEquals(Map.of("x1", 2L, "x2", 1L), allRefs());
+    }
+
+    @Test
+    void overwriteMovesRefsFromTheOldBlocksToTheNew() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v1", "shared", "old")));
+        pipe(new ObjectPut(object("b", "other", "w1", "shared")));
+        assertEquals(Map.of("shared", 2L, "old", 1L), allRefs());
+
+        ObjectVersion v2 = object("b", "k", "v2", "shared", "new", "new");
+        pipe(new ObjectPut(v2));
+
+        assertEquals(v2, objects.get(Keys.object("b", "k")));
+        assertEquals(Map.of("shared", 2L, "new", 2L), allRefs());
+    }
+
+    @Test
+    void replayOfTheSamePutDoesNotDoubleCount() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        ObjectVersion o = object("b", "k", "v1", "x1", "x2");
+        pipe(new ObjectPut(o));
+        long replay = pipe(new ObjectPut(o));
+        assertEquals(Optional.empty(), rejection(replay));
+        assertEquals(Map.of("x1", 1L, "x2", 1L), allRefs());
+        assertEquals(o, objects.get(Keys.object("b", "k")));
+    }
+
+    @Test
+    void deleteDropsRefs() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v1", "x1", "x2")));
+        pipe(new ObjectPut(object("b", "k2", "v1", "x2")));
+        long del = pipe(new ObjectDeleted("b", "k"));
+        assertEquals(Optional.empty(), rejection(del));
+        assertNull(objects.get(Keys.object("b", "k")));
+        assertEquals(Map.of("x2", 1L), allRefs());
+        // deleting a missing key is a no-op, not a rejection
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("b", "k"))));
+        assertEquals(Map.of("x2", 1L), allRefs());
+    }
+
+    // ---- multipart ----------------------------------------------------------------------------
+
+    @Test
+    void uploadIntoMissingBucketAndPartOfMissingUploadAreRejected() throws Exception {
+        assertEquals(Optional.of(Rejection.NO_SUCH_BUCKET),
+                rejection(pipe(new MultipartUploadCreated(upload("ghost", "k", "u1")))));
+        pipe(new BucketCreated("b", T0));
+        assertEquals(Optional.of(Rejection.NO_SUCH_UPLOAD),
+                rejection(pipe(new PartUploaded("b", "k", "u1", part(1, "p")))));
+        assertEquals(Optional.of(Rejection.NO_SUCH_UPLOAD),
+                rejection(pipe(new MultipartUploadAborted("b", "k", "u1"))));
+        assertEquals(Optional.of(Rejection.NO_SUCH_UPLOAD),
+                rejection(pipe(new MultipartUploadCompleted("u1", object("b", "k", "v1", "p")))));
+        assertEquals(Map.of(), allRefs());
+        assertNull(objects.get(Keys.object("b", "k")));
+    }
+
+    @Test
+    void partsAddRefsAndReplacingAPartNumberSwapsThem() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new MultipartUploadCreated(upload("b", "k", "u1")));
+        pipe(new PartUploaded("b", "k", "u1", part(1, "a1", "a2")));
+        pipe(new PartUploaded("b", "k", "u1", part(2, "b1")));
+        assertEquals(Map.of("a1", 1L, "a2", 1L, "b1", 1L), allRefs());
+
+        Part replacement = part(1, "c1", "a2");
+        pipe(new PartUploaded("b", "k", "u1", replacement));
+
+        assertEquals(replacement, parts.get(Keys.part("u1", 1)));
+        assertEquals(Map.of("c1", 1L, "a2", 1L, "b1", 1L), allRefs());
+    }
+
+    @Test
+    void completeWithASubsetOfPartsKeepsOnlyTheObjectsRefs() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v0", "prev")));
+        pipe(new MultipartUploadCreated(upload("b", "k", "u1")));
+        pipe(new PartUploaded("b", "k", "u1", part(1, "a1", "a2")));
+        pipe(new PartUploaded("b", "k", "u1", part(2, "b1")));
+        pipe(new PartUploaded("b", "k", "u1", part(3, "c1")));
+        // a second upload of the same key stays untouched
+        pipe(new MultipartUploadCreated(upload("b", "k", "u2")));
+        pipe(new PartUploaded("b", "k", "u2", part(1, "a1")));
+        assertEquals(2L, refs.get("a1"));
+
+        ObjectVersion done = object("b", "k", "v1", "a1", "a2", "c1");
+        long off = pipe(new MultipartUploadCompleted("u1", done));
+
+        assertEquals(Optional.empty(), rejection(off));
+        assertEquals(done, objects.get(Keys.object("b", "k")));
+        assertEquals(Map.of("a1", 2L, "a2", 1L, "c1", 1L), allRefs(),
+                "object refs + u2's part; part 2 and the overwritten version lost theirs");
+        assertNull(uploads.get(Keys.upload("b", "k", "u1")));
+        for (int n = 1; n <= 3; n++) {
+            assertNull(parts.get(Keys.part("u1", n)), "part " + n);
+        }
+        assertNotNull(uploads.get(Keys.upload("b", "k", "u2")));
+        assertNotNull(parts.get(Keys.part("u2", 1)));
+        // completing again: the upload is gone
+        assertEquals(Optional.of(Rejection.NO_SUCH_UPLOAD),
+                rejection(pipe(new MultipartUploadCompleted("u1", object("b", "k", "v2", "a1")))));
+        assertEquals(done, objects.get(Keys.object("b", "k")));
+    }
+
+    @Test
+    void abortDropsPartsAndRefs() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v0", "a1")));
+        pipe(new MultipartUploadCreated(upload("b", "k", "u1")));
+        pipe(new PartUploaded("b", "k", "u1", part(1, "a1", "a2")));
+        pipe(new PartUploaded("b", "k", "u1", part(10000, "z")));
+        long off = pipe(new MultipartUploadAborted("b", "k", "u1"));
+        assertEquals(Optional.empty(), rejection(off));
+        assertNull(uploads.get(Keys.upload("b", "k", "u1")));
+        assertNull(parts.get(Keys.part("u1", 1)));
+        assertNull(parts.get(Keys.part("u1", 10000)));
+        assertEquals(Map.of("a1", 1L), allRefs(), "only the object's reference is left");
+    }
+
+    // ---- access keys --------------------------------------------------------------------------
+
+    @Test
+    void accessKeyCreateDuplicateAndRevoke() throws Exception {
+        long created = pipe(new AccessKeyCreated("AK1", "secret", "ci", true, T0));
+        assertEquals(Optional.empty(), rejection(created));
+        assertEquals(new AccessKey("AK1", "secret", "ci", true, T0, null), accessKeys.get("AK1"));
+        assertTrue(accessKeys.get("AK1").active());
+
+        assertEquals(Optional.of(Rejection.ACCESS_KEY_EXISTS),
+                rejection(pipe(new AccessKeyCreated("AK1", "other", "x", false, T0))));
+        assertEquals("secret", accessKeys.get("AK1").secretKey());
+
+        Instant revokedAt = T0.plusSeconds(3600);
+        long revoked = pipeAt(revokedAt, new AccessKeyRevoked("AK1"));
+        assertEquals(Optional.empty(), rejection(revoked));
+        AccessKey k = accessKeys.get("AK1");
+        assertFalse(k.active());
+        assertEquals(revokedAt, k.revoked());
+        assertEquals("secret", k.secretKey(), "kept for the audit trail");
+
+        // a second revoke keeps the first time
+        pipeAt(revokedAt.plusSeconds(5), new AccessKeyRevoked("AK1"));
+        assertEquals(revokedAt, accessKeys.get("AK1").revoked());
+
+        assertEquals(Optional.of(Rejection.NO_SUCH_ACCESS_KEY), rejection(pipe(new AccessKeyRevoked("AK404"))));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private long pipe(Event e) {
+        return pipe("tester", e);
+    }
+
+    private long pipe(String actor, Event e) {
+        return pipe(actor, T0, e);
+    }
+
+    private long pipeAt(Instant time, Event e) {
+        return pipe("tester", time, e);
+    }
+
+    private long pipe(String actor, Instant time, Event e) {
+        LoggedEvent logged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, UUID.randomUUID().toString(), actor,
+                "req-" + nextOffset, time, e);
+        input.pipeInput(e.entityKey(), logged);
+        long offset = nextOffset++;
+        assertEquals(offset, progress.appliedOffset(0), "the driver's offsets follow the records piped");
+        return offset;
+    }
+
+    private Optional<Rejection> rejection(long offset) throws Exception {
+        var f = progress.whenApplied(0, offset);
+        assertTrue(f.isDone(), "offset " + offset + " applied");
+        return f.get(1, TimeUnit.SECONDS);
+    }
+
+    private Map<String, Long> allRefs() {
+        Map<String, Long> out = new HashMap<>();
+        try (KeyValueIterator<String, Long> it = refs.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                out.put(kv.key, kv.value);
+            }
+        }
+        return out;
+    }
+
+    static ObjectVersion object(String bucket, String key, String versionId, String... blockIds) {
+        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(id, 1024)).toList();
+        return new ObjectVersion(bucket, key, versionId, 1024L * blocks.size(), "\"etag-" + versionId + "\"", T0,
+                Map.of("content-type", "text/plain"), Map.of("color", "blue"), null, null, null, blocks);
+    }
+
+    private static Upload upload(String bucket, String key, String uploadId) {
+        return new Upload(bucket, key, uploadId, T0, "tester", Map.of(), Map.of(), null, null);
+    }
+
+    private static Part part(int number, String... blockIds) {
+        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(id, 1024)).toList();
+        return new Part(number, 1024L * blocks.size(), "\"p" + number + "\"", T0, null, blocks);
+    }
+}

@@ -1,0 +1,7 @@
+package org.blockcloset.storage;
+
+import java.time.Instant;
+
+/** A stored block as listed by {@link BlockStore#list()}. */
+public record BlockInfo(BlockId id, long size, Instant lastTouched) {
+}
