@@ -1,0 +1,169 @@
+package org.blockcloset.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code ops/bench}: PUT and GET throughput and latency of a Block Closet node, with the same
+ * workload run against two baselines on the same disk, the raw disk and S3Proxy, one after the
+ * other (never at the same time, so they do not share the disk or the 2 cores).
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o;
+        try {
+            o = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path root = o.dataDir.toAbsolutePath();
+        deleteTree(root);
+        Files.createDirectories(root);
+        if (Files.getFileStore(root).type().equals("tmpfs")) {
+            System.err.println(root + " is on tmpfs: the figures would not be the disk's; pick --data-dir on a disk");
+            System.exit(2);
+        }
+        Files.deleteIfExists(log(root, "blockcloset"));
+        Files.deleteIfExists(log(root, "s3proxy"));
+        String facts = facts(root);
+        System.err.println(facts);
+        List<Workload> rows = o.rows();
+        Payload payload = new Payload(42);
+        Report report = new Report();
+        try {
+            if (o.targets.contains("raw")) {
+                try (RawDiskTarget raw = new RawDiskTarget(root.resolve("raw"), payload)) {
+                    measure(Report.RAW, raw, o, rows, report);
+                }
+                deleteTree(root.resolve("raw"));
+            }
+            if (o.targets.contains("blockcloset")) {
+                runNode(o, root, rows, payload, report);
+            }
+            if (o.targets.contains("s3proxy")) {
+                runPeer(o, root, rows, payload, report);
+            }
+        } finally {
+            if (!o.keepData) {
+                deleteTree(root);
+            }
+        }
+        report.note("1-minute load average at the end " + loadAverage() + "; a load above the "
+                + "core count means other processes shared the CPUs and the figures are low.");
+        String table = report.render(facts, rows);
+        System.out.println();
+        System.out.print(table);
+        Files.createDirectories(o.out.toAbsolutePath().getParent());
+        Files.writeString(o.out, "# Block Closet benchmark, " + LocalDate.now() + "\n\n" + table);
+        System.err.println("saved to " + o.out);
+    }
+
+    private static void runNode(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report)
+            throws Exception {
+        System.err.println("starting the Block Closet node...");
+        try (BlockClosetNode node = BlockClosetNode.start(o.nodeJar.toAbsolutePath(), root.resolve("blockcloset"),
+                log(root, "blockcloset"))) {
+            try (S3Target s3 = new S3Target(node.endpoint(), BlockClosetNode.ACCESS_KEY, BlockClosetNode.SECRET_KEY,
+                    connections(o), payload)) {
+                s3.createBucket();
+                measure(Report.NODE, s3, o, rows, report);
+            }
+            long[] mem = node.jvm().residentMemory();
+            report.nodeMemory(mem[0], mem[1]);
+        }
+        deleteTree(root.resolve("blockcloset"));
+    }
+
+    private static void runPeer(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report)
+            throws Exception {
+        System.err.println("starting S3Proxy...");
+        report.peerVersion(S3ProxyPeer.version(o.s3proxyJar));
+        try (S3ProxyPeer peer = S3ProxyPeer.start(o.s3proxyJar.toAbsolutePath(), root.resolve("s3proxy"),
+                log(root, "s3proxy"));
+             S3Target s3 = new S3Target(peer.endpoint(), S3ProxyPeer.ACCESS_KEY, S3ProxyPeer.SECRET_KEY,
+                     connections(o), payload)) {
+            s3.createBucket();
+            measure(Report.PEER, s3, o, rows, report);
+            long[] mem = peer.jvm().residentMemory();
+            report.note(String.format(Locale.ROOT, "S3Proxy resident memory after the run: VmRSS %.0f MB (same JVM flags "
+                    + "as the node: %s).", mem[0] / 1e6, String.join(" ", ChildJvm.JVM_OPTS)));
+        }
+        deleteTree(root.resolve("s3proxy"));
+    }
+
+    /** Server logs go beside the data directory, so they outlive its clean-up. */
+    private static Path log(Path root, String server) {
+        return root.resolveSibling(root.getFileName() + "-" + server + ".log");
+    }
+
+    private static int connections(BenchOptions o) {
+        return Math.max(64, 2 * o.maxConcurrency());
+    }
+
+    private static void measure(String name, Target target, BenchOptions o, List<Workload> rows, Report report)
+            throws InterruptedException {
+        for (Workload w : o.warmup()) {
+            Result r = Runner.run(target, w);
+            if (r.errors() > 0) {
+                throw new IllegalStateException(name + " failed its warm-up: " + r.firstError());
+            }
+        }
+        for (Workload w : rows) {
+            Result r = Runner.run(target, w);
+            report.add(name, r);
+            System.err.printf(Locale.ROOT, "%-13s %-20s %9s obj/s %9s MiB/s  p50 %8s ms  p99 %8s ms%s%n", name,
+                    w.label(), Report.number(r.objectsPerSecond()), Report.number(r.mibPerSecond()),
+                    Report.number(r.p50Millis()), Report.number(r.p99Millis()),
+                    r.errors() > 0 ? "  (" + r.errors() + " errors)" : "");
+        }
+    }
+
+    private static String facts(Path dir) throws IOException {
+        FileStore fs = Files.getFileStore(dir);
+        long memKib = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
+        return String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB RAM, %s %s (%s), %s %s; data on %s (%s); 1-minute load average at the start %s",
+                Runtime.getRuntime().availableProcessors(), memKib / 1048576.0,
+                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+                System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
+                fs.name(), fs.type(), loadAverage());
+    }
+
+    /** The 1-minute load average: above the core count, something else was competing for the CPUs. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException unknown) {
+            return "unknown";
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

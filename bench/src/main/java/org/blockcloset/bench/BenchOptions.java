@@ -1,0 +1,112 @@
+package org.blockcloset.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Command-line flags of {@code ops/bench}. Paths are relative to the working directory (the repo root). */
+final class BenchOptions {
+    static final String USAGE = String.join("\n",
+            "usage: ops/bench [--quick] [--sizes 4KiB,1MiB,64MiB] [--concurrency 1,32] [--scale X]",
+            "                 [--targets raw,blockcloset,s3proxy] [--data-dir DIR] [--out FILE] [--keep-data]",
+            "  --quick        a fifth of the objects per row (a smoke run, ~1 minute)",
+            "  --scale X      multiply every row's object count by X",
+            "  --targets      which of the three to run (ratios need raw and s3proxy)",
+            "  --data-dir     where all three write (default target/bench-data; must not be tmpfs)",
+            "  --out          the results file (default target/bench-results.md)",
+            "  --keep-data    leave the data directory in place afterwards");
+
+    List<Integer> sizes = List.of(4 << 10, 1 << 20, 64 << 20);
+    List<Integer> concurrency = List.of(1, 32);
+    double scale = 1.0;
+    Set<String> targets = new LinkedHashSet<>(List.of("raw", "blockcloset", "s3proxy"));
+    Path dataDir = Path.of("target", "bench-data");
+    Path out = Path.of("target", "bench-results.md");
+    Path nodeJar = Path.of("gateway", "target", "blockcloset.jar");
+    Path s3proxyJar = Path.of("bench", "target", "s3proxy", "s3proxy.jar");
+    boolean keepData;
+
+    static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> o.scale *= 0.2;
+                case "--scale" -> o.scale *= Double.parseDouble(value(args, ++i, a));
+                case "--sizes" -> o.sizes = Arrays.stream(value(args, ++i, a).split(",")).map(Sizes::parse).toList();
+                case "--concurrency" -> o.concurrency = Arrays.stream(value(args, ++i, a).split(","))
+                        .map(String::trim).map(Integer::valueOf).toList();
+                case "--targets" -> {
+                    o.targets = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
+                    if (!List.of("raw", "blockcloset", "s3proxy").containsAll(o.targets)) {
+                        throw new IllegalArgumentException("--targets takes raw, blockcloset, s3proxy");
+                    }
+                }
+                case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a));
+                case "--out" -> o.out = Path.of(value(args, ++i, a));
+                case "--node-jar" -> o.nodeJar = Path.of(value(args, ++i, a));
+                case "--s3proxy-jar" -> o.s3proxyJar = Path.of(value(args, ++i, a));
+                case "--keep-data" -> o.keepData = true;
+                case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
+                default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
+            }
+        }
+        if (o.concurrency.stream().anyMatch(c -> c < 1 || c > 256)) {
+            throw new IllegalArgumentException("--concurrency must be 1..256");
+        }
+        return o;
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+
+    int maxConcurrency() {
+        return concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
+    }
+
+    /**
+     * The measured rows, PUT then GET of the same objects, for every size and concurrency. Counts
+     * keep the full run within a few minutes on 2 cores: 4 KiB 500 (c=1) / 2000, 1 MiB 50 / 200,
+     * 64 MiB 4 / 32 (one object per thread at c=32, 2 GiB).
+     */
+    List<Workload> rows() {
+        List<Workload> rows = new ArrayList<>();
+        for (int size : sizes) {
+            for (int c : concurrency) {
+                int count = count(size, c);
+                rows.add(new Workload("run", Workload.Op.PUT, size, c, count));
+                rows.add(new Workload("run", Workload.Op.GET, size, c, count));
+            }
+        }
+        return rows;
+    }
+
+    private int count(int size, int c) {
+        int base;
+        if (size <= 64 << 10) {
+            base = c == 1 ? 500 : Math.max(2000, 20 * c);
+        } else if (size <= 8 << 20) {
+            base = c == 1 ? 50 : Math.max(200, 4 * c);
+        } else {
+            base = c == 1 ? 4 : c;
+        }
+        return (int) Math.max(1, Math.round(base * scale));
+    }
+
+    /** Short rows run before measuring, so both JVMs (client and server) have compiled the hot paths. */
+    List<Workload> warmup() {
+        List<Workload> w = new ArrayList<>();
+        w.add(new Workload("warmup", Workload.Op.PUT, 4 << 10, 8, (int) Math.max(40, 400 * scale)));
+        w.add(new Workload("warmup", Workload.Op.GET, 4 << 10, 8, (int) Math.max(40, 400 * scale)));
+        w.add(new Workload("warmup", Workload.Op.PUT, 1 << 20, 4, (int) Math.max(8, 40 * scale)));
+        w.add(new Workload("warmup", Workload.Op.GET, 1 << 20, 4, (int) Math.max(8, 40 * scale)));
+        return w;
+    }
+}

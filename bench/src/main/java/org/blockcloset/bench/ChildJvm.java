@@ -1,0 +1,94 @@
+package org.blockcloset.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** A server started as a separate JVM with its output in a log file; stopped with SIGTERM. */
+final class ChildJvm implements AutoCloseable {
+    /** The heap and collector `ops/blockcloset up` gives a node; the peer gets the same. */
+    static final List<String> JVM_OPTS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+
+    private final String name;
+    private final Path log;
+    private final Process process;
+
+    private ChildJvm(String name, Path log, Process process) {
+        this.name = name;
+        this.log = log;
+        this.process = process;
+    }
+
+    static ChildJvm start(String name, Path jar, List<String> args, Map<String, String> env, Path log) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(name + ": no jar at " + jar + " (ops/bench builds it)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_OPTS);
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        return new ChildJvm(name, log, pb.start());
+    }
+
+    /** Polls {@code ready} every 200 ms until it holds; fails if the process exits or time runs out. */
+    void awaitReady(BooleanSupplier ready, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (ready.getAsBoolean()) {
+                return;
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        throw new IllegalStateException(name + " not ready after " + timeout + "; see " + log);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** VmRSS and VmHWM (peak) from /proc/&lt;pid&gt;/status, in bytes; -1 where unknown. */
+    long[] residentMemory() {
+        long rss = -1;
+        long hwm = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = kib(line);
+                } else if (line.startsWith("VmHWM:")) {
+                    hwm = kib(line);
+                }
+            }
+        } catch (IOException | RuntimeException unknown) {
+            // not Linux, or the process is gone
+        }
+        return new long[] {rss, hwm};
+    }
+
+    private static long kib(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+}

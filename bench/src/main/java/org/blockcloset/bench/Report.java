@@ -1,0 +1,154 @@
+package org.blockcloset.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders the measured rows as Markdown: the store's table with ratios, the baselines, the targets. */
+final class Report {
+    static final String RAW = "raw disk";
+    static final String NODE = "Block Closet";
+    static final String PEER = "S3Proxy";
+
+    private final Map<String, Map<String, Result>> byTarget = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private long nodeRss = -1;
+    private long nodePeak = -1;
+    private String peerVersion = "S3Proxy";
+
+    void add(String target, Result r) {
+        byTarget.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(r.workload().label(), r);
+        if (r.errors() > 0) {
+            notes.add(target + ", " + r.workload().label() + ": " + r.errors() + " of " + r.workload().count()
+                    + " failed; first: " + r.firstError());
+        }
+    }
+
+    void note(String line) {
+        notes.add(line);
+    }
+
+    void peerVersion(String version) {
+        this.peerVersion = version;
+    }
+
+    void nodeMemory(long rss, long peak) {
+        this.nodeRss = rss;
+        this.nodePeak = peak;
+    }
+
+    String render(String facts, List<Workload> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(facts).append("\n\n");
+        if (byTarget.containsKey(NODE)) {
+            sb.append("Block Closet (ratios: the store's objects/s over the baseline's, same workload):\n\n");
+            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms | × raw disk | × S3Proxy |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Workload w : rows) {
+                Result r = get(NODE, w);
+                if (r != null) {
+                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" | ")
+                            .append(ratio(r, get(RAW, w))).append(" | ").append(ratio(r, get(PEER, w))).append(" |\n");
+                }
+            }
+            if (byTarget.containsKey(PEER)) {
+                sb.append("× S3Proxy: ").append(S3ProxyPeer.NOTE).append(".\n");
+            }
+            sb.append('\n');
+        }
+        for (String base : List.of(RAW, PEER)) {
+            if (!byTarget.containsKey(base)) {
+                continue;
+            }
+            sb.append(base.equals(RAW) ? "Raw disk (FileChannel: write + force(true) per file; read back):\n\n"
+                    : peerVersion + " — filesystem backend, no fsync (non-durable):\n\n");
+            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n");
+            for (Workload w : rows) {
+                Result r = get(base, w);
+                if (r != null) {
+                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" |\n");
+                }
+            }
+            sb.append('\n');
+        }
+        if (nodeRss >= 0) {
+            sb.append(String.format(Locale.ROOT, "Block Closet node resident memory after the run: VmRSS %.0f MB "
+                    + "(%.0f MiB), peak VmHWM %.0f MB.%n%n", nodeRss / 1e6, nodeRss / 1048576.0, nodePeak / 1e6));
+        }
+        sb.append(targets(rows));
+        for (String n : notes) {
+            sb.append("- ").append(n).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private String targets(List<Workload> rows) {
+        List<String> lines = new ArrayList<>();
+        for (Workload w : rows) {
+            Result r = get(NODE, w);
+            Result raw = get(RAW, w);
+            if (r == null) {
+                continue;
+            }
+            if (w.size() == 64 << 20 && raw != null) {
+                double min = w.op() == Workload.Op.PUT ? 0.7 : 0.8;
+                double x = r.objectsPerSecond() / raw.objectsPerSecond();
+                lines.add(check(String.format(Locale.ROOT, "%s ≥ %.1f× raw disk: %.2f×", w.label(), min, x), x >= min));
+            }
+            if (w.size() == 4 << 10 && w.op() == Workload.Op.PUT && w.concurrency() == 32) {
+                double x = r.objectsPerSecond();
+                lines.add(check(String.format(Locale.ROOT, "%s ≥ 2,000 objects/s: %,.0f", w.label(), x), x >= 2000));
+            }
+        }
+        if (nodeRss >= 0) {
+            lines.add(check(String.format(Locale.ROOT, "node RSS ≤ 500 MB: %.0f MB", nodeRss / 1e6), nodeRss <= 500e6));
+        }
+        if (lines.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("Targets:\n\n");
+        lines.forEach(l -> sb.append("- ").append(l).append('\n'));
+        return sb.append('\n').toString();
+    }
+
+    private static String check(String line, boolean met) {
+        return line + (met ? " — met" : " — **not met**");
+    }
+
+    private Result get(String target, Workload w) {
+        Map<String, Result> m = byTarget.get(target);
+        return m == null ? null : m.get(w.label());
+    }
+
+    private static String label(Result r) {
+        return r.workload().label() + (r.errors() > 0 ? " (" + r.errors() + " errors)" : "");
+    }
+
+    private static String figures(Result r) {
+        return String.format(Locale.ROOT, "%s | %s | %s | %s", number(r.objectsPerSecond()), number(r.mibPerSecond()),
+                number(r.p50Millis()), number(r.p99Millis()));
+    }
+
+    private static String ratio(Result r, Result base) {
+        if (base == null || base.ok() == 0 || r.ok() == 0) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.2f×", r.objectsPerSecond() / base.objectsPerSecond());
+    }
+
+    /** Three significant figures, thousands separated. */
+    static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "—";
+        }
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (v >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+}
