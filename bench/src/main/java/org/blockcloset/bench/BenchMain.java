@@ -26,8 +26,9 @@ public final class BenchMain {
         try {
             o = BenchOptions.parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
+            boolean help = e.getMessage().equals(BenchOptions.USAGE);
+            (help ? System.out : System.err).println(e.getMessage());
+            System.exit(help ? 0 : 2);
             return;
         }
         Path root = o.dataDir.toAbsolutePath();
@@ -136,8 +137,8 @@ public final class BenchMain {
         FileStore fs = Files.getFileStore(dir);
         long memKib = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
-        return String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB RAM, %s %s (%s), %s %s; data on %s (%s); 1-minute load average at the start %s",
-                Runtime.getRuntime().availableProcessors(), memKib / 1048576.0,
+        return String.format(Locale.ROOT, "Revision %s. Machine: %d cores, %.0f GiB RAM, %s %s (%s), %s %s; data on %s (%s); 1-minute load average at the start %s",
+                System.getProperty("bench.revision", "unknown"), Runtime.getRuntime().availableProcessors(), memKib / 1048576.0,
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
                 fs.name(), fs.type(), loadAverage());
