@@ -28,7 +28,10 @@ import org.blockcloset.ledger.kafka.KafkaSettings;
 import org.blockcloset.storage.disk.DiskBlockStore;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,10 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
     public static final String DEFAULT_CONFIG = "blockcloset.yml";
 
     public static void main(String[] args) throws Exception {
+        // Without it Jetty rewrites a stored Content-Type it recognises ("text/plain; charset=UTF-8"
+        // goes out as "text/plain;charset=utf-8"); S3 returns it as it was put. Read once, at class load.
+        System.setProperty("org.eclipse.jetty.http.HttpGenerator.STRICT",
+                System.getProperty("org.eclipse.jetty.http.HttpGenerator.STRICT", "true"));
         new BlockClosetApplication().run(args.length == 0 ? new String[] {"server", DEFAULT_CONFIG} : args);
     }
 
@@ -64,6 +71,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Path data = Path.of(config.dataDir).toAbsolutePath();
         Files.createDirectories(data);
         allowAnyObjectKeyInUris(config, env);
+        keepHeaderValuesAsSent(env);
 
         EmbeddedKafka kafka = EmbeddedKafka.start(KafkaSettings.defaults(data)
                 .withPorts(config.kafkaPort, config.kafkaControllerPort));
@@ -71,7 +79,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Ledger ledger = Ledger.start(new Ledger.Settings(kafka.bootstrapServers(), data.resolve("streams"), (short) 1,
                 Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
-        DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data.resolve("blocks"),
+        DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data,
                 config.capacity.toBytes(), (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
         BootstrapKey.Credentials key = BootstrapKey.ensure(ledger, data, config.accessKeyId, config.secretAccessKey);
@@ -81,11 +89,15 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.lifecycle().manage(gc);
 
         S3Context s3 = new S3Context(ledger, blocks, Clock.systemUTC(), config.domains, config.region);
-        env.servlets().addServlet("s3", new S3Servlet(s3)).addMapping("/*");
+        env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
         env.healthChecks().register("ledger", new LedgerHealthCheck(ledger));
         env.healthChecks().register("block-store", new BlockStoreHealthCheck(blocks));
+        env.metrics().registerGauge("blocks.capacity-bytes", blocks::capacity);
+        env.metrics().registerGauge("blocks.used-bytes", blocks::used);
+        env.metrics().registerGauge("blocks.free-bytes", blocks::free);
+        env.metrics().registerGauge("ledger.applied-offset", () -> ledger.progress().appliedOffset(0));
 
         env.lifecycle().addServerLifecycleListener(server -> {
             int s3Port = -1;
@@ -123,6 +135,25 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         }
         env.getApplicationContext().getServletHandler().setDecodeAmbiguousURIs(true);
         env.jersey().setUrlPattern("/_jersey/*");
+    }
+
+    /**
+     * Jetty's parser matches header lines against a table of common ones ignoring case and hands
+     * back the table's spelling ("text/plain; charset=UTF-8" arrives as "...charset=utf-8"). SigV4
+     * signs header values as sent, so the match must be case-sensitive.
+     */
+    private static void keepHeaderValuesAsSent(Environment env) {
+        env.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                if (event instanceof Server server) {
+                    // Dropwizard wraps each factory in a metrics decorator that holds it as a bean.
+                    for (HttpConnectionFactory http : server.getContainedBeans(HttpConnectionFactory.class)) {
+                        http.getHttpConfiguration().setHeaderCacheCaseSensitive(true);
+                    }
+                }
+            }
+        });
     }
 
     private static void manage(Environment env, AutoCloseable resource) {

@@ -65,6 +65,10 @@ public final class LedgerHarness implements AutoCloseable {
         return ledger;
     }
 
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
     public long lastLedgerStartMillis() {
         return lastStartMillis;
     }

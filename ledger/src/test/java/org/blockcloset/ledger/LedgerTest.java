@@ -165,6 +165,8 @@ class LedgerTest {
         h.restart();
         assertRestored(b, refsBefore, appliedBefore);
         System.out.printf("[timing] Ledger.start after restart (local state kept): %d ms%n", h.lastLedgerStartMillis());
+        // A member that did not leave the group holds the partition until its session times out (45 s).
+        assertTrue(h.lastLedgerStartMillis() < 30_000, "restart took " + h.lastLedgerStartMillis() + " ms");
 
         // 2. state directory lost: the stores are rebuilt from their changelogs
         h.restart(() -> deleteRecursively(dir.resolve("streams")));
@@ -177,6 +179,36 @@ class LedgerTest {
         assertEquals(1, views().references("rs-c"));
         RejectedException dup = assertThrows(RejectedException.class, () -> h.append(new BucketCreated(b, T0)));
         assertEquals(Rejection.BUCKET_EXISTS, dup.rejection());
+    }
+
+    @Test
+    void failedStartLeavesNoThreadsBehind() throws Exception {
+        Set<Thread> before = clientThreads();
+        LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class, () -> Ledger.start(
+                new Ledger.Settings(h.bootstrapServers(), dir.resolve("streams-failed-start"), (short) 1,
+                        java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1))));
+        assertTrue(e.getMessage().contains("views did not start"), e.getMessage());
+        Set<Thread> leaked = new HashSet<>(clientThreads());
+        leaked.removeAll(before);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (leaked.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), leaked.stream().filter(Thread::isAlive).map(Thread::getName).toList());
+
+        // the running ledger shares the consumer group with the failed one and keeps working
+        h.append(new BucketCreated("after-failed-start", T0));
+        assertTrue(views().bucket("after-failed-start").isPresent());
+    }
+
+    private static Set<Thread> clientThreads() {
+        Set<Thread> out = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().contains("StreamThread") || t.getName().contains("kafka-producer-network-thread")) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     private static void assertRestored(String b, Map<String, Long> refsBefore, long appliedBefore) {

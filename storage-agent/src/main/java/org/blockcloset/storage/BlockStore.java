@@ -62,10 +62,16 @@ public interface BlockStore extends Closeable {
     boolean deleteIfUntouchedSince(BlockId id, Instant cutoff) throws IOException;
 
     /**
-     * Drops blocks that a failed request created, unless something touched them since (another
+     * Unpins and drops blocks that a failed request created, unless something touched them since (another
      * writer stored the same content meanwhile). Used so that a refused upload leaves no space taken.
      */
     void discard(Collection<SealedBlock> blocks);
+
+    /**
+     * Unpins blocks once an event referencing them is in the log. Every sealed block is pinned
+     * (garbage collection spares it) until {@link #release} or {@link #discard} is called for it.
+     */
+    void release(Collection<SealedBlock> blocks);
 
     /**
      * Every stored block, listed lazily (I/O errors while streaming surface as

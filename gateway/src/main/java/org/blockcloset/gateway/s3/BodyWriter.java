@@ -31,8 +31,14 @@ final class BodyWriter {
             return sealed.stream().map(b -> new BlockRef(b.id().hex(), b.size())).toList();
         }
 
+        /** Gives the blocks back after a failure: unpinned, and deleted unless shared. */
         void discard() {
             store.discard(sealed);
+        }
+
+        /** The event referencing the blocks is in the log: garbage collection may judge them now. */
+        void release() {
+            store.release(sealed);
         }
     }
 

@@ -102,6 +102,7 @@ final class CopyObjectHandler {
             String etag = '"' + HexFormat.of().formatHex(md5.digest()) + '"';
             Part p = new Part(number, Math.max(0, last - first + 1), etag, ctx.clock().instant(), null, blocks);
             ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
+            ctx.blocks().release(created);
             Responses.xml(resp, Xml.doc("CopyPartResult")
                     .el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag).finish());
         } catch (IOException | RuntimeException e) {

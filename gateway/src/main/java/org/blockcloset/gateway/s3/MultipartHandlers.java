@@ -81,6 +81,7 @@ final class MultipartHandlers {
                 body.written().blocks());
         try {
             ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
+            body.written().release();
         } catch (RuntimeException e) {
             body.written().discard();
             throw e;

@@ -34,6 +34,7 @@ final class PutObjectHandler {
                 body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks());
         try {
             ctx.append(r, new ObjectPut(o));
+            body.written().release();
         } catch (RuntimeException e) {
             body.written().discard();
             throw e;

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -25,9 +27,15 @@ public final class S3Servlet extends HttpServlet {
     private final Addressing addressing;
     private final SigV4Verifier verifier;
     private final Map<S3Operation, S3Handler> handlers = new EnumMap<>(S3Operation.class);
+    private final Map<S3Operation, Timer> timers = new EnumMap<>(S3Operation.class);
+    private final MetricRegistry metrics;
 
-    public S3Servlet(S3Context ctx) {
+    public S3Servlet(S3Context ctx, MetricRegistry metrics) {
         this.ctx = ctx;
+        this.metrics = metrics;
+        for (S3Operation op : S3Operation.values()) {
+            timers.put(op, metrics.timer(MetricRegistry.name("s3", op.name().toLowerCase(java.util.Locale.ROOT))));
+        }
         this.addressing = new Addressing(ctx.domains());
         this.verifier = new SigV4Verifier(ctx::secretOf, ctx.clock());
         BucketHandlers buckets = new BucketHandlers(ctx);
@@ -80,7 +88,9 @@ public final class S3Servlet extends HttpServlet {
             }
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
             resource = request.resource();
-            handlers.get(op).handle(request, resp);
+            try (Timer.Context ignored = timers.get(op).time()) {
+                handlers.get(op).handle(request, resp);
+            }
         } catch (S3Exception e) {
             fail(resp, head, e, resource, requestId);
         } catch (InsufficientStorageException e) {
@@ -106,8 +116,9 @@ public final class S3Servlet extends HttpServlet {
         return e.getMessage() != null && e.getMessage().contains("No space left on device");
     }
 
-    private static void fail(HttpServletResponse resp, boolean head, S3Exception e, String resource, String requestId)
+    private void fail(HttpServletResponse resp, boolean head, S3Exception e, String resource, String requestId)
             throws IOException {
+        metrics.meter(MetricRegistry.name("s3", "errors", e.error().code())).mark();
         if (resp.isCommitted()) {
             // Bytes are on the wire: the only honest signal left is to cut the connection short.
             throw new IOException("aborting response after error: " + e.error().code());

@@ -74,7 +74,8 @@ public final class Node implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+        Files.createDirectories(log().getParent());
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         process = pb.start();
         awaitHealthy();
     }
@@ -100,8 +101,9 @@ public final class Node implements AutoCloseable {
         throw new IllegalStateException("node not healthy after " + START_TIMEOUT + "; see " + log());
     }
 
+    /** The node's output, kept under target/it-logs after the test's temp dir is gone. */
     public Path log() {
-        return dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        return Path.of("target", "it-logs", "node-" + s3Port + ".log").toAbsolutePath();
     }
 
     public URI endpoint() {

@@ -95,6 +95,7 @@ public final class Views {
 
     /** Uploads in progress in a bucket, by key then upload id, after the markers, at most {@code max}. */
     public List<Upload> uploads(String bucket, String prefix, String keyMarker, String uploadIdMarker, int max) {
+        prefix = prefix == null ? "" : prefix; // absent in the request: else "null" would become the prefix
         String base = bucket + "/";
         String from = base + prefix;
         if (keyMarker != null && !keyMarker.isEmpty() && compareUtf8(keyMarker, prefix) >= 0) {
@@ -123,6 +124,7 @@ public final class Views {
      * @param after exclusive start: a key (start-after, marker) or a common prefix returned before
      */
     public ListPage list(String bucket, String prefix, String delimiter, String after, int maxKeys) {
+        prefix = prefix == null ? "" : prefix; // absent in the request: else "null" would become the prefix
         String base = bucket + "/";
         String delim = delimiter == null || delimiter.isEmpty() ? null : delimiter;
         String lastPrefix = null;

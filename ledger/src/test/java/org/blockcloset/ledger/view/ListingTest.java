@@ -159,6 +159,9 @@ class ListingTest {
         assertEquals(List.of("c/y/"), c.commonPrefixes());
 
         assertEquals(List.of(), keys(views.list(BUCKET, "nothing-here", "/", null, 1000)));
+
+        // an absent prefix (null) lists the whole bucket, as ""
+        assertEquals(views.list(BUCKET, "", "/", null, 1000), views.list(BUCKET, null, "/", null, 1000));
     }
 
     @Test
@@ -325,6 +328,7 @@ class ListingTest {
                 "key-marker + upload-id-marker: resume within the key");
         assertEquals(List.of("a/b id-3"), ids(views.uploads(b, "a/", null, null, 100)));
         assertEquals(List.of("b id-4"), ids(views.uploads(b, "b", null, null, 100)));
+        assertEquals(ids(views.uploads(b, "", null, null, 100)), ids(views.uploads(b, null, null, null, 100)));
         assertEquals(List.of(), ids(views.uploads(b, "", "b", null, 100)));
 
         // parts arrive out of order and one is replaced

@@ -157,6 +157,12 @@ public final class DiskBlockStore implements BlockStore {
         }
     }
 
+    /**
+     * Blocks sealed by requests whose event is not yet in the log. GC never deletes a pinned block,
+     * however slow the request, so a block cannot vanish between its write and its first reference.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<BlockId, Integer> pins = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public int maxBlockSize() {
         return maxBlockSize;
@@ -180,6 +186,7 @@ public final class DiskBlockStore implements BlockStore {
         Path target = pathOf(id);
         Placement existing;
         synchronized (lockFor(dir)) {
+            pins.merge(id, 1, Integer::sum);
             existing = inFlight.get(id);
             if (existing == null && !touch(target)) {
                 Placement placement = new Placement(generations[dir]);
@@ -188,6 +195,7 @@ public final class DiskBlockStore implements BlockStore {
                     placer.execute(() -> finishPlacement(id, size, temp, channel, target, placement));
                 } catch (RejectedExecutionException e) {
                     inFlight.remove(id);
+                    unpin(id);
                     throw new IOException("block store closed", e);
                 }
                 quota.release(reserved - size);
@@ -313,6 +321,9 @@ public final class DiskBlockStore implements BlockStore {
 
     /** Caller holds the block's stripe lock. */
     private boolean deleteLocked(BlockId id, Instant cutoff) throws IOException {
+        if (pins.containsKey(id)) {
+            return false;
+        }
         Path path = pathOf(id);
         BasicFileAttributes attributes;
         try {
@@ -334,6 +345,7 @@ public final class DiskBlockStore implements BlockStore {
      */
     @Override
     public void discard(Collection<SealedBlock> blocks) {
+        release(blocks);
         for (SealedBlock block : blocks) {
             if (!block.created() || !(block.placed() instanceof Placement placement)) {
                 continue;
@@ -356,6 +368,20 @@ public final class DiskBlockStore implements BlockStore {
                 }
             }
         }
+    }
+
+    @Override
+    public void release(Collection<SealedBlock> blocks) {
+        for (SealedBlock block : blocks) {
+            synchronized (lockFor(fanOut(block.id()))) {
+                unpin(block.id());
+            }
+        }
+    }
+
+    /** Caller holds the block's stripe lock (or the block was never visible). */
+    private void unpin(BlockId id) {
+        pins.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
     }
 
     /** Lazily lists {@code blocks/}; I/O failures surface as {@link UncheckedIOException}. */

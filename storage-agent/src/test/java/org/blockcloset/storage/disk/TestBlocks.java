@@ -37,9 +37,11 @@ final class TestBlocks {
         }
     }
 
+    /** Seals, makes durable and releases a block, as a request whose event reached the log does. */
     static SealedBlock store(BlockStore store, byte[] data) throws IOException {
         SealedBlock block = seal(store, data);
         store.awaitDurable(List.of(block));
+        store.release(List.of(block));
         return block;
     }
 
