@@ -36,7 +36,8 @@ final class BodyReceiver {
         byte[] contentMd5 = contentMd5(r.header("Content-MD5"));
         ChecksumRequest checksums = ChecksumRequest.of(r.http());
         InputStream body = r.auth().wrapBody(r.http().getInputStream());
-        BodyWriter.Written w = BodyWriter.write(ctx.blocks(), body, checksums.algorithms(), S3Context.MAX_PUT_SIZE);
+        BodyWriter.Written w = BodyWriter.write(ctx.blocks(), body, checksums.algorithms(), S3Context.MAX_PUT_SIZE,
+                declared);
         try {
             if (declared >= 0 && w.size() != declared) {
                 throw new S3Exception(S3Error.INCOMPLETE_BODY);

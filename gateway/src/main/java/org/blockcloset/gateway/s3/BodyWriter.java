@@ -46,16 +46,17 @@ final class BodyWriter {
     }
 
     /**
-     * Reads {@code body} to EOF into blocks. Errors reading the body become {@code IncompleteBody};
+     * Reads {@code body} to EOF into blocks; {@code expectedSize} (-1 if unknown) only sizes the buffer. Errors reading the body become {@code IncompleteBody};
      * every failure leaves nothing behind.
      */
-    static Written write(BlockStore store, InputStream body, Collection<ChecksumAlgorithm> algorithms, long maxSize)
-            throws IOException {
+    static Written write(BlockStore store, InputStream body, Collection<ChecksumAlgorithm> algorithms, long maxSize,
+                         long expectedSize) throws IOException {
         MessageDigest md5 = md5();
         Map<ChecksumAlgorithm, Hasher> hashers = new EnumMap<>(ChecksumAlgorithm.class);
         algorithms.forEach(a -> hashers.put(a, a.newHasher()));
         List<SealedBlock> sealed = new ArrayList<>();
-        byte[] buf = new byte[READ_BUFFER];
+        // Small objects dominate request rates: don't allocate 128 KiB to receive 4 KiB.
+        byte[] buf = new byte[expectedSize < 0 ? READ_BUFFER : (int) Math.max(1, Math.min(READ_BUFFER, expectedSize))];
         int blockSize = store.maxBlockSize();
         BlockWriter w = null;
         long total = 0;
