@@ -40,7 +40,8 @@ public final class BenchMain {
         }
         Files.deleteIfExists(log(root, "blockcloset"));
         Files.deleteIfExists(log(root, "s3proxy"));
-        String facts = facts(root);
+        PageCache cache = PageCache.open(!o.warmGets);
+        String facts = facts(root) + "; " + cache.describe();
         System.err.println(facts);
         List<Workload> rows = o.rows();
         Payload payload = new Payload(42);
@@ -48,15 +49,15 @@ public final class BenchMain {
         try {
             if (o.targets.contains("raw")) {
                 try (RawDiskTarget raw = new RawDiskTarget(root.resolve("raw"), payload)) {
-                    measure(Report.RAW, raw, o, rows, report);
+                    measure(Report.RAW, raw, o, rows, report, cache);
                 }
                 deleteTree(root.resolve("raw"));
             }
             if (o.targets.contains("blockcloset")) {
-                runNode(o, root, rows, payload, report);
+                runNode(o, root, rows, payload, report, cache);
             }
             if (o.targets.contains("s3proxy")) {
-                runPeer(o, root, rows, payload, report);
+                runPeer(o, root, rows, payload, report, cache);
             }
         } finally {
             if (!o.keepData) {
@@ -73,15 +74,15 @@ public final class BenchMain {
         System.err.println("saved to " + o.out);
     }
 
-    private static void runNode(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report)
-            throws Exception {
+    private static void runNode(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report,
+            PageCache cache) throws Exception {
         System.err.println("starting the Block Closet node...");
         try (BlockClosetNode node = BlockClosetNode.start(o.nodeJar.toAbsolutePath(), root.resolve("blockcloset"),
                 log(root, "blockcloset"))) {
             try (S3Target s3 = new S3Target(node.endpoint(), BlockClosetNode.ACCESS_KEY, BlockClosetNode.SECRET_KEY,
                     connections(o), payload)) {
                 s3.createBucket();
-                measure(Report.NODE, s3, o, rows, report);
+                measure(Report.NODE, s3, o, rows, report, cache);
             }
             long[] mem = node.jvm().residentMemory();
             report.nodeMemory(mem[0], mem[1]);
@@ -89,8 +90,8 @@ public final class BenchMain {
         deleteTree(root.resolve("blockcloset"));
     }
 
-    private static void runPeer(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report)
-            throws Exception {
+    private static void runPeer(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report,
+            PageCache cache) throws Exception {
         System.err.println("starting S3Proxy...");
         report.peerVersion(S3ProxyPeer.version(o.s3proxyJar));
         try (S3ProxyPeer peer = S3ProxyPeer.start(o.s3proxyJar.toAbsolutePath(), root.resolve("s3proxy"),
@@ -98,7 +99,7 @@ public final class BenchMain {
              S3Target s3 = new S3Target(peer.endpoint(), S3ProxyPeer.ACCESS_KEY, S3ProxyPeer.SECRET_KEY,
                      connections(o), payload)) {
             s3.createBucket();
-            measure(Report.PEER, s3, o, rows, report);
+            measure(Report.PEER, s3, o, rows, report, cache);
             long[] mem = peer.jvm().residentMemory();
             report.note(String.format(Locale.ROOT, "S3Proxy resident memory after the run: VmRSS %.0f MB (same JVM flags "
                     + "as the node: %s).", mem[0] / 1e6, String.join(" ", ChildJvm.JVM_OPTS)));
@@ -115,7 +116,8 @@ public final class BenchMain {
         return Math.max(64, 2 * o.maxConcurrency());
     }
 
-    private static void measure(String name, Target target, BenchOptions o, List<Workload> rows, Report report)
+    private static void measure(String name, Target target, BenchOptions o, List<Workload> rows, Report report,
+            PageCache cache)
             throws InterruptedException {
         for (Workload w : o.warmup()) {
             Result r = Runner.run(target, w);
@@ -124,6 +126,7 @@ public final class BenchMain {
             }
         }
         for (Workload w : rows) {
+            cache.beforeRow(w);
             Result r = Runner.run(target, w);
             report.add(name, r);
             System.err.printf(Locale.ROOT, "%-13s %-20s %9s obj/s %9s MiB/s  p50 %8s ms  p99 %8s ms%s%n", name,

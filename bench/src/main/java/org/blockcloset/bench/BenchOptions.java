@@ -12,12 +12,14 @@ final class BenchOptions {
     static final String USAGE = String.join("\n",
             "usage: ops/bench [--quick] [--sizes 4KiB,1MiB,64MiB] [--concurrency 1,32] [--scale X]",
             "                 [--targets raw,blockcloset,s3proxy] [--data-dir DIR] [--out FILE] [--keep-data]",
+            "                 [--warm-gets]",
             "  --quick        a fifth of the objects per row (a smoke run, ~1 minute)",
             "  --scale X      multiply every row's object count by X",
             "  --targets      which of the three to run (ratios need raw and s3proxy)",
             "  --data-dir     where all three write (default target/bench-data; must not be tmpfs)",
             "  --out          the results file (default target/bench-results.md)",
-            "  --keep-data    leave the data directory in place afterwards");
+            "  --keep-data    leave the data directory in place afterwards",
+            "  --warm-gets    do not drop the page cache before GET rows (it is dropped when run as root)");
 
     List<Integer> sizes = List.of(4 << 10, 1 << 20, 64 << 20);
     List<Integer> concurrency = List.of(1, 32);
@@ -28,6 +30,7 @@ final class BenchOptions {
     Path nodeJar = Path.of("gateway", "target", "blockcloset.jar");
     Path s3proxyJar = Path.of("bench", "target", "s3proxy", "s3proxy.jar");
     boolean keepData;
+    boolean warmGets;
 
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -50,6 +53,7 @@ final class BenchOptions {
                 case "--node-jar" -> o.nodeJar = Path.of(value(args, ++i, a));
                 case "--s3proxy-jar" -> o.s3proxyJar = Path.of(value(args, ++i, a));
                 case "--keep-data" -> o.keepData = true;
+                case "--warm-gets" -> o.warmGets = true;
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
             }
