@@ -28,6 +28,11 @@ final class SigV4Canonical {
         return reencode(rawPath, true, false);
     }
 
+    /** The canonical path reading an escaped {@code %2F} as the separator it stands for. */
+    static String canonicalPathWithEscapedSlashes(String rawPath) {
+        return rawPath == null ? null : canonicalPath(rawPath.replace("%2F", "/").replace("%2f", "/"));
+    }
+
     /**
      * The canonical query string: pairs encoded, sorted by name then value, valueless names as
      * {@code name=}. {@code plusAsSpace} reads a raw {@code +} as a space (form encoding) instead

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -184,8 +185,13 @@ public final class SigV4Verifier {
         if (!matches) {
             // Clients that sign their wire path verbatim, or form-encode the query ('+' for space),
             // sign a form that differs from the strict canonical one; try those before failing.
-            List<String> paths = request.rawPath() == null || request.rawPath().equals(canonicalPath)
-                    ? List.of(canonicalPath) : List.of(canonicalPath, request.rawPath());
+            // SDK v2 signs a key's "//" as is but sends it as "/%2F" so HTTP layers keep it.
+            List<String> paths = new ArrayList<>(List.of(canonicalPath));
+            for (String p : new String[] {request.rawPath(), SigV4Canonical.canonicalPathWithEscapedSlashes(request.rawPath())}) {
+                if (p != null && !paths.contains(p)) {
+                    paths.add(p);
+                }
+            }
             List<String> queries = request.rawQuery() == null || request.rawQuery().indexOf('+') < 0
                     ? List.of(canonicalQuery)
                     : List.of(canonicalQuery, SigV4Canonical.canonicalQuery(request.rawQuery(), presigned, true));

@@ -1,0 +1,207 @@
+package org.blockcloset.gateway.it;
+
+import static org.blockcloset.gateway.it.S3Asserts.EMPTY_MD5;
+import static org.blockcloset.gateway.it.S3Asserts.assertS3Error;
+import static org.blockcloset.gateway.it.S3Asserts.md5Hex;
+import static org.blockcloset.gateway.it.S3Asserts.quoted;
+import static org.blockcloset.gateway.it.S3Asserts.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.DeletedObject;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** PutObject, GetObject, HeadObject, DeleteObject(s): metadata, ETags, awkward keys, overwrites. */
+class ObjectIT {
+    private static final String BUCKET = "objects";
+
+    @TempDir
+    static Path dir;
+    static Node node;
+    static S3Client s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = Node.start(dir.resolve("node"));
+        s3 = node.client();
+        s3.createBucket(b -> b.bucket(BUCKET));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+        node.close();
+    }
+
+    @Test
+    void metadataIsKeptAndReturned() {
+        byte[] data = "{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8);
+        var put = s3.putObject(p -> p.bucket(BUCKET).key("meta.json")
+                .contentType("application/json; charset=utf-8")
+                .cacheControl("max-age=3600, public")
+                .contentDisposition("attachment; filename=\"meta.json\"")
+                .contentLanguage("en-GB")
+                .metadata(Map.of("color", "blue", "owner-name", "Ada Lovelace")), RequestBody.fromBytes(data));
+        assertEquals(quoted(md5Hex(data)), put.eTag());
+
+        HeadObjectResponse head = s3.headObject(h -> h.bucket(BUCKET).key("meta.json"));
+        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("meta.json"));
+        assertArrayEquals(data, get.asByteArray());
+        GetObjectResponse g = get.response();
+        assertStoredMetadata(head.contentType(), head.cacheControl(), head.contentDisposition(), head.contentLanguage(),
+                head.metadata());
+        assertStoredMetadata(g.contentType(), g.cacheControl(), g.contentDisposition(), g.contentLanguage(), g.metadata());
+        assertEquals(quoted(md5Hex(data)), head.eTag());
+        assertEquals(quoted(md5Hex(data)), g.eTag());
+        assertEquals((long) data.length, head.contentLength());
+        assertEquals((long) data.length, g.contentLength());
+        assertTrue(head.lastModified() != null && head.lastModified().equals(get.response().lastModified()));
+    }
+
+    private static void assertStoredMetadata(String type, String cache, String disposition, String language,
+                                             Map<String, String> user) {
+        assertEquals("application/json; charset=utf-8", type);
+        assertEquals("max-age=3600, public", cache);
+        assertEquals("attachment; filename=\"meta.json\"", disposition);
+        assertEquals("en-GB", language);
+        assertEquals(Map.of("color", "blue", "owner-name", "Ada Lovelace"), user);
+    }
+
+    @Test
+    void zeroByteObject() {
+        var put = s3.putObject(p -> p.bucket(BUCKET).key("empty"), RequestBody.empty());
+        assertEquals(quoted(EMPTY_MD5), put.eTag());
+        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("empty"));
+        assertEquals(0, get.asByteArray().length);
+        assertEquals(quoted(EMPTY_MD5), get.response().eTag());
+        assertEquals(0L, s3.headObject(h -> h.bucket(BUCKET).key("empty")).contentLength());
+    }
+
+    @Test
+    void etagIsMd5OfBody() {
+        byte[] data = randomBytes(1024 * 1024 + 333, 7); // more than one block
+        var put = s3.putObject(p -> p.bucket(BUCKET).key("md5/blob"), RequestBody.fromBytes(data));
+        assertEquals(quoted(md5Hex(data)), put.eTag());
+        assertEquals(quoted(md5Hex(data)), s3.headObject(h -> h.bucket(BUCKET).key("md5/blob")).eTag());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"café/naïve résumé", "emoji/😀🚀 key", "with space", "a+b+c", "100%", "50%25 literal",
+            "double//slash", "dots/../up", "./dot/./segments", "trailing/", "q?uestion&a=b#hash", "~tilde*star'",
+            "ünïcödé/日本語/键"})
+    void awkwardKeysRoundTrip(String key) {
+        byte[] data = ("body of " + key).getBytes(StandardCharsets.UTF_8);
+        s3.putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(data));
+        assertArrayEquals(data, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        assertEquals((long) data.length, s3.headObject(h -> h.bucket(BUCKET).key(key)).contentLength());
+        List<String> listed = s3.listObjectsV2(l -> l.bucket(BUCKET).prefix(key)).contents().stream()
+                .map(S3Object::key).toList();
+        assertTrue(listed.contains(key), () -> key + " not in " + listed);
+        s3.deleteObject(d -> d.bucket(BUCKET).key(key));
+        assertInstanceOf(NoSuchKeyException.class,
+                assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key(key))));
+    }
+
+    @Test
+    void keyLengthLimitIs1024Bytes() {
+        String ascii = "k".repeat(1024);
+        s3.putObject(p -> p.bucket(BUCKET).key(ascii), RequestBody.fromString("ok"));
+        assertEquals("ok", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(ascii)).asUtf8String());
+        String emoji = "😀".repeat(256); // 4 UTF-8 bytes each: exactly 1024
+        s3.putObject(p -> p.bucket(BUCKET).key(emoji), RequestBody.fromString("ok"));
+        assertEquals("ok", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(emoji)).asUtf8String());
+
+        String tooLong = "k".repeat(1025);
+        assertS3Error(400, "KeyTooLongError", () -> s3.putObject(p -> p.bucket(BUCKET).key(tooLong),
+                RequestBody.fromString("no")));
+        assertS3Error(400, "KeyTooLongError", () -> s3.putObject(p -> p.bucket(BUCKET).key("é" + emoji),
+                RequestBody.fromString("no")));
+    }
+
+    @Test
+    void overwriteReturnsNewest() {
+        s3.putObject(p -> p.bucket(BUCKET).key("over").contentType("text/plain").metadata(Map.of("v", "1")),
+                RequestBody.fromString("first version"));
+        s3.putObject(p -> p.bucket(BUCKET).key("over").contentType("text/csv"), RequestBody.fromString("second"));
+        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("over"));
+        assertEquals("second", get.asUtf8String());
+        assertEquals("text/csv", get.response().contentType());
+        assertEquals(Map.of(), get.response().metadata(), "metadata is replaced, not merged");
+        assertEquals(quoted(md5Hex("second".getBytes(StandardCharsets.UTF_8))), get.response().eTag());
+    }
+
+    @Test
+    void missingKeyErrors() {
+        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("never/was")));
+        assertInstanceOf(NoSuchKeyException.class,
+                assertS3Error(404, null, () -> s3.headObject(h -> h.bucket(BUCKET).key("never/was"))));
+        var del = s3.deleteObject(d -> d.bucket(BUCKET).key("never/was"));
+        assertEquals(204, del.sdkHttpResponse().statusCode());
+    }
+
+    @Test
+    void deleteObjectsVerboseAndQuiet() {
+        for (String k : List.of("del/a", "del/b", "del/c", "del/d")) {
+            s3.putObject(p -> p.bucket(BUCKET).key(k), RequestBody.fromString(k));
+        }
+        DeleteObjectsResponse verbose = s3.deleteObjects(d -> d.bucket(BUCKET).delete(x -> x.objects(
+                ObjectIdentifier.builder().key("del/a").build(), ObjectIdentifier.builder().key("del/b").build(),
+                ObjectIdentifier.builder().key("del/missing").build())));
+        assertEquals(Set.of("del/a", "del/b", "del/missing"),
+                verbose.deleted().stream().map(DeletedObject::key).collect(Collectors.toSet()));
+        assertTrue(verbose.errors().isEmpty(), verbose.errors()::toString);
+
+        DeleteObjectsResponse quiet = s3.deleteObjects(d -> d.bucket(BUCKET).delete(x -> x.quiet(true).objects(
+                ObjectIdentifier.builder().key("del/c").build())));
+        assertTrue(quiet.deleted().isEmpty(), "quiet mode reports only errors");
+        assertTrue(quiet.errors().isEmpty());
+
+        assertEquals(List.of("del/d"), s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("del/")).contents().stream()
+                .map(S3Object::key).toList());
+    }
+
+    @Test
+    void responseHeaderOverrides() {
+        s3.putObject(p -> p.bucket(BUCKET).key("override.bin").contentType("application/octet-stream"),
+                RequestBody.fromString("payload"));
+        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("override.bin")
+                .responseContentType("text/plain; charset=utf-8")
+                .responseContentDisposition("attachment; filename=\"report.txt\"")
+                .responseCacheControl("no-store"));
+        assertEquals("payload", get.asUtf8String());
+        assertEquals("text/plain; charset=utf-8", get.response().contentType());
+        assertEquals("attachment; filename=\"report.txt\"", get.response().contentDisposition());
+        assertEquals("no-store", get.response().cacheControl());
+        // The stored metadata is unchanged.
+        assertEquals("application/octet-stream", s3.headObject(h -> h.bucket(BUCKET).key("override.bin")).contentType());
+    }
+
+    @Test
+    void errorsCarryRequestIds() {
+        AwsServiceException e = assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("nope")));
+        assertTrue(e.requestId() != null && !e.requestId().isEmpty(), "x-amz-request-id is sent");
+    }
+}
