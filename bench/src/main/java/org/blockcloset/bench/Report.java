@@ -54,7 +54,7 @@ final class Report {
                 }
             }
             if (byTarget.containsKey(PEER)) {
-                sb.append("× S3Proxy — ").append(S3ProxyPeer.NOTE).append(".\n");
+                sb.append(S3ProxyPeer.NOTE).append(" — the × S3Proxy column.\n");
             }
             sb.append('\n');
         }
