@@ -29,7 +29,9 @@ record ByteRange(long first, long last) {
                 return new ByteRange(Math.max(0, size - n), size - 1);
             }
             long first = Long.parseLong(a);
-            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
+            // An open end ("a-") must not become size - 1 before the check: "bytes=999-" on a
+            // 10-byte object is unsatisfiable (416), not a malformed range to ignore.
+            long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
             if (last < first) {
                 return null;
             }
