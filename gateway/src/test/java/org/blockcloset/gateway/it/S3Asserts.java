@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,8 +63,15 @@ final class S3Asserts {
      * the SDK's own SigV4 signer, over java.net.http.
      */
     static HttpResponse<String> signedSend(Node node, String method, String encodedPath, byte[] body) {
-        SdkHttpFullRequest request = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
-                .uri(node.endpoint()).encodedPath(encodedPath).build();
+        return signedSend(node, method, encodedPath, Map.of(), body);
+    }
+
+    static HttpResponse<String> signedSend(Node node, String method, String encodedPath, Map<String, String> query,
+                                           byte[] body) {
+        SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
+                .uri(node.endpoint()).encodedPath(encodedPath);
+        query.forEach(builder::putRawQueryParameter);
+        SdkHttpFullRequest request = builder.build();
         SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
                 .identity(AwsCredentialsIdentity.create(Node.ACCESS_KEY, Node.SECRET_KEY))
                 .request(request)
