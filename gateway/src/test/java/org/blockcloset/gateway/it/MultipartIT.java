@@ -1,0 +1,228 @@
+package org.blockcloset.gateway.it;
+
+import static org.blockcloset.gateway.it.S3Asserts.assertS3Error;
+import static org.blockcloset.gateway.it.S3Asserts.digest;
+import static org.blockcloset.gateway.it.S3Asserts.md5Hex;
+import static org.blockcloset.gateway.it.S3Asserts.quoted;
+import static org.blockcloset.gateway.it.S3Asserts.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/** Multipart uploads: complete, ETags, composite checksums, part reads, list, abort, errors, UploadPartCopy. */
+class MultipartIT {
+    private static final String BUCKET = "multipart";
+    private static final int MIB = 1024 * 1024;
+
+    @TempDir
+    static Path dir;
+    static Node node;
+    static S3Client s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = Node.start(dir.resolve("node"));
+        s3 = node.client();
+        s3.createBucket(b -> b.bucket(BUCKET));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+        node.close();
+    }
+
+    private static List<byte[]> parts(long seed, int... sizes) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            out.add(randomBytes(sizes[i], seed + i));
+        }
+        return out;
+    }
+
+    private static byte[] concat(List<byte[]> parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        parts.forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    private static String multipartEtag(List<byte[]> parts) {
+        ByteArrayOutputStream md5s = new ByteArrayOutputStream();
+        parts.forEach(p -> md5s.writeBytes(digest("MD5", p)));
+        return quoted(md5Hex(md5s.toByteArray()) + "-" + parts.size());
+    }
+
+    private static byte[] crc32(byte[] data) {
+        CRC32 c = new CRC32();
+        c.update(data);
+        return ByteBuffer.allocate(4).putInt((int) c.getValue()).array();
+    }
+
+    private static List<CompletedPart> upload(String key, String uploadId, List<byte[]> data, ChecksumAlgorithm algo) {
+        List<CompletedPart> done = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            int n = i + 1;
+            UploadPartResponse r = s3.uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(n)
+                    .checksumAlgorithm(algo), RequestBody.fromBytes(data.get(i)));
+            assertEquals(quoted(md5Hex(data.get(i))), r.eTag());
+            done.add(CompletedPart.builder().partNumber(n).eTag(r.eTag()).checksumCRC32(r.checksumCRC32()).build());
+        }
+        return done;
+    }
+
+    @Test
+    void threePartsMakeOneObject() {
+        String key = "big/three-parts.bin";
+        List<byte[]> data = parts(1, 5 * MIB, 5 * MIB, MIB + MIB / 2 + 7);
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key).contentType("video/mp4")).uploadId();
+        List<CompletedPart> done = upload(key, id, data, null);
+        var complete = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(done)));
+        String etag = multipartEtag(data);
+        assertTrue(etag.matches("\"[0-9a-f]{32}-3\""), etag);
+        assertEquals(etag, complete.eTag());
+
+        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key));
+        assertArrayEquals(concat(data), get.asByteArray());
+        assertEquals(etag, get.response().eTag());
+        assertEquals("video/mp4", get.response().contentType());
+
+        // partNumber reads one part, as S3 does.
+        ResponseBytes<GetObjectResponse> part2 = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key).partNumber(2));
+        assertEquals(206, part2.response().sdkHttpResponse().statusCode());
+        assertArrayEquals(data.get(1), part2.asByteArray());
+        assertEquals(3, part2.response().partsCount());
+        assertEquals("bytes " + 5 * MIB + "-" + (10 * MIB - 1) + "/" + concat(data).length, part2.response().contentRange());
+        assertEquals((long) data.get(2).length, s3.headObject(h -> h.bucket(BUCKET).key(key).partNumber(3)).contentLength());
+        // S3 names this InvalidPartNumber; the gateway says InvalidRange. Both are 416.
+        assertS3Error(416, null, () -> s3.getObject(g -> g.bucket(BUCKET).key(key).partNumber(4)));
+
+        assertFalse(s3.listMultipartUploads(l -> l.bucket(BUCKET)).uploads().stream()
+                .anyMatch(u -> u.uploadId().equals(id)), "a completed upload is no longer listed");
+    }
+
+    @Test
+    void compositeCrc32Checksum() {
+        String key = "big/crc32.bin";
+        List<byte[]> data = parts(10, 5 * MIB, 5 * MIB, 12345);
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32))
+                .uploadId();
+        List<CompletedPart> done = upload(key, id, data, ChecksumAlgorithm.CRC32);
+        for (int i = 0; i < data.size(); i++) {
+            assertEquals(Base64.getEncoder().encodeToString(crc32(data.get(i))), done.get(i).checksumCRC32());
+        }
+        ByteArrayOutputStream partCrcs = new ByteArrayOutputStream();
+        data.forEach(p -> partCrcs.writeBytes(crc32(p)));
+        String composite = Base64.getEncoder().encodeToString(crc32(partCrcs.toByteArray())) + "-3";
+
+        var complete = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(done)));
+        assertEquals(composite, complete.checksumCRC32());
+        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)
+                .checksumMode(ChecksumMode.ENABLED));
+        assertEquals(composite, get.response().checksumCRC32());
+        assertArrayEquals(concat(data), get.asByteArray());
+    }
+
+    @Test
+    void listPartsListUploadsAndAbort() {
+        String key = "pending/upload";
+        List<byte[]> data = parts(20, 5 * MIB, 100);
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        upload(key, id, data, null);
+
+        ListPartsResponse lp = s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id));
+        assertEquals(List.of(1, 2), lp.parts().stream().map(Part::partNumber).toList());
+        assertEquals(List.of((long) 5 * MIB, 100L), lp.parts().stream().map(Part::size).toList());
+        assertEquals(quoted(md5Hex(data.get(1))), lp.parts().get(1).eTag());
+        ListPartsResponse page = s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id).maxParts(1));
+        assertTrue(page.isTruncated());
+        assertEquals(List.of(1), page.parts().stream().map(Part::partNumber).toList());
+        assertEquals(List.of(2), s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id)
+                .partNumberMarker(page.nextPartNumberMarker())).parts().stream().map(Part::partNumber).toList());
+
+        List<MultipartUpload> uploads = s3.listMultipartUploads(l -> l.bucket(BUCKET).prefix("pending/")).uploads();
+        assertTrue(uploads.stream().anyMatch(u -> u.uploadId().equals(id) && u.key().equals(key)), uploads::toString);
+
+        s3.abortMultipartUpload(a -> a.bucket(BUCKET).key(key).uploadId(id));
+        assertFalse(s3.listMultipartUploads(l -> l.bucket(BUCKET)).uploads().stream().anyMatch(u -> u.uploadId().equals(id)));
+        assertS3Error(404, "NoSuchUpload", () -> s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id)));
+        assertS3Error(404, "NoSuchUpload", () -> s3.uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(3),
+                RequestBody.fromString("late")));
+        assertS3Error(404, "NoSuchUpload", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag("\"x\"").build()))));
+        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key(key)));
+    }
+
+    @Test
+    void completeErrors() {
+        String key = "errors/small";
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        List<CompletedPart> done = upload(key, id, parts(30, 10, 20), null);
+
+        assertS3Error(400, "InvalidPart", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1)
+                        .eTag(quoted("0".repeat(32))).build()))));
+        assertS3Error(400, "InvalidPart", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(done.get(0), CompletedPart.builder().partNumber(7)
+                        .eTag(done.get(1).eTag()).build()))));
+        assertS3Error(400, "InvalidPartOrder", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(done.get(1), done.get(0)))));
+        assertS3Error(400, "EntityTooSmall", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(done))));
+        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key(key)));
+
+        // The upload survives failed completions: a single small part is a valid (last) part.
+        s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(done.get(1))));
+        assertArrayEquals(randomBytes(20, 31), s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+    }
+
+    @Test
+    void uploadPartCopyWithRanges() {
+        byte[] source = randomBytes(6 * MIB + 999, 40);
+        s3.putObject(p -> p.bucket(BUCKET).key("copy/source"), RequestBody.fromBytes(source));
+        String key = "copy/assembled";
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        var p1 = s3.uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/source").destinationBucket(BUCKET)
+                .destinationKey(key).uploadId(id).partNumber(1).copySourceRange("bytes=0-" + (5 * MIB - 1)));
+        var p2 = s3.uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/source").destinationBucket(BUCKET)
+                .destinationKey(key).uploadId(id).partNumber(2).copySourceRange("bytes=" + (MIB - 10) + "-" + (MIB + 9)));
+        byte[] part1 = Arrays.copyOfRange(source, 0, 5 * MIB);
+        byte[] part2 = Arrays.copyOfRange(source, MIB - 10, MIB + 10);
+        assertEquals(quoted(md5Hex(part1)), p1.copyPartResult().eTag());
+        assertEquals(quoted(md5Hex(part2)), p2.copyPartResult().eTag());
+        s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(
+                CompletedPart.builder().partNumber(1).eTag(p1.copyPartResult().eTag()).build(),
+                CompletedPart.builder().partNumber(2).eTag(p2.copyPartResult().eTag()).build())));
+        byte[] got = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray();
+        assertEquals(HexFormat.of().formatHex(digest("SHA-256", concat(List.of(part1, part2)))),
+                HexFormat.of().formatHex(digest("SHA-256", got)));
+        assertEquals(multipartEtag(List.of(part1, part2)), s3.headObject(h -> h.bucket(BUCKET).key(key)).eTag());
+    }
+}
