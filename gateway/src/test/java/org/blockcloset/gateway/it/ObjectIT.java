@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.DeletedObject;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -197,6 +198,59 @@ class ObjectIT {
         assertEquals("no-store", get.response().cacheControl());
         // The stored metadata is unchanged.
         assertEquals("application/octet-stream", s3.headObject(h -> h.bucket(BUCKET).key("override.bin")).contentType());
+    }
+
+    @Test
+    void copyObjectSameAndCrossBucket() {
+        byte[] data = randomBytes(1024 * 1024 + 10, 9);
+        s3.putObject(p -> p.bucket(BUCKET).key("copy/src ü").contentType("image/png").metadata(Map.of("k", "v")),
+                RequestBody.fromBytes(data));
+        var same = s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü").destinationBucket(BUCKET)
+                .destinationKey("copy/dst"));
+        assertEquals(quoted(md5Hex(data)), same.copyObjectResult().eTag());
+        s3.createBucket(b -> b.bucket("objects-other"));
+        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü").destinationBucket("objects-other")
+                .destinationKey("elsewhere/dst"));
+        for (String[] bk : new String[][] {{BUCKET, "copy/dst"}, {"objects-other", "elsewhere/dst"}}) {
+            ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(bk[0]).key(bk[1]));
+            assertArrayEquals(data, get.asByteArray());
+            assertEquals("image/png", get.response().contentType(), "metadata is copied by default");
+            assertEquals(Map.of("k", "v"), get.response().metadata());
+        }
+        assertS3Error(404, "NoSuchKey", () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/none")
+                .destinationBucket(BUCKET).destinationKey("copy/x")));
+        assertS3Error(412, "PreconditionFailed", () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü")
+                .destinationBucket(BUCKET).destinationKey("copy/x").copySourceIfMatch("\"nope\"")));
+    }
+
+    @Test
+    void copyObjectMetadataDirective() {
+        s3.putObject(p -> p.bucket(BUCKET).key("meta/src").contentType("text/plain").metadata(Map.of("a", "1")),
+                RequestBody.fromString("same bytes"));
+        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("meta/src").destinationBucket(BUCKET).destinationKey("meta/copy")
+                .metadataDirective(MetadataDirective.COPY).contentType("ignored/when-copying").metadata(Map.of("b", "2")));
+        HeadObjectResponse copied = s3.headObject(h -> h.bucket(BUCKET).key("meta/copy"));
+        assertEquals("text/plain", copied.contentType());
+        assertEquals(Map.of("a", "1"), copied.metadata());
+
+        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("meta/src").destinationBucket(BUCKET).destinationKey("meta/replaced")
+                .metadataDirective(MetadataDirective.REPLACE).contentType("text/markdown").metadata(Map.of("b", "2")));
+        HeadObjectResponse replaced = s3.headObject(h -> h.bucket(BUCKET).key("meta/replaced"));
+        assertEquals("text/markdown", replaced.contentType());
+        assertEquals(Map.of("b", "2"), replaced.metadata());
+        assertEquals("same bytes", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("meta/replaced")).asUtf8String());
+    }
+
+    @Test
+    void copyOntoItself() {
+        s3.putObject(p -> p.bucket(BUCKET).key("self").metadata(Map.of("v", "1")), RequestBody.fromString("me"));
+        assertS3Error(400, "InvalidRequest", () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("self")
+                .destinationBucket(BUCKET).destinationKey("self")));
+        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("self").destinationBucket(BUCKET).destinationKey("self")
+                .metadataDirective(MetadataDirective.REPLACE).metadata(Map.of("v", "2")));
+        HeadObjectResponse h = s3.headObject(x -> x.bucket(BUCKET).key("self"));
+        assertEquals(Map.of("v", "2"), h.metadata());
+        assertEquals("me", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("self")).asUtf8String());
     }
 
     @Test
