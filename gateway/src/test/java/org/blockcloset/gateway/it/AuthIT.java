@@ -1,0 +1,206 @@
+package org.blockcloset.gateway.it;
+
+import static org.blockcloset.gateway.it.S3Asserts.assertS3Error;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.http.impl.conn.SystemDefaultDnsResolver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+/** Presigned URLs, virtual-hosted-style addressing, and access keys managed through the admin API. */
+class AuthIT {
+    private static final String BUCKET = "auth";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static Node node;
+    static S3Client s3;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = Node.start(dir.resolve("node"));
+        s3 = node.client();
+        s3.createBucket(b -> b.bucket(BUCKET));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+        node.close();
+    }
+
+    private static S3Presigner presigner() {
+        return S3Presigner.builder().endpointOverride(node.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(Node.ACCESS_KEY, Node.SECRET_KEY)))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
+    }
+
+    private static HttpResponse<byte[]> send(HttpRequest r) throws IOException, InterruptedException {
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void presignedGet() throws Exception {
+        byte[] data = S3Asserts.randomBytes(200_000, 3);
+        s3.putObject(p -> p.bucket(BUCKET).key("presigned/get me.bin"), RequestBody.fromBytes(data));
+        try (S3Presigner presigner = presigner()) {
+            PresignedGetObjectRequest pg = presigner.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(5))
+                    .getObjectRequest(g -> g.bucket(BUCKET).key("presigned/get me.bin").responseContentType("x/custom")));
+            assertTrue(pg.url().getPath().startsWith("/" + BUCKET + "/"), "path-style: " + pg.url());
+            HttpResponse<byte[]> ok = send(HttpRequest.newBuilder(pg.url().toURI()).GET().build());
+            assertEquals(200, ok.statusCode());
+            assertArrayEquals(data, ok.body());
+            assertEquals("x/custom", ok.headers().firstValue("Content-Type").orElse(null));
+
+            String url = pg.url().toString();
+            String tampered = url.replaceFirst("X-Amz-Signature=[0-9a-f]", "X-Amz-Signature=" + (url.contains("X-Amz-Signature=0") ? "1" : "0"));
+            HttpResponse<byte[]> bad = send(HttpRequest.newBuilder(URI.create(tampered)).GET().build());
+            assertEquals(403, bad.statusCode());
+            assertEquals("SignatureDoesNotMatch", S3Asserts.errorCode(new String(bad.body(), StandardCharsets.UTF_8)));
+            HttpResponse<byte[]> otherKey = send(HttpRequest.newBuilder(URI.create(url.replace("get%20me.bin", "other.bin")))
+                    .GET().build());
+            assertEquals(403, otherKey.statusCode(), "the signature covers the key");
+        }
+    }
+
+    @Test
+    void presignedPut() throws Exception {
+        byte[] data = "uploaded through a presigned URL".getBytes(StandardCharsets.UTF_8);
+        try (S3Presigner presigner = presigner()) {
+            PresignedPutObjectRequest pp = presigner.presignPutObject(r -> r.signatureDuration(Duration.ofMinutes(5))
+                    .putObjectRequest(p -> p.bucket(BUCKET).key("presigned/put.txt").contentType("text/plain")));
+            HttpRequest.Builder put = HttpRequest.newBuilder(pp.url().toURI()).PUT(HttpRequest.BodyPublishers.ofByteArray(data));
+            pp.signedHeaders().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("host")) {
+                    values.forEach(v -> put.header(name, v));
+                }
+            });
+            HttpResponse<byte[]> r = send(put.build());
+            assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+        }
+        var got = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("presigned/put.txt"));
+        assertArrayEquals(data, got.asByteArray());
+        assertEquals("text/plain", got.response().contentType());
+    }
+
+    @Test
+    void virtualHostedStyle() {
+        Set<String> hosts = ConcurrentHashMap.newKeySet();
+        try (S3Client vhost = S3Client.builder()
+                .endpointOverride(URI.create("http://localhost:" + node.s3Port()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(Node.ACCESS_KEY, Node.SECRET_KEY)))
+                .httpClient(ApacheHttpClient.builder().dnsResolver(host -> host.equals("localhost") || host.endsWith(".localhost")
+                        ? new InetAddress[] {InetAddress.getLoopbackAddress()}
+                        : SystemDefaultDnsResolver.INSTANCE.resolve(host)).build())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeTransmission(Context.BeforeTransmission c, ExecutionAttributes a) {
+                        hosts.add(c.httpRequest().host());
+                    }
+                }))
+                .build()) {
+            vhost.createBucket(b -> b.bucket("vhost-bucket"));
+            vhost.putObject(p -> p.bucket("vhost-bucket").key("dir/a file.txt"), RequestBody.fromString("virtual"));
+            assertEquals("virtual", vhost.getObjectAsBytes(g -> g.bucket("vhost-bucket").key("dir/a file.txt")).asUtf8String());
+            assertEquals(List.of("dir/a file.txt"), vhost.listObjectsV2(l -> l.bucket("vhost-bucket")).contents().stream()
+                    .map(S3Object::key).toList());
+            assertEquals(Set.of("vhost-bucket.localhost"), hosts, "every request named the bucket in the Host");
+        }
+        // The same object through path-style.
+        assertEquals("virtual", s3.getObjectAsBytes(g -> g.bucket("vhost-bucket").key("dir/a file.txt")).asUtf8String());
+    }
+
+    private static HttpResponse<String> admin(String method, String path, String body, String user, String secret)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.adminUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret)
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTP.send(b.header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void accessKeysLifecycle() throws Exception {
+        assertEquals(401, admin("GET", "/api/keys", null, null, null).statusCode());
+        assertEquals(401, admin("GET", "/api/keys", null, Node.ACCESS_KEY, "wrong").statusCode());
+        HttpResponse<String> list = admin("GET", "/api/keys", null, Node.ACCESS_KEY, Node.SECRET_KEY);
+        assertEquals(200, list.statusCode());
+        assertTrue(list.body().contains(Node.ACCESS_KEY));
+
+        HttpResponse<String> created = admin("POST", "/api/keys", "{\"description\":\"auth-it\"}", Node.ACCESS_KEY, Node.SECRET_KEY);
+        assertEquals(201, created.statusCode(), created::body);
+        JsonNode key = JSON.readTree(created.body());
+        String id = key.path("accessKeyId").asText();
+        String secret = key.path("secretAccessKey").asText();
+        assertFalse(id.isEmpty() || secret.isEmpty(), created::body);
+        assertEquals(401, admin("GET", "/api/keys", null, id, secret).statusCode(), "a non-admin key has no admin API");
+
+        try (S3Client user = S3Asserts.clientBuilder(node, id, secret).build()) {
+            user.putObject(p -> p.bucket(BUCKET).key("by-new-key"), RequestBody.fromString("hello"));
+            assertEquals("hello", user.getObjectAsBytes(g -> g.bucket(BUCKET).key("by-new-key")).asUtf8String());
+
+            assertEquals(204, admin("DELETE", "/api/keys/" + id, null, Node.ACCESS_KEY, Node.SECRET_KEY).statusCode());
+            assertS3Error(403, "InvalidAccessKeyId", () -> user.getObject(g -> g.bucket(BUCKET).key("by-new-key")));
+            assertS3Error(403, "InvalidAccessKeyId", () -> user.listBuckets());
+        }
+        assertEquals("hello", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("by-new-key")).asUtf8String());
+    }
+
+    @Test
+    void wrongCredentials() {
+        try (S3Client wrongSecret = S3Asserts.clientBuilder(node, Node.ACCESS_KEY, "not-the-secret").build();
+             S3Client unknown = S3Asserts.clientBuilder(node, "BCNOSUCHKEY000000000", "whatever").build()) {
+            assertS3Error(403, "SignatureDoesNotMatch", () -> wrongSecret.listBuckets());
+            assertS3Error(403, "SignatureDoesNotMatch", () -> wrongSecret.putObject(p -> p.bucket(BUCKET).key("nope"),
+                    RequestBody.fromString("x")));
+            assertS3Error(403, "InvalidAccessKeyId", () -> unknown.listObjectsV2(l -> l.bucket(BUCKET)));
+        }
+        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("nope")));
+    }
+
+    @Test
+    void anonymousRequestsAreDenied() throws Exception {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(node.endpoint() + "/" + BUCKET)).GET().build());
+        assertEquals(403, r.statusCode());
+        assertEquals("AccessDenied", S3Asserts.errorCode(new String(r.body(), StandardCharsets.UTF_8)));
+    }
+}
