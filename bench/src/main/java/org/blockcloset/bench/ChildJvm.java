@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
 /** A server started as a separate JVM with its output in a log file; stopped with SIGTERM. */
 final class ChildJvm implements AutoCloseable {
     /** The heap and collector `ops/blockcloset up` gives a node; the peer gets the same. */
-    static final List<String> JVM_OPTS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+    static final List<String> JVM_OPTS = List.of("-Xmx256m", "-XX:+UseSerialGC");
 
     private final String name;
     private final Path log;
