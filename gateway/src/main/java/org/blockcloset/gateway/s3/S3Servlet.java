@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class S3Servlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(S3Servlet.class);
+    private static final long MAX_DRAINED_BODY = 64 << 10;
 
     private final S3Context ctx;
     private final Addressing addressing;
@@ -92,23 +93,23 @@ public final class S3Servlet extends HttpServlet {
                 handlers.get(op).handle(request, resp);
             }
         } catch (S3Exception e) {
-            fail(resp, head, e, resource, requestId);
+            fail(req, resp, head, e, resource, requestId);
         } catch (InsufficientStorageException e) {
-            fail(resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, e.getMessage()), resource, requestId);
+            fail(req, resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, e.getMessage()), resource, requestId);
         } catch (CorruptBlockException e) {
             LOG.error("request {} hit a corrupt block: {}", requestId, e.getMessage());
-            fail(resp, head, new S3Exception(S3Error.INTERNAL_ERROR, "A block of this object failed its checksum; "
+            fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR, "A block of this object failed its checksum; "
                     + "the store refuses to return corrupt data."), resource, requestId);
         } catch (IOException e) {
             if (isDiskFull(e)) {
-                fail(resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, "The disk is full."), resource, requestId);
+                fail(req, resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, "The disk is full."), resource, requestId);
             } else {
                 LOG.warn("request {} failed: {}", requestId, e.toString());
-                fail(resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
+                fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
             }
         } catch (RuntimeException e) {
             LOG.error("request {} failed", requestId, e);
-            fail(resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
+            fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
         }
     }
 
@@ -116,13 +117,38 @@ public final class S3Servlet extends HttpServlet {
         return e.getMessage() != null && e.getMessage().contains("No space left on device");
     }
 
-    private void fail(HttpServletResponse resp, boolean head, S3Exception e, String resource, String requestId)
-            throws IOException {
+    private void fail(HttpServletRequest req, HttpServletResponse resp, boolean head, S3Exception e, String resource,
+                      String requestId) throws IOException {
         metrics.meter(MetricRegistry.name("s3", "errors", e.error().code())).mark();
         if (resp.isCommitted()) {
             // Bytes are on the wire: the only honest signal left is to cut the connection short.
             throw new IOException("aborting response after error: " + e.error().code());
         }
+        boolean keepAlive = drainUnreadBody(req);
         ErrorResponses.render(resp, head, e, resource, requestId);
+        if (!keepAlive) {
+            resp.setHeader("Connection", "close");
+        }
+    }
+
+    /**
+     * An error may answer a request before its body was read. A small body is read and dropped so
+     * the connection stays usable; a large one, or one the client holds back for 100-continue, is
+     * not worth receiving: the connection is closed instead, and the response says so.
+     */
+    private static boolean drainUnreadBody(HttpServletRequest req) {
+        long length = req.getContentLengthLong();
+        boolean chunked = "chunked".equalsIgnoreCase(req.getHeader("Transfer-Encoding"));
+        if (length <= 0 && !chunked) {
+            return true;
+        }
+        if (chunked || length > MAX_DRAINED_BODY || "100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+            return false;
+        }
+        try {
+            return req.getInputStream().readNBytes((int) MAX_DRAINED_BODY + 1).length <= MAX_DRAINED_BODY;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }
