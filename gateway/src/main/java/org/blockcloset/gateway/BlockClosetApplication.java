@@ -68,7 +68,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
 
     @Override
     public void run(BlockClosetConfiguration config, Environment env) throws Exception {
-        Path data = Path.of(config.dataDir).toAbsolutePath();
+        Path data = Path.of(config.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(data);
         allowAnyObjectKeyInUris(config, env);
         keepHeaderValuesAsSent(env);
