@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -66,6 +67,15 @@ public interface BlockStore extends Closeable {
      * writer stored the same content meanwhile). Used so that a refused upload leaves no space taken.
      */
     void discard(Collection<SealedBlock> blocks);
+
+    /**
+     * Pins existing blocks, as if this caller had just written them, until {@link #release}: for
+     * requests that reference or read blocks they did not write (copies, reads), so garbage
+     * collection cannot take them mid-request even if their last reference goes meanwhile.
+     *
+     * @throws BlockNotFoundException if a block is gone (nothing stays pinned then)
+     */
+    List<SealedBlock> retain(Collection<BlockId> ids) throws IOException;
 
     /**
      * Unpins blocks once an event referencing them is in the log. Every sealed block is pinned

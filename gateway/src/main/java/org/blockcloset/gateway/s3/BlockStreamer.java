@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.storage.BlockId;
 import org.blockcloset.storage.BlockStore;
+import org.blockcloset.storage.SealedBlock;
 
 /**
  * Sends a byte range of an object. Each block is read whole and its hash verified before any of
@@ -25,6 +26,9 @@ final class BlockStreamer {
 
     /** Writes bytes {@code first..last} (inclusive) of the object made of {@code blocks}. */
     void stream(List<BlockRef> blocks, long first, long last, OutputStream out) throws IOException {
+        // Pinned for the whole stream: if the object is overwritten or deleted meanwhile, GC still
+        // cannot take its blocks from under this reader.
+        List<SealedBlock> pinned = store.retain(idsInRange(blocks, first, last));
         ByteBuffer buf = null;
         try {
             long pos = 0;
@@ -48,7 +52,22 @@ final class BlockStreamer {
             }
         } finally {
             release(buf);
+            store.release(pinned);
         }
+    }
+
+    /** Ids of the blocks holding bytes {@code first..last}. */
+    static List<BlockId> idsInRange(List<BlockRef> blocks, long first, long last) {
+        List<BlockId> ids = new java.util.ArrayList<>();
+        long pos = 0;
+        for (BlockRef b : blocks) {
+            long blockFirst = pos;
+            pos += b.size();
+            if (pos - 1 >= first && blockFirst <= last) {
+                ids.add(new BlockId(b.id()));
+            }
+        }
+        return ids;
     }
 
     private ByteBuffer acquire(int size) {

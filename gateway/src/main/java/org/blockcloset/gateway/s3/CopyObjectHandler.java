@@ -16,6 +16,7 @@ import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
 import org.blockcloset.storage.BlockId;
+import org.blockcloset.storage.BlockNotFoundException;
 import org.blockcloset.storage.BlockWriter;
 import org.blockcloset.storage.SealedBlock;
 
@@ -76,7 +77,14 @@ final class CopyObjectHandler {
         }
         ObjectVersion copy = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), src.size(), src.etag(),
                 ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks());
-        ctx.append(r, new ObjectPut(copy));
+        // The copy shares the source's blocks: pin them until the copy's event references them, in
+        // case the source is deleted meanwhile (its blocks may be old enough for GC at once).
+        List<SealedBlock> shared = retainSource(src.blocks(), 0, src.size() - 1);
+        try {
+            ctx.append(r, new ObjectPut(copy));
+        } finally {
+            ctx.blocks().release(shared);
+        }
         Xml x = Xml.doc("CopyObjectResult").el("LastModified", Responses.xmlDate(copy.lastModified())).el("ETag", copy.etag());
         if (copy.checksums() != null) {
             copy.checksums().forEach((a, v) -> x.el("Checksum" + a, v));
@@ -95,6 +103,7 @@ final class CopyObjectHandler {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
         }
         List<SealedBlock> created = new ArrayList<>();
+        List<SealedBlock> shared = retainSource(src.blocks(), first, last);
         try {
             MessageDigest md5 = BodyWriter.md5();
             List<BlockRef> blocks = slice(src.blocks(), first, last, md5, created);
@@ -108,6 +117,17 @@ final class CopyObjectHandler {
         } catch (IOException | RuntimeException e) {
             ctx.blocks().discard(created);
             throw e;
+        } finally {
+            ctx.blocks().release(shared);
+        }
+    }
+
+    /** Pins the source blocks a copy reuses; a block already gone means the source went away. */
+    private List<SealedBlock> retainSource(List<BlockRef> blocks, long first, long last) throws IOException {
+        try {
+            return ctx.blocks().retain(BlockStreamer.idsInRange(blocks, first, last));
+        } catch (BlockNotFoundException e) {
+            throw new S3Exception(S3Error.NO_SUCH_KEY, "The copy source was deleted while it was being copied.");
         }
     }
 

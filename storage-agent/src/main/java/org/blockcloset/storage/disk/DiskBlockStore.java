@@ -17,7 +17,9 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.BitSet;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.LongSummaryStatistics;
 import java.util.Map;
@@ -373,6 +375,24 @@ public final class DiskBlockStore implements BlockStore {
                 }
             }
         }
+    }
+
+    @Override
+    public List<SealedBlock> retain(Collection<BlockId> ids) throws IOException {
+        ensureOpen();
+        List<SealedBlock> retained = new ArrayList<>(ids.size());
+        for (BlockId id : ids) {
+            synchronized (lockFor(fanOut(id))) {
+                long size = size(id);
+                if (size < 0 && !inFlight.containsKey(id)) {
+                    release(retained);
+                    throw new BlockNotFoundException(id);
+                }
+                pins.merge(id, 1, Integer::sum);
+                retained.add(new SealedBlock(id, Math.max(size, 0), false, CompletableFuture.completedFuture(null)));
+            }
+        }
+        return retained;
     }
 
     @Override

@@ -45,4 +45,22 @@ class PinningTest {
             assertFalse(store.has(block.id()));
         }
     }
+
+    @Test
+    void retainedOldBlocksAreSparedAndMissingOnesRefused() throws Exception {
+        try (DiskBlockStore store = DiskBlockStore.open(new DiskBlockStore.Config(dir, 1 << 20))) {
+            SealedBlock block = TestBlocks.store(store, "copied long ago".getBytes(StandardCharsets.UTF_8));
+            Path file = dir.resolve("blocks").resolve(block.id().hex().substring(0, 2)).resolve(block.id().hex());
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofDays(1))));
+            GarbageCollector gc = new GarbageCollector(store, id -> false, Duration.ofMinutes(1), Clock.systemUTC());
+
+            List<SealedBlock> retained = store.retain(List.of(block.id()));
+            assertEquals(0, gc.runOnce().deleted(), "a retained block must survive GC");
+            store.release(retained);
+            assertEquals(1, gc.runOnce().deleted());
+
+            org.junit.jupiter.api.Assertions.assertThrows(org.blockcloset.storage.BlockNotFoundException.class,
+                    () -> store.retain(List.of(block.id())));
+        }
+    }
 }
