@@ -193,9 +193,11 @@ public final class DiskBlockStore implements BlockStore {
         Path target = pathOf(id);
         Placement existing;
         synchronized (lockFor(dir)) {
-            pins.merge(id, 1, Integer::sum);
             existing = inFlight.get(id);
-            if (existing == null && !touch(target)) {
+            boolean exists = existing == null && touch(target);
+            // Pinned only once touch succeeded, so a failing touch leaves no pin behind.
+            pins.merge(id, 1, Integer::sum);
+            if (existing == null && !exists) {
                 Placement placement = new Placement(generations[dir]);
                 inFlight.put(id, placement);
                 try {
@@ -382,14 +384,18 @@ public final class DiskBlockStore implements BlockStore {
         ensureOpen();
         List<SealedBlock> retained = new ArrayList<>(ids.size());
         for (BlockId id : ids) {
+            boolean present;
             synchronized (lockFor(fanOut(id))) {
                 long size = size(id);
-                if (size < 0 && !inFlight.containsKey(id)) {
-                    release(retained);
-                    throw new BlockNotFoundException(id);
+                present = size >= 0 || inFlight.containsKey(id);
+                if (present) {
+                    pins.merge(id, 1, Integer::sum);
+                    retained.add(new SealedBlock(id, Math.max(size, 0), false, CompletableFuture.completedFuture(null)));
                 }
-                pins.merge(id, 1, Integer::sum);
-                retained.add(new SealedBlock(id, Math.max(size, 0), false, CompletableFuture.completedFuture(null)));
+            }
+            if (!present) {
+                release(retained); // outside the stripe lock: release takes other stripes' locks
+                throw new BlockNotFoundException(id);
             }
         }
         return retained;
