@@ -178,8 +178,13 @@ public final class Ledger implements AutoCloseable {
                 throw new RejectedException(rejection.get());
             }
             return new Appended(logged, md.partition(), md.offset());
-        } catch (ExecutionException | TimeoutException e) {
-            throw new LedgerUnavailableException("append of " + event.getClass().getSimpleName() + " failed", e);
+        } catch (ExecutionException e) {
+            boolean tooLarge = e.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException;
+            throw new LedgerUnavailableException("append of " + event.getClass().getSimpleName() + " failed: "
+                    + e.getCause(), e, tooLarge);
+        } catch (TimeoutException e) {
+            throw new LedgerUnavailableException("append of " + event.getClass().getSimpleName()
+                    + " not confirmed in time; it may still apply", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LedgerUnavailableException("interrupted", e);

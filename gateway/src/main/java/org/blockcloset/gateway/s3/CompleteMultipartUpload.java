@@ -16,6 +16,9 @@ import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
+import org.blockcloset.storage.BlockId;
+import org.blockcloset.storage.BlockNotFoundException;
+import org.blockcloset.storage.SealedBlock;
 import org.w3c.dom.Element;
 
 /**
@@ -78,7 +81,19 @@ final class CompleteMultipartUpload {
         ObjectVersion o = new ObjectVersion(u.bucket(), u.key(), UUID.randomUUID().toString(), size, etag,
                 ctx.clock().instant(), u.headers(), u.userMetadata(), checksums,
                 checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks);
-        ctx.append(r, new MultipartUploadCompleted(u.uploadId(), o));
+        // A concurrent UploadPart may replace a chosen part before this event applies, leaving its
+        // old blocks briefly unreferenced: pin them so GC cannot take them in that window.
+        List<SealedBlock> pinned;
+        try {
+            pinned = ctx.blocks().retain(blocks.stream().map(b -> new BlockId(b.id())).toList());
+        } catch (BlockNotFoundException e) {
+            throw new S3Exception(S3Error.INVALID_PART, "A part was replaced while the upload was being completed.");
+        }
+        try {
+            ctx.append(r, new MultipartUploadCompleted(u.uploadId(), o));
+        } finally {
+            ctx.blocks().release(pinned);
+        }
         ObjectHeaders.checksums(resp, o);
         Xml x = Xml.doc("CompleteMultipartUploadResult")
                 .el("Location", "/" + u.bucket() + "/" + UriCodec.encode(u.key(), true))

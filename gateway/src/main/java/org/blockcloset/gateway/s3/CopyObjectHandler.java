@@ -114,6 +114,9 @@ final class CopyObjectHandler {
             ctx.blocks().release(created);
             Responses.xml(resp, Xml.doc("CopyPartResult")
                     .el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag).finish());
+        } catch (OutcomeUnknownException e) {
+            ctx.blocks().release(created); // the event may still land and need these blocks
+            throw e;
         } catch (IOException | RuntimeException e) {
             ctx.blocks().discard(created);
             throw e;

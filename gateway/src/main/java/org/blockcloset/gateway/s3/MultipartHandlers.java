@@ -82,6 +82,9 @@ final class MultipartHandlers {
         try {
             ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
             body.written().release();
+        } catch (OutcomeUnknownException e) {
+            body.written().release(); // the event may still land and need these blocks
+            throw e;
         } catch (RuntimeException e) {
             body.written().discard();
             throw e;

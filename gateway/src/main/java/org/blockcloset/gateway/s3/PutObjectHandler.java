@@ -35,6 +35,9 @@ final class PutObjectHandler {
         try {
             ctx.append(r, new ObjectPut(o));
             body.written().release();
+        } catch (OutcomeUnknownException e) {
+            body.written().release(); // the event may still land and need these blocks
+            throw e;
         } catch (RuntimeException e) {
             body.written().discard();
             throw e;

@@ -43,8 +43,10 @@ public record S3Context(Ledger ledger, BlockStore blocks, Clock clock, List<Stri
                 default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
             };
         } catch (LedgerUnavailableException e) {
-            throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The event log did not acknowledge the write in time; "
-                    + "retry the request.", e);
+            if (e.definitelyNotWritten()) {
+                throw new S3Exception(S3Error.ENTITY_TOO_LARGE, "The object's metadata is too large to record: " + e.getMessage(), e);
+            }
+            throw new OutcomeUnknownException(e);
         }
     }
 }
