@@ -164,6 +164,24 @@ public final class SigV4Verifier {
                 payloadHash == null ? PayloadMode.UNSIGNED.literal() : payloadHash.trim(), true, queryError);
     }
 
+    /**
+     * Headers that change what a request does must be covered by its signature, or whoever holds a
+     * presigned URL (or sits in the middle) could add them: a presigned PUT turned into a copy of
+     * any object by an added {@code x-amz-copy-source}. Presigned: every {@code x-amz-*} header
+     * but the payload hash must be signed; header auth (SDKs sign all {@code x-amz-*}): the copy ones.
+     */
+    private static void requireSigned(SignedRequest request, List<String> signed, boolean presigned) {
+        for (String name : request.headerNames()) {
+            boolean mustSign = presigned
+                    ? name.startsWith("x-amz-") && !name.equals("x-amz-content-sha256")
+                    : name.startsWith("x-amz-copy-source") || name.equals("x-amz-metadata-directive");
+            if (mustSign && !signed.contains(name)) {
+                throw new S3Exception(S3Error.ACCESS_DENIED, "There were headers present in the request which were not "
+                        + "signed: " + name);
+            }
+        }
+    }
+
     /** Checks the signature; all parsing and time checks have passed. */
     private AuthContext authenticate(SignedRequest request, CredentialScope scope, String amzDate, String signedHeaders,
                                      String signature, String payloadHash, boolean presigned, S3Error malformed) {
@@ -171,6 +189,7 @@ public final class SigV4Verifier {
         if (!headerNames.contains("host")) {
             throw new S3Exception(malformed, "SignedHeaders must include \"host\": " + signedHeaders);
         }
+        requireSigned(request, headerNames, presigned);
         PayloadMode mode = payloadMode(payloadHash);
         String secret = secrets.apply(scope.accessKeyId()).orElseThrow(() ->
                 new S3Exception(S3Error.INVALID_ACCESS_KEY_ID).with("AWSAccessKeyId", scope.accessKeyId()));

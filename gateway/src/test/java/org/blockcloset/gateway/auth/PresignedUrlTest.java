@@ -76,6 +76,22 @@ class PresignedUrlTest {
     }
 
     @Test
+    void headersAddedToAPresignedUrlMustHaveBeenSigned() {
+        PresignedRequest presigned = presigner.presignPutObject(r -> r.signatureDuration(Duration.ofHours(1))
+                .putObjectRequest(p -> p.bucket("bucket").key("upload.bin")));
+        Map<String, List<String>> headers = new java.util.HashMap<>(presigned.signedHeaders());
+        headers.put("x-amz-copy-source", List.of("secrets/db.dump"));
+        S3Exception e = assertThrows(S3Exception.class, () -> verifier.verify(received(presigned.url(), "PUT", headers)));
+        assertEquals(S3Error.ACCESS_DENIED, e.error());
+        assertTrue(e.getMessage().contains("x-amz-copy-source"), e.getMessage());
+        // Unrelated headers stay allowed, and the payload hash header is never part of a presigned signature.
+        Map<String, List<String>> benign = new java.util.HashMap<>(presigned.signedHeaders());
+        benign.put("content-type", List.of("text/plain"));
+        benign.put("x-amz-content-sha256", List.of("UNSIGNED-PAYLOAD"));
+        assertEquals(ACCESS_KEY, verifier.verify(received(presigned.url(), "PUT", benign)).accessKeyId());
+    }
+
+    @Test
     void expiredUrlIsDeniedWithExpiryDetails() {
         PresignedRequest presigned = presignGet("key", Duration.ofMinutes(10));
         S3Exception e = assertThrows(S3Exception.class, () ->
