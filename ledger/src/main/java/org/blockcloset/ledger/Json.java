@@ -22,6 +22,25 @@ public final class Json {
     private Json() {
     }
 
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static <T> T read(byte[] bytes, Class<T> type) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static <T> Serde<T> serde(Class<T> type) {
         Serializer<T> ser = (topic, value) -> {
             if (value == null) {

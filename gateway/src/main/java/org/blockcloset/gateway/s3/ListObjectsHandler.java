@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.UnaryOperator;
-import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.view.ListPage;
 
 /** ListObjects (v1) and ListObjectsV2, served from the ordered object index. */
@@ -68,7 +68,7 @@ final class ListObjectsHandler {
     }
 
     private static void contents(Xml x, ListPage page, UnaryOperator<String> enc, boolean owner) {
-        for (ObjectVersion o : page.contents()) {
+        for (ObjectSummary o : page.contents()) {
             x.open("Contents")
                     .el("Key", enc.apply(o.key()))
                     .el("LastModified", Responses.xmlDate(o.lastModified()))

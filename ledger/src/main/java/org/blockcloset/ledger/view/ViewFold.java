@@ -11,6 +11,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.blockcloset.ledger.Json;
 import org.blockcloset.ledger.Rejection;
 import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.event.AccessKeyRevoked;
@@ -43,7 +44,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private final ViewProgress progress;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, Bucket> buckets;
-    private KeyValueStore<String, ObjectVersion> objects;
+    private KeyValueStore<String, byte[]> objects;
     private KeyValueStore<String, Upload> uploads;
     private KeyValueStore<String, Part> parts;
     private KeyValueStore<String, Long> blockRefs;
@@ -82,7 +83,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         } else if (e instanceof ObjectPut p) {
             return putObject(p.object());
         } else if (e instanceof ObjectDeleted d) {
-            ObjectVersion old = objects.delete(Keys.object(d.bucket(), d.key()));
+            ObjectVersion old = Json.read(objects.delete(Keys.object(d.bucket(), d.key())), ObjectVersion.class);
             if (old != null) {
                 adjustRefs(old.blocks(), List.of());
             }
@@ -139,11 +140,11 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             return Rejection.NO_SUCH_BUCKET;
         }
         String key = Keys.object(o.bucket(), o.key());
-        ObjectVersion old = objects.get(key);
+        ObjectVersion old = Json.read(objects.get(key), ObjectVersion.class);
         if (old != null && old.versionId().equals(o.versionId())) {
             return null; // a replay of the event already applied
         }
-        objects.put(key, o);
+        objects.put(key, Json.write(o));
         adjustRefs(old == null ? List.of() : old.blocks(), o.blocks());
         return null;
     }
@@ -152,7 +153,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (buckets.get(bucket) == null) {
             return Rejection.NO_SUCH_BUCKET;
         }
-        try (KeyValueIterator<String, ObjectVersion> it = objects.prefixScan(bucket + "/", KEYS)) {
+        try (KeyValueIterator<String, byte[]> it = objects.prefixScan(bucket + "/", KEYS)) {
             if (it.hasNext()) {
                 return Rejection.BUCKET_NOT_EMPTY;
             }

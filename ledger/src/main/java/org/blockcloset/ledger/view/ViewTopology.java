@@ -9,7 +9,6 @@ import org.blockcloset.ledger.Json;
 import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
-import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
 
@@ -20,7 +19,8 @@ public final class ViewTopology {
 
     public static void build(StreamsBuilder builder, String eventsTopic, ViewProgress progress) {
         addStore(builder, StoreNames.BUCKETS, Json.serde(Bucket.class));
-        addStore(builder, StoreNames.OBJECTS, Json.serde(ObjectVersion.class));
+        // Raw JSON bytes: reads decode the whole ObjectVersion, listings only an ObjectSummary.
+        addStore(builder, StoreNames.OBJECTS, Serdes.ByteArray());
         addStore(builder, StoreNames.UPLOADS, Json.serde(Upload.class));
         addStore(builder, StoreNames.PARTS, Json.serde(Part.class));
         addStore(builder, StoreNames.BLOCK_REFS, Serdes.Long());

@@ -12,9 +12,11 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.blockcloset.ledger.Json;
 import org.blockcloset.ledger.event.Keys;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
@@ -47,12 +49,13 @@ public final class Views {
     }
 
     public Optional<ObjectVersion> object(String bucket, String key) {
-        return Optional.ofNullable(this.<ObjectVersion>store(StoreNames.OBJECTS).get(Keys.object(bucket, key)));
+        return Optional.ofNullable(Json.read(this.<byte[]>store(StoreNames.OBJECTS).get(Keys.object(bucket, key)),
+                ObjectVersion.class));
     }
 
     public boolean bucketIsEmpty(String bucket) {
-        ReadOnlyKeyValueStore<String, ObjectVersion> objects = store(StoreNames.OBJECTS);
-        try (KeyValueIterator<String, ObjectVersion> it = objects.prefixScan(bucket + "/", KEYS)) {
+        ReadOnlyKeyValueStore<String, byte[]> objects = store(StoreNames.OBJECTS);
+        try (KeyValueIterator<String, byte[]> it = objects.prefixScan(bucket + "/", KEYS)) {
             return !it.hasNext();
         }
     }
@@ -138,17 +141,17 @@ public final class Views {
                 from = base + after + '\u0000';
             }
         }
-        List<ObjectVersion> contents = new ArrayList<>();
+        List<ObjectSummary> contents = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
         String next = null;
         boolean truncated = false;
-        ReadOnlyKeyValueStore<String, ObjectVersion> objects = store(StoreNames.OBJECTS);
+        ReadOnlyKeyValueStore<String, byte[]> objects = store(StoreNames.OBJECTS);
         boolean reopen = true;
         while (reopen) {
             reopen = false;
-            try (KeyValueIterator<String, ObjectVersion> it = objects.range(from, null)) {
+            try (KeyValueIterator<String, byte[]> it = objects.range(from, null)) {
                 while (it.hasNext()) {
-                    KeyValue<String, ObjectVersion> kv = it.next();
+                    KeyValue<String, byte[]> kv = it.next();
                     if (!kv.key.startsWith(base + prefix)) {
                         break;
                     }
@@ -162,7 +165,7 @@ public final class Views {
                         break;
                     }
                     if (cp == null) {
-                        contents.add(kv.value);
+                        contents.add(Json.read(kv.value, ObjectSummary.class));
                         next = key;
                     } else {
                         prefixes.add(cp);

@@ -397,7 +397,7 @@ class ListingTest {
     }
 
     private static List<String> keys(ListPage p) {
-        return p.contents().stream().map(ObjectVersion::key).toList();
+        return p.contents().stream().map(org.blockcloset.ledger.model.ObjectSummary::key).toList();
     }
 
     private static List<String> ids(List<Upload> uploads) {

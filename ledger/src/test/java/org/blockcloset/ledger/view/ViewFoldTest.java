@@ -64,7 +64,12 @@ class ViewFoldTest {
     private long nextOffset;
 
     private KeyValueStore<String, Bucket> buckets;
-    private KeyValueStore<String, ObjectVersion> objects;
+    /** The objects store holds JSON bytes; the tests read it as ObjectVersion. */
+    private interface Objects {
+        ObjectVersion get(String key);
+    }
+
+    private Objects objects;
     private KeyValueStore<String, Upload> uploads;
     private KeyValueStore<String, Part> parts;
     private KeyValueStore<String, Long> refs;
@@ -82,7 +87,8 @@ class ViewFoldTest {
         driver = new TopologyTestDriver(builder.build(), props);
         input = driver.createInputTopic(TOPIC, Serdes.String().serializer(), Json.serde(LoggedEvent.class).serializer());
         buckets = driver.getKeyValueStore(StoreNames.BUCKETS);
-        objects = driver.getKeyValueStore(StoreNames.OBJECTS);
+        KeyValueStore<String, byte[]> rawObjects = driver.getKeyValueStore(StoreNames.OBJECTS);
+        objects = key -> Json.read(rawObjects.get(key), ObjectVersion.class);
         uploads = driver.getKeyValueStore(StoreNames.UPLOADS);
         parts = driver.getKeyValueStore(StoreNames.PARTS);
         refs = driver.getKeyValueStore(StoreNames.BLOCK_REFS);
