@@ -11,5 +11,7 @@ public enum Rejection {
     BUCKET_NOT_EMPTY,
     NO_SUCH_UPLOAD,
     ACCESS_KEY_EXISTS,
-    NO_SUCH_ACCESS_KEY
+    NO_SUCH_ACCESS_KEY,
+    /** The event could not be applied at all (malformed); it changed nothing. */
+    INVALID_EVENT
 }

@@ -40,6 +40,7 @@ import org.blockcloset.ledger.model.Upload;
  */
 final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private static final StringSerializer KEYS = new StringSerializer();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ViewFold.class);
 
     private final ViewProgress progress;
     private ProcessorContext<Void, Void> context;
@@ -67,8 +68,18 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
 
     @Override
     public void process(Record<String, LoggedEvent> record) {
-        Rejection rejection = record.value() == null ? null : apply(record.value());
-        context.recordMetadata().ifPresent(m -> progress.applied(m.partition(), m.offset(), rejection));
+        Rejection rejection;
+        try {
+            rejection = record.value() == null ? null : apply(record.value());
+        } catch (org.apache.kafka.streams.errors.StreamsException e) {
+            throw e; // the stores failed: the task restarts from its last commit
+        } catch (RuntimeException e) {
+            // A malformed event must not wedge the views (it would be retried forever): refuse it.
+            LOG.error("event {} cannot be applied; refused", record.key(), e);
+            rejection = Rejection.INVALID_EVENT;
+        }
+        Rejection outcome = rejection;
+        context.recordMetadata().ifPresent(m -> progress.applied(m.partition(), m.offset(), outcome));
     }
 
     private Rejection apply(LoggedEvent logged) {
@@ -136,6 +147,9 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     }
 
     private Rejection putObject(ObjectVersion o) {
+        if (o.bucket() == null || o.key() == null || o.versionId() == null || o.blocks() == null) {
+            return Rejection.INVALID_EVENT; // checked before any write: a refused event changes nothing
+        }
         if (buckets.get(o.bucket()) == null) {
             return Rejection.NO_SUCH_BUCKET;
         }

@@ -187,6 +187,19 @@ class ViewFoldTest {
     }
 
     @Test
+    void aMalformedEventIsRefusedAndTheViewsGoOn() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        // No block list at all: the fold cannot apply it, and must not be wedged by it either.
+        ObjectVersion broken = new ObjectVersion("b", "broken", "v0", 0, "\"e\"", T0, null, null, null, null, null, null);
+        long off = pipe(new ObjectPut(broken));
+        assertEquals(Optional.of(Rejection.INVALID_EVENT), rejection(off));
+        assertNull(objects.get(Keys.object("b", "broken")));
+        long next = pipe(new ObjectPut(object("b", "fine", "v1", "x1")));
+        assertEquals(Optional.empty(), rejection(next));
+        assertNotNull(objects.get(Keys.object("b", "fine")));
+    }
+
+    @Test
     void putCountsEachBlockAndTheSameBlockTwiceCountsTwo() throws Exception {
         pipe(new BucketCreated("b", T0));
         ObjectVersion o = object("b", "k", "v1", "x1", "x2", "x1");
