@@ -12,6 +12,8 @@ public enum Rejection {
     NO_SUCH_UPLOAD,
     ACCESS_KEY_EXISTS,
     NO_SUCH_ACCESS_KEY,
+    /** A conditional write's precondition did not hold against the key's current version. */
+    PRECONDITION_FAILED,
     /** The event could not be applied at all (malformed); it changed nothing. */
     INVALID_EVENT
 }

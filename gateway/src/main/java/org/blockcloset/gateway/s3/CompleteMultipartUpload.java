@@ -15,6 +15,7 @@ import org.blockcloset.ledger.event.MultipartUploadCompleted;
 import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Precondition;
 import org.blockcloset.ledger.model.Upload;
 import org.blockcloset.storage.BlockId;
 import org.blockcloset.storage.BlockNotFoundException;
@@ -36,6 +37,7 @@ final class CompleteMultipartUpload {
 
     void complete(S3Request r, HttpServletResponse resp) throws IOException {
         Upload u = MultipartHandlers.requireUpload(ctx, r);
+        Precondition precondition = PutObjectHandler.writePrecondition(ctx, r);
         Element root = XmlInput.read(r.auth().wrapBody(r.http().getInputStream()), "CompleteMultipartUpload");
         List<Element> requested = XmlInput.children(root, "Part");
         if (requested.isEmpty()) {
@@ -90,7 +92,7 @@ final class CompleteMultipartUpload {
             throw new S3Exception(S3Error.INVALID_PART, "A part was replaced while the upload was being completed.");
         }
         try {
-            ctx.append(r, new MultipartUploadCompleted(u.uploadId(), o));
+            ctx.append(r, new MultipartUploadCompleted(u.uploadId(), o, precondition));
         } finally {
             ctx.blocks().release(pinned);
         }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.model.ObjectVersion;
+import org.blockcloset.ledger.model.Precondition;
 
 /** PutObject: blocks first, made durable; then the event; only then the 200. */
 final class PutObjectHandler {
@@ -23,9 +24,30 @@ final class PutObjectHandler {
         }
     }
 
+    /**
+     * If-Match / If-None-Match: * on a write. Checked here first (no body is received for a write
+     * that cannot apply), and again by the fold, in log order, which is what decides races.
+     */
+    static Precondition writePrecondition(S3Context ctx, S3Request r) {
+        String ifNoneMatch = r.header("If-None-Match");
+        String ifMatch = r.header("If-Match");
+        if (ifNoneMatch == null && ifMatch == null) {
+            return null;
+        }
+        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "If-None-Match on a write supports only '*'.");
+        }
+        Precondition p = new Precondition(ifMatch, ifNoneMatch != null);
+        if (!p.holds(ctx.views().object(r.bucket(), r.key()).orElse(null))) {
+            throw new S3Exception(S3Error.PRECONDITION_FAILED);
+        }
+        return p;
+    }
+
     void putObject(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.requireBucket(r.bucket());
         checkKey(r.key());
+        Precondition precondition = writePrecondition(ctx, r);
         ObjectMetadata meta = ObjectMetadata.from(r.http());
         BodyReceiver.Received body = BodyReceiver.receive(ctx, r);
         String etag = '"' + body.md5Hex() + '"';
@@ -33,7 +55,7 @@ final class PutObjectHandler {
                 etag, ctx.clock().instant(), meta.headers(), meta.user(), body.checksums(),
                 body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks());
         try {
-            ctx.append(r, new ObjectPut(o));
+            ctx.append(r, new ObjectPut(o, precondition));
             body.written().release();
         } catch (OutcomeUnknownException e) {
             body.written().release(); // the event may still land and need these blocks

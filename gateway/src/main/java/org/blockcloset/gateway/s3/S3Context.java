@@ -40,6 +40,7 @@ public record S3Context(Ledger ledger, BlockStore blocks, Clock clock, List<Stri
                 case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
                 case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
                 case NO_SUCH_UPLOAD -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
+                case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
                 default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
             };
         } catch (LedgerUnavailableException e) {

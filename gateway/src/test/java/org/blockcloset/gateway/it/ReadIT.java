@@ -181,4 +181,53 @@ class ReadIT {
         assertEquals(206, r.response().sdkHttpResponse().statusCode());
         assertArrayEquals(Arrays.copyOfRange(DATA, 100, 200), r.asByteArray());
     }
+
+    @Test
+    void conditionalWritesCreateOnlyOnceAndReplaceOnlyTheExpectedVersion() {
+        String key = "conditional/lock";
+        String first = s3.putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"),
+                RequestBody.fromString("holder-1")).eTag();
+        assertS3Error(412, "PreconditionFailed", () -> s3.putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"),
+                RequestBody.fromString("holder-2")));
+        assertS3Error(412, "PreconditionFailed", () -> s3.putObject(p -> p.bucket(BUCKET).key(key)
+                .ifMatch("\"0123456789abcdef0123456789abcdef\""), RequestBody.fromString("holder-3")));
+        assertEquals("holder-1", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
+        s3.putObject(p -> p.bucket(BUCKET).key(key).ifMatch(first), RequestBody.fromString("holder-4"));
+        assertEquals("holder-4", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
+    }
+
+    @Test
+    void racingCreateOnlyWritesHaveExactlyOneWinner() throws Exception {
+        String key = "conditional/race";
+        int writers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            String body = "writer-" + i;
+            results.add(pool.submit(() -> {
+                go.await();
+                try {
+                    s3.putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString(body));
+                    return 200;
+                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                    return e.statusCode();
+                }
+            }));
+        }
+        go.countDown();
+        int winners = 0;
+        for (var f : results) {
+            int status = f.get();
+            if (status == 200) {
+                winners++;
+            } else {
+                assertEquals(412, status);
+            }
+        }
+        pool.shutdown();
+        assertEquals(1, winners, "exactly one create-only write may win");
+        org.junit.jupiter.api.Assertions.assertTrue(
+                s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String().startsWith("writer-"));
+    }
 }

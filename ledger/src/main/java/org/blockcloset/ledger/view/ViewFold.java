@@ -31,6 +31,7 @@ import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
+import org.blockcloset.ledger.model.Precondition;
 import org.blockcloset.ledger.model.Upload;
 
 /**
@@ -92,7 +93,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
-            return putObject(p.object());
+            return putObject(p.object(), p.precondition());
         } else if (e instanceof ObjectDeleted d) {
             ObjectVersion old = Json.read(objects.delete(Keys.object(d.bucket(), d.key())), ObjectVersion.class);
             if (old != null) {
@@ -117,7 +118,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (uploads.get(Keys.upload(o.bucket(), o.key(), c.uploadId())) == null) {
                 return Rejection.NO_SUCH_UPLOAD;
             }
-            Rejection r = putObject(o);
+            Rejection r = putObject(o, c.precondition());
             if (r != null) {
                 return r;
             }
@@ -146,7 +147,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         return null;
     }
 
-    private Rejection putObject(ObjectVersion o) {
+    private Rejection putObject(ObjectVersion o, Precondition precondition) {
         if (o.bucket() == null || o.key() == null || o.versionId() == null || o.blocks() == null) {
             return Rejection.INVALID_EVENT; // checked before any write: a refused event changes nothing
         }
@@ -157,6 +158,9 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         ObjectVersion old = Json.read(objects.get(key), ObjectVersion.class);
         if (old != null && old.versionId().equals(o.versionId())) {
             return null; // a replay of the event already applied
+        }
+        if (precondition != null && !precondition.holds(old)) {
+            return Rejection.PRECONDITION_FAILED;
         }
         objects.put(key, Json.write(o));
         adjustRefs(old == null ? List.of() : old.blocks(), o.blocks());
