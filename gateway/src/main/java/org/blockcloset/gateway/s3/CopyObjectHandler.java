@@ -9,6 +9,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.blockcloset.gateway.checksum.ChecksumAlgorithm;
+import org.blockcloset.gateway.checksum.Hasher;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.event.PartUploaded;
 import org.blockcloset.ledger.model.BlockRef;
@@ -96,9 +98,11 @@ final class CopyObjectHandler {
         int number = MultipartHandlers.partNumber(r);
         Upload u = MultipartHandlers.requireUpload(ctx, r);
         ObjectVersion src = source(r);
-        ByteRange range = ByteRange.parse(r.header("x-amz-copy-source-range"), src.size());
+        ByteRange range = copySourceRange(r.header("x-amz-copy-source-range"), src.size());
         long first = range == null ? 0 : range.first();
         long last = range == null ? src.size() - 1 : range.last();
+        // The upload's checksum algorithm applies to copied parts too, or Complete could not combine them.
+        Hasher checksum = u.checksumAlgorithm() == null ? null : ChecksumAlgorithm.valueOf(u.checksumAlgorithm()).newHasher();
         if (last - first + 1 > S3Context.MAX_PUT_SIZE) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
         }
@@ -106,14 +110,18 @@ final class CopyObjectHandler {
         List<SealedBlock> shared = retainSource(src.blocks(), first, last);
         try {
             MessageDigest md5 = BodyWriter.md5();
-            List<BlockRef> blocks = slice(src.blocks(), first, last, md5, created);
+            List<BlockRef> blocks = slice(src.blocks(), first, last, md5, checksum, created);
             ctx.blocks().awaitDurable(created);
             String etag = '"' + HexFormat.of().formatHex(md5.digest()) + '"';
-            Part p = new Part(number, Math.max(0, last - first + 1), etag, ctx.clock().instant(), null, blocks);
+            Map<String, String> checksums = checksum == null ? null : Map.of(u.checksumAlgorithm(), checksum.base64());
+            Part p = new Part(number, Math.max(0, last - first + 1), etag, ctx.clock().instant(), checksums, blocks);
             ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
             ctx.blocks().release(created);
-            Responses.xml(resp, Xml.doc("CopyPartResult")
-                    .el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag).finish());
+            Xml x = Xml.doc("CopyPartResult").el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag);
+            if (checksums != null) {
+                checksums.forEach((a, v) -> x.el("Checksum" + a, v));
+            }
+            Responses.xml(resp, x.finish());
         } catch (OutcomeUnknownException e) {
             ctx.blocks().release(created); // the event may still land and need these blocks
             throw e;
@@ -123,6 +131,33 @@ final class CopyObjectHandler {
         } finally {
             ctx.blocks().release(shared);
         }
+    }
+
+    private static final java.util.regex.Pattern COPY_RANGE = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)");
+
+    /** x-amz-copy-source-range is strictly {@code bytes=first-last}, inside the source (null: the whole source). */
+    static ByteRange copySourceRange(String header, long size) {
+        if (header == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = COPY_RANGE.matcher(header.trim());
+        if (!m.matches()) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The x-amz-copy-source-range value must be of the form "
+                    + "bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+        }
+        long first;
+        long last;
+        try {
+            first = Long.parseLong(m.group(1));
+            last = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The x-amz-copy-source-range is out of range.");
+        }
+        if (first > last || last >= size) {
+            throw new S3Exception(S3Error.INVALID_RANGE, "The x-amz-copy-source-range is not satisfiable for a source of "
+                    + size + " bytes.");
+        }
+        return new ByteRange(first, last);
     }
 
     /** Pins the source blocks a copy reuses; a block already gone means the source went away. */
@@ -135,7 +170,7 @@ final class CopyObjectHandler {
     }
 
     /** The blocks of bytes first..last: whole blocks are shared, cut ones rewritten. Hashes every byte for the ETag. */
-    private List<BlockRef> slice(List<BlockRef> blocks, long first, long last, MessageDigest md5,
+    private List<BlockRef> slice(List<BlockRef> blocks, long first, long last, MessageDigest md5, Hasher checksum,
                                  List<SealedBlock> created) throws IOException {
         List<BlockRef> out = new ArrayList<>();
         ByteBuffer buf = ByteBuffer.allocate(ctx.blocks().maxBlockSize());
@@ -153,6 +188,9 @@ final class CopyObjectHandler {
             int from = (int) Math.max(0, first - blockFirst);
             int to = (int) Math.min(b.size() - 1, last - blockFirst);
             md5.update(buf.array(), from, to - from + 1);
+            if (checksum != null) {
+                checksum.update(buf.array(), from, to - from + 1);
+            }
             if (from == 0 && to == b.size() - 1) {
                 out.add(b);
             } else {

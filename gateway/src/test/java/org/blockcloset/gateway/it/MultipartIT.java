@@ -225,4 +225,28 @@ class MultipartIT {
                 HexFormat.of().formatHex(digest("SHA-256", got)));
         assertEquals(multipartEtag(List.of(part1, part2)), s3.headObject(h -> h.bucket(BUCKET).key(key)).eTag());
     }
+
+    @Test
+    void uploadPartCopyIntoAChecksummedUploadAndStrictRanges() {
+        byte[] source = randomBytes(5 * MIB + 77, 41);
+        s3.putObject(p -> p.bucket(BUCKET).key("copy/crc-source"), RequestBody.fromBytes(source));
+        String key = "copy/crc-assembled";
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)
+                .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32)).uploadId();
+        assertS3Error(400, "InvalidArgument", () -> s3.uploadPartCopy(u -> u.sourceBucket(BUCKET)
+                .sourceKey("copy/crc-source").destinationBucket(BUCKET).destinationKey(key).uploadId(id).partNumber(1)
+                .copySourceRange("bytes=5-")));
+        var p1 = s3.uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/crc-source").destinationBucket(BUCKET)
+                .destinationKey(key).uploadId(id).partNumber(1));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(source);
+        String expected = java.util.Base64.getEncoder().encodeToString(
+                java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        assertEquals(expected, p1.copyPartResult().checksumCRC32(), "a copied part carries the upload's checksum");
+        // Completing needs every part's checksum: it would fail had the copied part none.
+        s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(
+                CompletedPart.builder().partNumber(1).eTag(p1.copyPartResult().eTag())
+                        .checksumCRC32(p1.copyPartResult().checksumCRC32()).build())));
+        assertArrayEquals(source, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+    }
 }
