@@ -63,6 +63,7 @@ public final class Ledger implements AutoCloseable {
     private final ViewProgress progress = new ViewProgress();
     private final Views views;
     private volatile boolean ready;
+    private volatile boolean referencesTrusted = true;
 
     private Ledger(Settings settings) {
         this.settings = settings;
@@ -118,7 +119,10 @@ public final class Ledger implements AutoCloseable {
     private void startViews(Admin admin) throws ExecutionException, InterruptedException, TimeoutException, LedgerUnavailableException {
         long deadline = System.nanoTime() + settings.startTimeout().toNanos();
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("views failed; replacing the stream thread", e);
+            // The replacement restores the stores to their last commit and re-applies the rest; until
+            // the node restarts, no one may judge a block unreferenced from them.
+            referencesTrusted = false;
+            LOG.error("views failed; replacing the stream thread; block garbage collection is off until restart", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
@@ -197,6 +201,14 @@ public final class Ledger implements AutoCloseable {
 
     public ViewProgress progress() {
         return progress;
+    }
+
+    /**
+     * Whether the reference counts may be used to delete blocks: true unless the views' thread
+     * failed since start (its replacement briefly serves state rolled back to the last commit).
+     */
+    public boolean referencesTrusted() {
+        return referencesTrusted && ready();
     }
 
     /** True once the views caught up with the log at start, and while they keep running. */

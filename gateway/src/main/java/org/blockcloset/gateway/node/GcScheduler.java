@@ -36,7 +36,7 @@ public final class GcScheduler implements Managed {
     public void start() {
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "block-gc"));
         executor.scheduleWithFixedDelay(() -> {
-            if (!ledger.ready()) {
+            if (!ledger.referencesTrusted()) {
                 return;
             }
             try {

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.blockcloset.gateway.checksum.ChecksumAlgorithm;
 import org.blockcloset.gateway.checksum.MultipartChecksums;
 import org.blockcloset.ledger.event.MultipartUploadCompleted;
@@ -36,7 +35,18 @@ final class CompleteMultipartUpload {
     }
 
     void complete(S3Request r, HttpServletResponse resp) throws IOException {
-        Upload u = MultipartHandlers.requireUpload(ctx, r);
+        Upload u = ctx.views().upload(r.bucket(), r.key(), r.param("uploadId")).orElse(null);
+        if (u == null) {
+            // A retried Complete whose first attempt did apply (the client saw a timeout or a 503):
+            // the completed object carries the upload id as its version id. Answer as S3 does: success.
+            ObjectVersion done = ctx.views().object(r.bucket(), r.key()).orElse(null);
+            if (done != null && done.versionId().equals(r.param("uploadId"))) {
+                r.http().getInputStream().readAllBytes();
+                respond(resp, done);
+                return;
+            }
+            u = MultipartHandlers.requireUpload(ctx, r);
+        }
         Precondition precondition = PutObjectHandler.writePrecondition(ctx, r);
         Element root = XmlInput.read(r.auth().wrapBody(r.http().getInputStream()), "CompleteMultipartUpload");
         List<Element> requested = XmlInput.children(root, "Part");
@@ -80,7 +90,7 @@ final class CompleteMultipartUpload {
             size += p.size();
         }
         String etag = MultipartHandlers.multipartEtag(chosen);
-        ObjectVersion o = new ObjectVersion(u.bucket(), u.key(), UUID.randomUUID().toString(), size, etag,
+        ObjectVersion o = new ObjectVersion(u.bucket(), u.key(), u.uploadId(), size, etag,
                 ctx.clock().instant(), u.headers(), u.userMetadata(), checksums,
                 checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks);
         // A concurrent UploadPart may replace a chosen part before this event applies, leaving its
@@ -96,11 +106,17 @@ final class CompleteMultipartUpload {
         } finally {
             ctx.blocks().release(pinned);
         }
+        respond(resp, o);
+    }
+
+    private static void respond(HttpServletResponse resp, ObjectVersion o) throws IOException {
         ObjectHeaders.checksums(resp, o);
         Xml x = Xml.doc("CompleteMultipartUploadResult")
-                .el("Location", "/" + u.bucket() + "/" + UriCodec.encode(u.key(), true))
-                .el("Bucket", u.bucket()).el("Key", u.key()).el("ETag", etag);
-        checksums.forEach((a, v) -> x.el("Checksum" + a, v));
+                .el("Location", "/" + o.bucket() + "/" + UriCodec.encode(o.key(), true))
+                .el("Bucket", o.bucket()).el("Key", o.key()).el("ETag", o.etag());
+        if (o.checksums() != null) {
+            o.checksums().forEach((a, v) -> x.el("Checksum" + a, v));
+        }
         Responses.xml(resp, x.el("ChecksumType", o.checksumType()).finish());
     }
 

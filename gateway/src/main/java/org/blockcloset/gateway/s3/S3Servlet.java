@@ -107,6 +107,9 @@ public final class S3Servlet extends HttpServlet {
                 LOG.warn("request {} failed: {}", requestId, e.toString());
                 fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
             }
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            fail(req, resp, head, new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The views are being restored; retry."),
+                    resource, requestId);
         } catch (RuntimeException e) {
             LOG.error("request {} failed", requestId, e);
             fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);

@@ -249,4 +249,22 @@ class MultipartIT {
                         .checksumCRC32(p1.copyPartResult().checksumCRC32()).build())));
         assertArrayEquals(source, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
     }
+
+    @Test
+    void aRetriedCompleteOfAnAppliedUploadSucceedsAgain() {
+        String key = "retried/complete";
+        byte[] body = randomBytes(1000, 43);
+        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        String etag = s3.uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
+                RequestBody.fromBytes(body)).eTag();
+        var parts = CompletedPart.builder().partNumber(1).eTag(etag).build();
+        String first = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(parts))).eTag();
+        String again = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(parts))).eTag();
+        assertEquals(first, again);
+        assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        assertS3Error(404, "NoSuchUpload", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key)
+                .uploadId("not-an-upload").multipartUpload(m -> m.parts(parts))));
+    }
 }
