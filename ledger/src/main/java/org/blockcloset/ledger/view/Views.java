@@ -36,8 +36,20 @@ public final class Views {
         this.streams = streams;
     }
 
+    /**
+     * The composite store handles find the current task's store on every call, so one handle per
+     * store serves for the life of the node; only obtaining it needs the views to be running.
+     */
+    private final java.util.Map<String, ReadOnlyKeyValueStore<String, ?>> handles = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        ReadOnlyKeyValueStore<String, ?> handle = handles.get(name);
+        if (handle == null) {
+            handle = streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+            handles.put(name, handle);
+        }
+        return (ReadOnlyKeyValueStore<String, V>) handle;
     }
 
     public Optional<Bucket> bucket(String name) {
