@@ -15,17 +15,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.http.impl.conn.SystemDefaultDnsResolver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -46,27 +44,17 @@ class AuthIT {
     private static final String BUCKET = "auth";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket(BUCKET));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket(BUCKET));
     }
 
     private static S3Presigner presigner() {
-        return S3Presigner.builder().endpointOverride(node.endpoint()).region(Region.US_EAST_1)
+        return S3Presigner.builder().endpointOverride(NODE.node().endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(Node.ACCESS_KEY, Node.SECRET_KEY)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
     }
@@ -78,7 +66,7 @@ class AuthIT {
     @Test
     void presignedGet() throws Exception {
         byte[] data = S3Asserts.randomBytes(200_000, 3);
-        s3.putObject(p -> p.bucket(BUCKET).key("presigned/get me.bin"), RequestBody.fromBytes(data));
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("presigned/get me.bin"), RequestBody.fromBytes(data));
         try (S3Presigner presigner = presigner()) {
             PresignedGetObjectRequest pg = presigner.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(5))
                     .getObjectRequest(g -> g.bucket(BUCKET).key("presigned/get me.bin").responseContentType("x/custom")));
@@ -114,7 +102,7 @@ class AuthIT {
             HttpResponse<byte[]> r = send(put.build());
             assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
         }
-        var got = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("presigned/put.txt"));
+        var got = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("presigned/put.txt"));
         assertArrayEquals(data, got.asByteArray());
         assertEquals("text/plain", got.response().contentType());
     }
@@ -123,7 +111,7 @@ class AuthIT {
     void virtualHostedStyle() {
         Set<String> hosts = ConcurrentHashMap.newKeySet();
         try (S3Client vhost = S3Client.builder()
-                .endpointOverride(URI.create("http://localhost:" + node.s3Port()))
+                .endpointOverride(URI.create("http://localhost:" + NODE.node().s3Port()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(Node.ACCESS_KEY, Node.SECRET_KEY)))
                 .httpClient(ApacheHttpClient.builder().dnsResolver(host -> host.equals("localhost") || host.endsWith(".localhost")
@@ -144,12 +132,12 @@ class AuthIT {
             assertEquals(Set.of("vhost-bucket.localhost"), hosts, "every request named the bucket in the Host");
         }
         // The same object through path-style.
-        assertEquals("virtual", s3.getObjectAsBytes(g -> g.bucket("vhost-bucket").key("dir/a file.txt")).asUtf8String());
+        assertEquals("virtual", NODE.s3().getObjectAsBytes(g -> g.bucket("vhost-bucket").key("dir/a file.txt")).asUtf8String());
     }
 
     private static HttpResponse<String> admin(String method, String path, String body, String user, String secret)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.adminUrl() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(NODE.node().adminUrl() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (user != null) {
             b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret)
@@ -174,7 +162,7 @@ class AuthIT {
         assertFalse(id.isEmpty() || secret.isEmpty(), created::body);
         assertEquals(401, admin("GET", "/api/keys", null, id, secret).statusCode(), "a non-admin key has no admin API");
 
-        try (S3Client user = S3Asserts.clientBuilder(node, id, secret).build()) {
+        try (S3Client user = S3Asserts.clientBuilder(NODE.node(), id, secret).build()) {
             user.putObject(p -> p.bucket(BUCKET).key("by-new-key"), RequestBody.fromString("hello"));
             assertEquals("hello", user.getObjectAsBytes(g -> g.bucket(BUCKET).key("by-new-key")).asUtf8String());
 
@@ -182,24 +170,24 @@ class AuthIT {
             assertS3Error(403, "InvalidAccessKeyId", () -> user.getObject(g -> g.bucket(BUCKET).key("by-new-key")));
             assertS3Error(403, "InvalidAccessKeyId", () -> user.listBuckets());
         }
-        assertEquals("hello", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("by-new-key")).asUtf8String());
+        assertEquals("hello", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("by-new-key")).asUtf8String());
     }
 
     @Test
     void wrongCredentials() {
-        try (S3Client wrongSecret = S3Asserts.clientBuilder(node, Node.ACCESS_KEY, "not-the-secret").build();
-             S3Client unknown = S3Asserts.clientBuilder(node, "BCNOSUCHKEY000000000", "whatever").build()) {
+        try (S3Client wrongSecret = S3Asserts.clientBuilder(NODE.node(), Node.ACCESS_KEY, "not-the-secret").build();
+             S3Client unknown = S3Asserts.clientBuilder(NODE.node(), "BCNOSUCHKEY000000000", "whatever").build()) {
             assertS3Error(403, "SignatureDoesNotMatch", () -> wrongSecret.listBuckets());
             assertS3Error(403, "SignatureDoesNotMatch", () -> wrongSecret.putObject(p -> p.bucket(BUCKET).key("nope"),
                     RequestBody.fromString("x")));
             assertS3Error(403, "InvalidAccessKeyId", () -> unknown.listObjectsV2(l -> l.bucket(BUCKET)));
         }
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("nope")));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("nope")));
     }
 
     @Test
     void anonymousRequestsAreDenied() throws Exception {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(node.endpoint() + "/" + BUCKET)).GET().build());
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(NODE.node().endpoint() + "/" + BUCKET)).GET().build());
         assertEquals(403, r.statusCode());
         assertEquals("AccessDenied", S3Asserts.errorCode(new String(r.body(), StandardCharsets.UTF_8)));
     }

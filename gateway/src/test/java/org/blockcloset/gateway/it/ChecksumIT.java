@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -21,10 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.checksums.DefaultChecksumAlgorithm;
@@ -32,7 +30,6 @@ import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.checksums.spi.ChecksumAlgorithm;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -46,22 +43,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 class ChecksumIT {
     private static final String BUCKET = "checksums";
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket(BUCKET));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket(BUCKET));
     }
 
     /** The algorithms as the SDK model names them, with their local digest and response getters. */
@@ -111,42 +98,42 @@ class ChecksumIT {
         String key = "algo/" + algo;
         byte[] data = randomBytes(1024 * 1024 + 4097, algo.ordinal()); // spans two blocks
         String expected = algo.base64(data);
-        PutObjectResponse put = s3.putObject(p -> p.bucket(BUCKET).key(key)
+        PutObjectResponse put = NODE.s3().putObject(p -> p.bucket(BUCKET).key(key)
                 .checksumAlgorithm(algo.name()), RequestBody.fromBytes(data));
         assertEquals(expected, algo.put.apply(put));
         assertEquals(quoted(md5Hex(data)), put.eTag());
 
         // With checksum mode on, the SDK also validates the body against the returned checksum.
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)
                 .checksumMode(ChecksumMode.ENABLED));
         assertArrayEquals(data, get.asByteArray());
         assertEquals(expected, algo.get.apply(get.response()));
-        assertEquals(expected, algo.head.apply(s3.headObject(h -> h.bucket(BUCKET).key(key)
+        assertEquals(expected, algo.head.apply(NODE.s3().headObject(h -> h.bucket(BUCKET).key(key)
                 .checksumMode(ChecksumMode.ENABLED))));
     }
 
     @Test
     void wrongChecksumIsBadDigest() {
-        assertS3Error(400, "BadDigest", () -> s3.putObject(p -> p.bucket(BUCKET).key("bad/crc32")
+        assertS3Error(400, "BadDigest", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key("bad/crc32")
                 .checksumCRC32("AAAAAA=="), RequestBody.fromString("these bytes do not have a zero CRC32")));
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("bad/crc32")));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("bad/crc32")));
 
         String wrongSha256 = Algo.SHA256.base64("other bytes".getBytes());
-        assertS3Error(400, "BadDigest", () -> s3.putObject(p -> p.bucket(BUCKET).key("bad/sha256")
+        assertS3Error(400, "BadDigest", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key("bad/sha256")
                 .checksumSHA256(wrongSha256), RequestBody.fromString("these bytes")));
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("bad/sha256")));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("bad/sha256")));
     }
 
     @Test
     void wrongContentMd5IsBadDigest() {
         String md5OfEmpty = "1B2M2Y8AsgTpgAmY7PhCfg==";
-        assertS3Error(400, "BadDigest", () -> s3.putObject(p -> p.bucket(BUCKET).key("bad/md5")
+        assertS3Error(400, "BadDigest", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key("bad/md5")
                 .contentMD5(md5OfEmpty), RequestBody.fromString("not empty")));
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("bad/md5")));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("bad/md5")));
 
         String right = Base64.getEncoder().encodeToString(S3Asserts.digest("MD5", "right".getBytes()));
-        s3.putObject(p -> p.bucket(BUCKET).key("good/md5").contentMD5(right), RequestBody.fromString("right"));
-        assertEquals("right", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("good/md5")).asUtf8String());
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("good/md5").contentMD5(right), RequestBody.fromString("right"));
+        assertEquals("right", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("good/md5")).asUtf8String());
     }
 
     @Test
@@ -160,7 +147,7 @@ class ChecksumIT {
             bodies.add(b);
             md5s.add(md5Hex(b));
         }
-        s3.putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(bodies.get(0)));
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(bodies.get(0)));
 
         ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -171,7 +158,7 @@ class ChecksumIT {
                 byte[] body = bodies.get(i);
                 writes.add(pool.submit(() -> {
                     for (int round = 0; round < 3; round++) {
-                        PutObjectResponse r = s3.putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(body));
+                        PutObjectResponse r = NODE.s3().putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(body));
                         assertEquals(quoted(md5Hex(body)), r.eTag());
                     }
                     return null;
@@ -181,7 +168,7 @@ class ChecksumIT {
             for (int i = 0; i < 2; i++) {
                 readers.add(pool.submit(() -> {
                     do {
-                        ResponseBytes<GetObjectResponse> g = s3.getObjectAsBytes(x -> x.bucket(BUCKET).key(key));
+                        ResponseBytes<GetObjectResponse> g = NODE.s3().getObjectAsBytes(x -> x.bucket(BUCKET).key(key));
                         String md5 = md5Hex(g.asByteArray());
                         assertTrue(md5s.contains(md5), "a GET returned a body nobody wrote");
                         assertEquals(quoted(md5), g.response().eTag(), "ETag and body belong to one version");
@@ -202,7 +189,7 @@ class ChecksumIT {
             pool.shutdownNow();
         }
         assertTrue(reads.get() >= 2);
-        byte[] last = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray();
+        byte[] last = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray();
         assertTrue(md5s.contains(md5Hex(last)), "the final value is one of the written bodies");
     }
 }

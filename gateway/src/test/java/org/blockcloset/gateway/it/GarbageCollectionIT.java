@@ -10,32 +10,20 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** Blocks no object references any more are deleted after the grace period; referenced ones stay. */
 class GarbageCollectionIT {
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension(Map.of("BLOCKCLOSET_GC_GRACE", "1 second",
+            "BLOCKCLOSET_GC_INTERVAL", "500 milliseconds"));
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"), Map.of("BLOCKCLOSET_GC_GRACE", "1 second",
-                "BLOCKCLOSET_GC_INTERVAL", "500 milliseconds"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket("gc-test"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket("gc-test"));
     }
 
     private static byte[] random(int size, long seed) {
@@ -46,7 +34,7 @@ class GarbageCollectionIT {
 
     private static Path blockFile(byte[] content) throws Exception {
         String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        return node.dataDir().resolve("blocks").resolve(hex.substring(0, 2)).resolve(hex);
+        return NODE.node().dataDir().resolve("blocks").resolve(hex.substring(0, 2)).resolve(hex);
     }
 
     /** Polls a condition that the GC makes true; bounded, not a fixed sleep. */
@@ -66,33 +54,33 @@ class GarbageCollectionIT {
         byte[] doomed = random(100_000, 1);
         byte[] kept = random(100_000, 2);
         byte[] overwritten = random(100_000, 3);
-        s3.putObject(p -> p.bucket("gc-test").key("doomed"), RequestBody.fromBytes(doomed));
-        s3.putObject(p -> p.bucket("gc-test").key("kept"), RequestBody.fromBytes(kept));
-        s3.putObject(p -> p.bucket("gc-test").key("copy-of-kept"), RequestBody.fromBytes(kept));
-        s3.putObject(p -> p.bucket("gc-test").key("overwritten"), RequestBody.fromBytes(overwritten));
+        NODE.s3().putObject(p -> p.bucket("gc-test").key("doomed"), RequestBody.fromBytes(doomed));
+        NODE.s3().putObject(p -> p.bucket("gc-test").key("kept"), RequestBody.fromBytes(kept));
+        NODE.s3().putObject(p -> p.bucket("gc-test").key("copy-of-kept"), RequestBody.fromBytes(kept));
+        NODE.s3().putObject(p -> p.bucket("gc-test").key("overwritten"), RequestBody.fromBytes(overwritten));
         assertTrue(Files.exists(blockFile(doomed)), "block layout: " + blockFile(doomed));
 
-        s3.deleteObject(d -> d.bucket("gc-test").key("doomed"));
-        s3.deleteObject(d -> d.bucket("gc-test").key("copy-of-kept"));
-        s3.putObject(p -> p.bucket("gc-test").key("overwritten"), RequestBody.fromBytes(kept));
+        NODE.s3().deleteObject(d -> d.bucket("gc-test").key("doomed"));
+        NODE.s3().deleteObject(d -> d.bucket("gc-test").key("copy-of-kept"));
+        NODE.s3().putObject(p -> p.bucket("gc-test").key("overwritten"), RequestBody.fromBytes(kept));
 
         assertTrue(eventually(() -> !Files.exists(uncheck(doomed))), "deleted object's block collected");
         assertTrue(eventually(() -> !Files.exists(uncheck(overwritten))), "overwritten version's block collected");
         assertTrue(Files.exists(blockFile(kept)), "a block still referenced must stay");
-        assertArrayEquals(kept, s3.getObjectAsBytes(g -> g.bucket("gc-test").key("kept")).asByteArray());
-        assertArrayEquals(kept, s3.getObjectAsBytes(g -> g.bucket("gc-test").key("overwritten")).asByteArray());
+        assertArrayEquals(kept, NODE.s3().getObjectAsBytes(g -> g.bucket("gc-test").key("kept")).asByteArray());
+        assertArrayEquals(kept, NODE.s3().getObjectAsBytes(g -> g.bucket("gc-test").key("overwritten")).asByteArray());
     }
 
     @Test
     void abortedUploadPartsAreCollected() throws Exception {
         byte[] part = random(200_000, 4);
-        String uploadId = s3.createMultipartUpload(c -> c.bucket("gc-test").key("aborted")).uploadId();
-        s3.uploadPart(u -> u.bucket("gc-test").key("aborted").uploadId(uploadId).partNumber(1), RequestBody.fromBytes(part));
+        String uploadId = NODE.s3().createMultipartUpload(c -> c.bucket("gc-test").key("aborted")).uploadId();
+        NODE.s3().uploadPart(u -> u.bucket("gc-test").key("aborted").uploadId(uploadId).partNumber(1), RequestBody.fromBytes(part));
         assertTrue(Files.exists(blockFile(part)));
-        s3.abortMultipartUpload(a -> a.bucket("gc-test").key("aborted").uploadId(uploadId));
+        NODE.s3().abortMultipartUpload(a -> a.bucket("gc-test").key("aborted").uploadId(uploadId));
         assertTrue(eventually(() -> !Files.exists(uncheck(part))), "aborted part's block collected");
-        assertFalse(s3.listObjectsV2(l -> l.bucket("gc-test").prefix("aborted")).hasContents()
-                && !s3.listObjectsV2(l -> l.bucket("gc-test").prefix("aborted")).contents().isEmpty());
+        assertFalse(NODE.s3().listObjectsV2(l -> l.bucket("gc-test").prefix("aborted")).hasContents()
+                && !NODE.s3().listObjectsV2(l -> l.bucket("gc-test").prefix("aborted")).contents().isEmpty());
     }
 
     private static Path uncheck(byte[] content) {

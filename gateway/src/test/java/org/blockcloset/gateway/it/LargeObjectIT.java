@@ -3,16 +3,13 @@ package org.blockcloset.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Object bytes stream through the node, never buffered whole: a 1 GiB single PUT and its GET go
@@ -21,22 +18,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 class LargeObjectIT {
     private static final long SIZE = 1L << 30;
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension(Map.of("NODE_HEAP", "160m"));
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"), Map.of("NODE_HEAP", "160m"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket("large"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket("large"));
     }
 
     /** A deterministic, non-repeating stream of {@code size} bytes (no block deduplicates). */
@@ -83,9 +70,9 @@ class LargeObjectIT {
     @Test
     void oneGibPutAndGetStreamThroughASmallHeap() throws Exception {
         String expected = sha256(generated(SIZE));
-        s3.putObject(p -> p.bucket("large").key("big.bin"),
+        NODE.s3().putObject(p -> p.bucket("large").key("big.bin"),
                 RequestBody.fromContentProvider(() -> generated(SIZE), SIZE, "application/octet-stream"));
-        assertEquals(SIZE, s3.headObject(h -> h.bucket("large").key("big.bin")).contentLength());
-        assertEquals(expected, sha256(s3.getObject(g -> g.bucket("large").key("big.bin"))));
+        assertEquals(SIZE, NODE.s3().headObject(h -> h.bucket("large").key("big.bin")).contentLength());
+        assertEquals(expected, sha256(NODE.s3().getObject(g -> g.bucket("large").key("big.bin"))));
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -18,12 +17,10 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.ListObjectsResponse;
@@ -40,26 +37,16 @@ class ListIT {
                     "d/e/f/6", "z", "ü/7", "space key/8", "plus+key", "emoji😀/9", "emojiＡ-fullwidth", "a.b", "a0"),
             IntStream.range(0, 25).mapToObj(i -> String.format("page/%04d", i))).sorted(UTF8).toList();
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket(BUCKET));
+        NODE.s3().createBucket(b -> b.bucket(BUCKET));
         for (String k : KEYS) {
-            s3.putObject(p -> p.bucket(BUCKET).key(k), RequestBody.fromString("body:" + k));
+            NODE.s3().putObject(p -> p.bucket(BUCKET).key(k), RequestBody.fromString("body:" + k));
         }
-        s3.createBucket(b -> b.bucket("listing-empty"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket("listing-empty"));
     }
 
     private static List<String> keys(List<S3Object> objects) {
@@ -90,7 +77,7 @@ class ListIT {
         int pages = 0;
         do {
             String t = token;
-            ListObjectsV2Response r = s3.listObjectsV2(l -> l.bucket(BUCKET).maxKeys(7).continuationToken(t));
+            ListObjectsV2Response r = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).maxKeys(7).continuationToken(t));
             assertTrue(r.contents().size() <= 7);
             assertEquals(r.contents().size(), r.keyCount());
             assertEquals(7, r.maxKeys());
@@ -105,7 +92,7 @@ class ListIT {
 
     @Test
     void v2EntriesCarrySizeAndEtag() {
-        S3Object c = s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("c")).contents().get(0);
+        S3Object c = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix("c")).contents().get(0);
         assertEquals("c", c.key());
         assertEquals((long) "body:c".length(), c.size());
         assertEquals(S3Asserts.quoted(S3Asserts.md5Hex("body:c".getBytes(StandardCharsets.UTF_8))), c.eTag());
@@ -114,14 +101,14 @@ class ListIT {
 
     @Test
     void v2PrefixAndDelimiter() {
-        ListObjectsV2Response r = s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("a/").delimiter("/"));
+        ListObjectsV2Response r = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix("a/").delimiter("/"));
         assertEquals(List.of("a/1", "a/2"), keys(r.contents()));
         assertEquals(List.of("a/b/"), prefixes(r.commonPrefixes()));
         assertEquals(3, r.keyCount());
         assertEquals("a/", r.prefix());
         assertEquals("/", r.delimiter());
 
-        ListObjectsV2Response root = s3.listObjectsV2(l -> l.bucket(BUCKET).delimiter("/"));
+        ListObjectsV2Response root = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).delimiter("/"));
         List<String> entries = Stream.concat(keys(root.contents()).stream(), prefixes(root.commonPrefixes()).stream())
                 .sorted(UTF8).toList();
         assertEquals(expectedEntries("", "/"), entries);
@@ -135,7 +122,7 @@ class ListIT {
         String token = null;
         do {
             String t = token;
-            ListObjectsV2Response r = s3.listObjectsV2(l -> l.bucket(BUCKET).delimiter("/").maxKeys(2).continuationToken(t));
+            ListObjectsV2Response r = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).delimiter("/").maxKeys(2).continuationToken(t));
             assertTrue(r.keyCount() <= 2, "KeyCount counts keys and prefixes together");
             assertEquals(r.contents().size() + r.commonPrefixes().size(), r.keyCount());
             seen.addAll(keys(r.contents()));
@@ -148,30 +135,30 @@ class ListIT {
 
     @Test
     void v2StartAfter() {
-        ListObjectsV2Response r = s3.listObjectsV2(l -> l.bucket(BUCKET).startAfter("b/5"));
+        ListObjectsV2Response r = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).startAfter("b/5"));
         assertEquals(KEYS.stream().filter(k -> UTF8.compare(k, "b/5") > 0).toList(), keys(r.contents()));
         assertEquals("b/5", r.startAfter());
         // start-after between keys, within a prefix
         assertEquals(List.of("page/0023", "page/0024"),
-                keys(s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("page/").startAfter("page/0022x")).contents()));
+                keys(NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix("page/").startAfter("page/0022x")).contents()));
         // With a continuation token, start-after no longer applies.
-        ListObjectsV2Response first = s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("page/").maxKeys(5));
-        ListObjectsV2Response second = s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("page/").maxKeys(5)
+        ListObjectsV2Response first = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix("page/").maxKeys(5));
+        ListObjectsV2Response second = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix("page/").maxKeys(5)
                 .continuationToken(first.nextContinuationToken()).startAfter("page/0020"));
         assertEquals(List.of("page/0005", "page/0006", "page/0007", "page/0008", "page/0009"), keys(second.contents()));
     }
 
     @Test
     void v2UrlEncodingIsDecodedBySdk() {
-        ListObjectsV2Response r = s3.listObjectsV2(l -> l.bucket(BUCKET).encodingType(EncodingType.URL));
+        ListObjectsV2Response r = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).encodingType(EncodingType.URL));
         assertEquals(KEYS, keys(r.contents()));
-        ListObjectsV2Response d = s3.listObjectsV2(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).delimiter("/")
+        ListObjectsV2Response d = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).delimiter("/")
                 .prefix("emoji😀/"));
         assertEquals(List.of("emoji😀/9"), keys(d.contents()));
         assertEquals("emoji😀/", d.prefix());
 
         // On the wire the keys are percent-encoded and the encoding is echoed.
-        HttpResponse<String> raw = S3Asserts.signedSend(node, "GET", "/" + BUCKET,
+        HttpResponse<String> raw = S3Asserts.signedSend(NODE.node(), "GET", "/" + BUCKET,
                 Map.of("list-type", "2", "encoding-type", "url", "prefix", "space"), new byte[0]);
         assertEquals(200, raw.statusCode(), raw::body);
         assertTrue(raw.body().contains("<EncodingType>url</EncodingType>"), raw::body);
@@ -180,10 +167,10 @@ class ListIT {
 
     @Test
     void v2MaxKeysZeroAndEmptyBucket() {
-        ListObjectsV2Response zero = s3.listObjectsV2(l -> l.bucket(BUCKET).maxKeys(0));
+        ListObjectsV2Response zero = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).maxKeys(0));
         assertEquals(0, zero.keyCount());
         assertTrue(zero.contents().isEmpty());
-        ListObjectsV2Response empty = s3.listObjectsV2(l -> l.bucket("listing-empty"));
+        ListObjectsV2Response empty = NODE.s3().listObjectsV2(l -> l.bucket("listing-empty"));
         assertEquals(0, empty.keyCount());
         assertFalse(empty.isTruncated());
         assertTrue(empty.contents().isEmpty());
@@ -196,7 +183,7 @@ class ListIT {
         boolean truncated;
         do {
             String m = marker;
-            ListObjectsResponse r = s3.listObjects(l -> l.bucket(BUCKET).maxKeys(6).marker(m));
+            ListObjectsResponse r = NODE.s3().listObjects(l -> l.bucket(BUCKET).maxKeys(6).marker(m));
             assertTrue(r.contents().size() <= 6);
             assertNull(r.nextMarker(), "NextMarker is sent only with a delimiter");
             seen.addAll(keys(r.contents()));
@@ -213,7 +200,7 @@ class ListIT {
         boolean truncated;
         do {
             String m = marker;
-            ListObjectsResponse r = s3.listObjects(l -> l.bucket(BUCKET).delimiter("/").maxKeys(3).marker(m));
+            ListObjectsResponse r = NODE.s3().listObjects(l -> l.bucket(BUCKET).delimiter("/").maxKeys(3).marker(m));
             seen.addAll(keys(r.contents()));
             seen.addAll(prefixes(r.commonPrefixes()));
             truncated = r.isTruncated();
@@ -228,12 +215,12 @@ class ListIT {
 
     @Test
     void v1PrefixDelimiterAndEncoding() {
-        ListObjectsResponse r = s3.listObjects(l -> l.bucket(BUCKET).prefix("a/").delimiter("/"));
+        ListObjectsResponse r = NODE.s3().listObjects(l -> l.bucket(BUCKET).prefix("a/").delimiter("/"));
         assertEquals(List.of("a/1", "a/2"), keys(r.contents()));
         assertEquals(List.of("a/b/"), prefixes(r.commonPrefixes()));
-        ListObjectsResponse u = s3.listObjects(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).prefix("s"));
+        ListObjectsResponse u = NODE.s3().listObjects(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).prefix("s"));
         assertEquals(List.of("space key/8"), keys(u.contents()));
         assertEquals(KEYS.stream().filter(k -> k.startsWith("ü")).collect(Collectors.toList()),
-                keys(s3.listObjects(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).prefix("ü")).contents()));
+                keys(NODE.s3().listObjects(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).prefix("ü")).contents()));
     }
 }

@@ -12,20 +12,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -40,22 +37,12 @@ class MultipartIT {
     private static final String BUCKET = "multipart";
     private static final int MIB = 1024 * 1024;
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket(BUCKET));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket(BUCKET));
     }
 
     private static List<byte[]> parts(long seed, int... sizes) {
@@ -88,7 +75,7 @@ class MultipartIT {
         List<CompletedPart> done = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
             int n = i + 1;
-            UploadPartResponse r = s3.uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(n)
+            UploadPartResponse r = NODE.s3().uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(n)
                     .checksumAlgorithm(algo), RequestBody.fromBytes(data.get(i)));
             assertEquals(quoted(md5Hex(data.get(i))), r.eTag());
             done.add(CompletedPart.builder().partNumber(n).eTag(r.eTag()).checksumCRC32(r.checksumCRC32()).build());
@@ -100,30 +87,30 @@ class MultipartIT {
     void threePartsMakeOneObject() {
         String key = "big/three-parts.bin";
         List<byte[]> data = parts(1, 5 * MIB, 5 * MIB, MIB + MIB / 2 + 7);
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key).contentType("video/mp4")).uploadId();
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key).contentType("video/mp4")).uploadId();
         List<CompletedPart> done = upload(key, id, data, null);
-        var complete = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        var complete = NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(done)));
         String etag = multipartEtag(data);
         assertTrue(etag.matches("\"[0-9a-f]{32}-3\""), etag);
         assertEquals(etag, complete.eTag());
 
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key));
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key));
         assertArrayEquals(concat(data), get.asByteArray());
         assertEquals(etag, get.response().eTag());
         assertEquals("video/mp4", get.response().contentType());
 
         // partNumber reads one part, as S3 does.
-        ResponseBytes<GetObjectResponse> part2 = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key).partNumber(2));
+        ResponseBytes<GetObjectResponse> part2 = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key).partNumber(2));
         assertEquals(206, part2.response().sdkHttpResponse().statusCode());
         assertArrayEquals(data.get(1), part2.asByteArray());
         assertEquals(3, part2.response().partsCount());
         assertEquals("bytes " + 5 * MIB + "-" + (10 * MIB - 1) + "/" + concat(data).length, part2.response().contentRange());
-        assertEquals((long) data.get(2).length, s3.headObject(h -> h.bucket(BUCKET).key(key).partNumber(3)).contentLength());
+        assertEquals((long) data.get(2).length, NODE.s3().headObject(h -> h.bucket(BUCKET).key(key).partNumber(3)).contentLength());
         // S3 names this InvalidPartNumber; the gateway says InvalidRange. Both are 416.
-        assertS3Error(416, null, () -> s3.getObject(g -> g.bucket(BUCKET).key(key).partNumber(4)));
+        assertS3Error(416, null, () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key(key).partNumber(4)));
 
-        assertFalse(s3.listMultipartUploads(l -> l.bucket(BUCKET)).uploads().stream()
+        assertFalse(NODE.s3().listMultipartUploads(l -> l.bucket(BUCKET)).uploads().stream()
                 .anyMatch(u -> u.uploadId().equals(id)), "a completed upload is no longer listed");
     }
 
@@ -131,7 +118,7 @@ class MultipartIT {
     void compositeCrc32Checksum() {
         String key = "big/crc32.bin";
         List<byte[]> data = parts(10, 5 * MIB, 5 * MIB, 12345);
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32))
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32))
                 .uploadId();
         List<CompletedPart> done = upload(key, id, data, ChecksumAlgorithm.CRC32);
         for (int i = 0; i < data.size(); i++) {
@@ -141,10 +128,10 @@ class MultipartIT {
         data.forEach(p -> partCrcs.writeBytes(crc32(p)));
         String composite = Base64.getEncoder().encodeToString(crc32(partCrcs.toByteArray())) + "-3";
 
-        var complete = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        var complete = NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(done)));
         assertEquals(composite, complete.checksumCRC32());
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)
                 .checksumMode(ChecksumMode.ENABLED));
         assertEquals(composite, get.response().checksumCRC32());
         assertArrayEquals(concat(data), get.asByteArray());
@@ -154,89 +141,89 @@ class MultipartIT {
     void listPartsListUploadsAndAbort() {
         String key = "pending/upload";
         List<byte[]> data = parts(20, 5 * MIB, 100);
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
         upload(key, id, data, null);
 
-        ListPartsResponse lp = s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id));
+        ListPartsResponse lp = NODE.s3().listParts(l -> l.bucket(BUCKET).key(key).uploadId(id));
         assertEquals(List.of(1, 2), lp.parts().stream().map(Part::partNumber).toList());
         assertEquals(List.of((long) 5 * MIB, 100L), lp.parts().stream().map(Part::size).toList());
         assertEquals(quoted(md5Hex(data.get(1))), lp.parts().get(1).eTag());
-        ListPartsResponse page = s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id).maxParts(1));
+        ListPartsResponse page = NODE.s3().listParts(l -> l.bucket(BUCKET).key(key).uploadId(id).maxParts(1));
         assertTrue(page.isTruncated());
         assertEquals(List.of(1), page.parts().stream().map(Part::partNumber).toList());
-        assertEquals(List.of(2), s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id)
+        assertEquals(List.of(2), NODE.s3().listParts(l -> l.bucket(BUCKET).key(key).uploadId(id)
                 .partNumberMarker(page.nextPartNumberMarker())).parts().stream().map(Part::partNumber).toList());
 
-        List<MultipartUpload> uploads = s3.listMultipartUploads(l -> l.bucket(BUCKET).prefix("pending/")).uploads();
+        List<MultipartUpload> uploads = NODE.s3().listMultipartUploads(l -> l.bucket(BUCKET).prefix("pending/")).uploads();
         assertTrue(uploads.stream().anyMatch(u -> u.uploadId().equals(id) && u.key().equals(key)), uploads::toString);
 
-        s3.abortMultipartUpload(a -> a.bucket(BUCKET).key(key).uploadId(id));
-        assertFalse(s3.listMultipartUploads(l -> l.bucket(BUCKET)).uploads().stream().anyMatch(u -> u.uploadId().equals(id)));
-        assertS3Error(404, "NoSuchUpload", () -> s3.listParts(l -> l.bucket(BUCKET).key(key).uploadId(id)));
-        assertS3Error(404, "NoSuchUpload", () -> s3.uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(3),
+        NODE.s3().abortMultipartUpload(a -> a.bucket(BUCKET).key(key).uploadId(id));
+        assertFalse(NODE.s3().listMultipartUploads(l -> l.bucket(BUCKET)).uploads().stream().anyMatch(u -> u.uploadId().equals(id)));
+        assertS3Error(404, "NoSuchUpload", () -> NODE.s3().listParts(l -> l.bucket(BUCKET).key(key).uploadId(id)));
+        assertS3Error(404, "NoSuchUpload", () -> NODE.s3().uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(3),
                 RequestBody.fromString("late")));
-        assertS3Error(404, "NoSuchUpload", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        assertS3Error(404, "NoSuchUpload", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag("\"x\"").build()))));
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key(key)));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key(key)));
     }
 
     @Test
     void completeErrors() {
         String key = "errors/small";
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
         List<CompletedPart> done = upload(key, id, parts(30, 10, 20), null);
 
-        assertS3Error(400, "InvalidPart", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        assertS3Error(400, "InvalidPart", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1)
                         .eTag(quoted("0".repeat(32))).build()))));
-        assertS3Error(400, "InvalidPart", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        assertS3Error(400, "InvalidPart", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(done.get(0), CompletedPart.builder().partNumber(7)
                         .eTag(done.get(1).eTag()).build()))));
-        assertS3Error(400, "InvalidPartOrder", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        assertS3Error(400, "InvalidPartOrder", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(done.get(1), done.get(0)))));
-        assertS3Error(400, "EntityTooSmall", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        assertS3Error(400, "EntityTooSmall", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(done))));
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key(key)));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key(key)));
 
         // The upload survives failed completions: a single small part is a valid (last) part.
-        s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(done.get(1))));
-        assertArrayEquals(randomBytes(20, 31), s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(done.get(1))));
+        assertArrayEquals(randomBytes(20, 31), NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
     }
 
     @Test
     void uploadPartCopyWithRanges() {
         byte[] source = randomBytes(6 * MIB + 999, 40);
-        s3.putObject(p -> p.bucket(BUCKET).key("copy/source"), RequestBody.fromBytes(source));
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("copy/source"), RequestBody.fromBytes(source));
         String key = "copy/assembled";
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
-        var p1 = s3.uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/source").destinationBucket(BUCKET)
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        var p1 = NODE.s3().uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/source").destinationBucket(BUCKET)
                 .destinationKey(key).uploadId(id).partNumber(1).copySourceRange("bytes=0-" + (5 * MIB - 1)));
-        var p2 = s3.uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/source").destinationBucket(BUCKET)
+        var p2 = NODE.s3().uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/source").destinationBucket(BUCKET)
                 .destinationKey(key).uploadId(id).partNumber(2).copySourceRange("bytes=" + (MIB - 10) + "-" + (MIB + 9)));
         byte[] part1 = Arrays.copyOfRange(source, 0, 5 * MIB);
         byte[] part2 = Arrays.copyOfRange(source, MIB - 10, MIB + 10);
         assertEquals(quoted(md5Hex(part1)), p1.copyPartResult().eTag());
         assertEquals(quoted(md5Hex(part2)), p2.copyPartResult().eTag());
-        s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(
+        NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(
                 CompletedPart.builder().partNumber(1).eTag(p1.copyPartResult().eTag()).build(),
                 CompletedPart.builder().partNumber(2).eTag(p2.copyPartResult().eTag()).build())));
-        byte[] got = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray();
+        byte[] got = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray();
         assertEquals(HexFormat.of().formatHex(digest("SHA-256", concat(List.of(part1, part2)))),
                 HexFormat.of().formatHex(digest("SHA-256", got)));
-        assertEquals(multipartEtag(List.of(part1, part2)), s3.headObject(h -> h.bucket(BUCKET).key(key)).eTag());
+        assertEquals(multipartEtag(List.of(part1, part2)), NODE.s3().headObject(h -> h.bucket(BUCKET).key(key)).eTag());
     }
 
     @Test
     void uploadPartCopyIntoAChecksummedUploadAndStrictRanges() {
         byte[] source = randomBytes(5 * MIB + 77, 41);
-        s3.putObject(p -> p.bucket(BUCKET).key("copy/crc-source"), RequestBody.fromBytes(source));
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("copy/crc-source"), RequestBody.fromBytes(source));
         String key = "copy/crc-assembled";
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key)
                 .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32)).uploadId();
-        assertS3Error(400, "InvalidArgument", () -> s3.uploadPartCopy(u -> u.sourceBucket(BUCKET)
+        assertS3Error(400, "InvalidArgument", () -> NODE.s3().uploadPartCopy(u -> u.sourceBucket(BUCKET)
                 .sourceKey("copy/crc-source").destinationBucket(BUCKET).destinationKey(key).uploadId(id).partNumber(1)
                 .copySourceRange("bytes=5-")));
-        var p1 = s3.uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/crc-source").destinationBucket(BUCKET)
+        var p1 = NODE.s3().uploadPartCopy(u -> u.sourceBucket(BUCKET).sourceKey("copy/crc-source").destinationBucket(BUCKET)
                 .destinationKey(key).uploadId(id).partNumber(1));
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(source);
@@ -244,27 +231,27 @@ class MultipartIT {
                 java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         assertEquals(expected, p1.copyPartResult().checksumCRC32(), "a copied part carries the upload's checksum");
         // Completing needs every part's checksum: it would fail had the copied part none.
-        s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(
+        NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(
                 CompletedPart.builder().partNumber(1).eTag(p1.copyPartResult().eTag())
                         .checksumCRC32(p1.copyPartResult().checksumCRC32()).build())));
-        assertArrayEquals(source, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        assertArrayEquals(source, NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
     }
 
     @Test
     void aRetriedCompleteOfAnAppliedUploadSucceedsAgain() {
         String key = "retried/complete";
         byte[] body = randomBytes(1000, 43);
-        String id = s3.createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
-        String etag = s3.uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        String etag = NODE.s3().uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
                 RequestBody.fromBytes(body)).eTag();
         var parts = CompletedPart.builder().partNumber(1).eTag(etag).build();
-        String first = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        String first = NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(parts))).eTag();
-        String again = s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+        String again = NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
                 .multipartUpload(m -> m.parts(parts))).eTag();
         assertEquals(first, again);
-        assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
-        assertS3Error(404, "NoSuchUpload", () -> s3.completeMultipartUpload(c -> c.bucket(BUCKET).key(key)
+        assertArrayEquals(body, NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        assertS3Error(404, "NoSuchUpload", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key)
                 .uploadId("not-an-upload").multipartUpload(m -> m.parts(parts))));
     }
 }

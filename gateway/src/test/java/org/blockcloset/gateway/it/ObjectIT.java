@@ -11,21 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.DeletedObject;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -39,28 +36,18 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class ObjectIT {
     private static final String BUCKET = "objects";
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket(BUCKET));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket(BUCKET));
     }
 
     @Test
     void metadataIsKeptAndReturned() {
         byte[] data = "{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8);
-        var put = s3.putObject(p -> p.bucket(BUCKET).key("meta.json")
+        var put = NODE.s3().putObject(p -> p.bucket(BUCKET).key("meta.json")
                 .contentType("application/json; charset=utf-8")
                 .cacheControl("max-age=3600, public")
                 .contentDisposition("attachment; filename=\"meta.json\"")
@@ -68,8 +55,8 @@ class ObjectIT {
                 .metadata(Map.of("color", "blue", "owner-name", "Ada Lovelace")), RequestBody.fromBytes(data));
         assertEquals(quoted(md5Hex(data)), put.eTag());
 
-        HeadObjectResponse head = s3.headObject(h -> h.bucket(BUCKET).key("meta.json"));
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("meta.json"));
+        HeadObjectResponse head = NODE.s3().headObject(h -> h.bucket(BUCKET).key("meta.json"));
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("meta.json"));
         assertArrayEquals(data, get.asByteArray());
         GetObjectResponse g = get.response();
         assertStoredMetadata(head.contentType(), head.cacheControl(), head.contentDisposition(), head.contentLanguage(),
@@ -93,20 +80,20 @@ class ObjectIT {
 
     @Test
     void zeroByteObject() {
-        var put = s3.putObject(p -> p.bucket(BUCKET).key("empty"), RequestBody.empty());
+        var put = NODE.s3().putObject(p -> p.bucket(BUCKET).key("empty"), RequestBody.empty());
         assertEquals(quoted(EMPTY_MD5), put.eTag());
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("empty"));
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("empty"));
         assertEquals(0, get.asByteArray().length);
         assertEquals(quoted(EMPTY_MD5), get.response().eTag());
-        assertEquals(0L, s3.headObject(h -> h.bucket(BUCKET).key("empty")).contentLength());
+        assertEquals(0L, NODE.s3().headObject(h -> h.bucket(BUCKET).key("empty")).contentLength());
     }
 
     @Test
     void etagIsMd5OfBody() {
         byte[] data = randomBytes(1024 * 1024 + 333, 7); // more than one block
-        var put = s3.putObject(p -> p.bucket(BUCKET).key("md5/blob"), RequestBody.fromBytes(data));
+        var put = NODE.s3().putObject(p -> p.bucket(BUCKET).key("md5/blob"), RequestBody.fromBytes(data));
         assertEquals(quoted(md5Hex(data)), put.eTag());
-        assertEquals(quoted(md5Hex(data)), s3.headObject(h -> h.bucket(BUCKET).key("md5/blob")).eTag());
+        assertEquals(quoted(md5Hex(data)), NODE.s3().headObject(h -> h.bucket(BUCKET).key("md5/blob")).eTag());
     }
 
     @ParameterizedTest
@@ -115,39 +102,39 @@ class ObjectIT {
             "ünïcödé/日本語/键"})
     void awkwardKeysRoundTrip(String key) {
         byte[] data = ("body of " + key).getBytes(StandardCharsets.UTF_8);
-        s3.putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(data));
-        assertArrayEquals(data, s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
-        assertEquals((long) data.length, s3.headObject(h -> h.bucket(BUCKET).key(key)).contentLength());
-        List<String> listed = s3.listObjectsV2(l -> l.bucket(BUCKET).prefix(key)).contents().stream()
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key(key), RequestBody.fromBytes(data));
+        assertArrayEquals(data, NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        assertEquals((long) data.length, NODE.s3().headObject(h -> h.bucket(BUCKET).key(key)).contentLength());
+        List<String> listed = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix(key)).contents().stream()
                 .map(S3Object::key).toList();
         assertTrue(listed.contains(key), () -> key + " not in " + listed);
-        s3.deleteObject(d -> d.bucket(BUCKET).key(key));
+        NODE.s3().deleteObject(d -> d.bucket(BUCKET).key(key));
         assertInstanceOf(NoSuchKeyException.class,
-                assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key(key))));
+                assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key(key))));
     }
 
     @Test
     void keyLengthLimitIs1024Bytes() {
         String ascii = "k".repeat(1024);
-        s3.putObject(p -> p.bucket(BUCKET).key(ascii), RequestBody.fromString("ok"));
-        assertEquals("ok", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(ascii)).asUtf8String());
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key(ascii), RequestBody.fromString("ok"));
+        assertEquals("ok", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(ascii)).asUtf8String());
         String emoji = "😀".repeat(256); // 4 UTF-8 bytes each: exactly 1024
-        s3.putObject(p -> p.bucket(BUCKET).key(emoji), RequestBody.fromString("ok"));
-        assertEquals("ok", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(emoji)).asUtf8String());
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key(emoji), RequestBody.fromString("ok"));
+        assertEquals("ok", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(emoji)).asUtf8String());
 
         String tooLong = "k".repeat(1025);
-        assertS3Error(400, "KeyTooLongError", () -> s3.putObject(p -> p.bucket(BUCKET).key(tooLong),
+        assertS3Error(400, "KeyTooLongError", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key(tooLong),
                 RequestBody.fromString("no")));
-        assertS3Error(400, "KeyTooLongError", () -> s3.putObject(p -> p.bucket(BUCKET).key("é" + emoji),
+        assertS3Error(400, "KeyTooLongError", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key("é" + emoji),
                 RequestBody.fromString("no")));
     }
 
     @Test
     void overwriteReturnsNewest() {
-        s3.putObject(p -> p.bucket(BUCKET).key("over").contentType("text/plain").metadata(Map.of("v", "1")),
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("over").contentType("text/plain").metadata(Map.of("v", "1")),
                 RequestBody.fromString("first version"));
-        s3.putObject(p -> p.bucket(BUCKET).key("over").contentType("text/csv"), RequestBody.fromString("second"));
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("over"));
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("over").contentType("text/csv"), RequestBody.fromString("second"));
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("over"));
         assertEquals("second", get.asUtf8String());
         assertEquals("text/csv", get.response().contentType());
         assertEquals(Map.of(), get.response().metadata(), "metadata is replaced, not merged");
@@ -156,39 +143,39 @@ class ObjectIT {
 
     @Test
     void missingKeyErrors() {
-        assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("never/was")));
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("never/was")));
         assertInstanceOf(NoSuchKeyException.class,
-                assertS3Error(404, null, () -> s3.headObject(h -> h.bucket(BUCKET).key("never/was"))));
-        var del = s3.deleteObject(d -> d.bucket(BUCKET).key("never/was"));
+                assertS3Error(404, null, () -> NODE.s3().headObject(h -> h.bucket(BUCKET).key("never/was"))));
+        var del = NODE.s3().deleteObject(d -> d.bucket(BUCKET).key("never/was"));
         assertEquals(204, del.sdkHttpResponse().statusCode());
     }
 
     @Test
     void deleteObjectsVerboseAndQuiet() {
         for (String k : List.of("del/a", "del/b", "del/c", "del/d")) {
-            s3.putObject(p -> p.bucket(BUCKET).key(k), RequestBody.fromString(k));
+            NODE.s3().putObject(p -> p.bucket(BUCKET).key(k), RequestBody.fromString(k));
         }
-        DeleteObjectsResponse verbose = s3.deleteObjects(d -> d.bucket(BUCKET).delete(x -> x.objects(
+        DeleteObjectsResponse verbose = NODE.s3().deleteObjects(d -> d.bucket(BUCKET).delete(x -> x.objects(
                 ObjectIdentifier.builder().key("del/a").build(), ObjectIdentifier.builder().key("del/b").build(),
                 ObjectIdentifier.builder().key("del/missing").build())));
         assertEquals(Set.of("del/a", "del/b", "del/missing"),
                 verbose.deleted().stream().map(DeletedObject::key).collect(Collectors.toSet()));
         assertTrue(verbose.errors().isEmpty(), verbose.errors()::toString);
 
-        DeleteObjectsResponse quiet = s3.deleteObjects(d -> d.bucket(BUCKET).delete(x -> x.quiet(true).objects(
+        DeleteObjectsResponse quiet = NODE.s3().deleteObjects(d -> d.bucket(BUCKET).delete(x -> x.quiet(true).objects(
                 ObjectIdentifier.builder().key("del/c").build())));
         assertTrue(quiet.deleted().isEmpty(), "quiet mode reports only errors");
         assertTrue(quiet.errors().isEmpty());
 
-        assertEquals(List.of("del/d"), s3.listObjectsV2(l -> l.bucket(BUCKET).prefix("del/")).contents().stream()
+        assertEquals(List.of("del/d"), NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).prefix("del/")).contents().stream()
                 .map(S3Object::key).toList());
     }
 
     @Test
     void responseHeaderOverrides() {
-        s3.putObject(p -> p.bucket(BUCKET).key("override.bin").contentType("application/octet-stream"),
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("override.bin").contentType("application/octet-stream"),
                 RequestBody.fromString("payload"));
-        ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("override.bin")
+        ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("override.bin")
                 .responseContentType("text/plain; charset=utf-8")
                 .responseContentDisposition("attachment; filename=\"report.txt\"")
                 .responseCacheControl("no-store"));
@@ -197,65 +184,65 @@ class ObjectIT {
         assertEquals("attachment; filename=\"report.txt\"", get.response().contentDisposition());
         assertEquals("no-store", get.response().cacheControl());
         // The stored metadata is unchanged.
-        assertEquals("application/octet-stream", s3.headObject(h -> h.bucket(BUCKET).key("override.bin")).contentType());
+        assertEquals("application/octet-stream", NODE.s3().headObject(h -> h.bucket(BUCKET).key("override.bin")).contentType());
     }
 
     @Test
     void copyObjectSameAndCrossBucket() {
         byte[] data = randomBytes(1024 * 1024 + 10, 9);
-        s3.putObject(p -> p.bucket(BUCKET).key("copy/src ü").contentType("image/png").metadata(Map.of("k", "v")),
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("copy/src ü").contentType("image/png").metadata(Map.of("k", "v")),
                 RequestBody.fromBytes(data));
-        var same = s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü").destinationBucket(BUCKET)
+        var same = NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü").destinationBucket(BUCKET)
                 .destinationKey("copy/dst"));
         assertEquals(quoted(md5Hex(data)), same.copyObjectResult().eTag());
-        s3.createBucket(b -> b.bucket("objects-other"));
-        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü").destinationBucket("objects-other")
+        NODE.s3().createBucket(b -> b.bucket("objects-other"));
+        NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü").destinationBucket("objects-other")
                 .destinationKey("elsewhere/dst"));
         for (String[] bk : new String[][] {{BUCKET, "copy/dst"}, {"objects-other", "elsewhere/dst"}}) {
-            ResponseBytes<GetObjectResponse> get = s3.getObjectAsBytes(g -> g.bucket(bk[0]).key(bk[1]));
+            ResponseBytes<GetObjectResponse> get = NODE.s3().getObjectAsBytes(g -> g.bucket(bk[0]).key(bk[1]));
             assertArrayEquals(data, get.asByteArray());
             assertEquals("image/png", get.response().contentType(), "metadata is copied by default");
             assertEquals(Map.of("k", "v"), get.response().metadata());
         }
-        assertS3Error(404, "NoSuchKey", () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/none")
+        assertS3Error(404, "NoSuchKey", () -> NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/none")
                 .destinationBucket(BUCKET).destinationKey("copy/x")));
-        assertS3Error(412, "PreconditionFailed", () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü")
+        assertS3Error(412, "PreconditionFailed", () -> NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("copy/src ü")
                 .destinationBucket(BUCKET).destinationKey("copy/x").copySourceIfMatch("\"nope\"")));
     }
 
     @Test
     void copyObjectMetadataDirective() {
-        s3.putObject(p -> p.bucket(BUCKET).key("meta/src").contentType("text/plain").metadata(Map.of("a", "1")),
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("meta/src").contentType("text/plain").metadata(Map.of("a", "1")),
                 RequestBody.fromString("same bytes"));
-        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("meta/src").destinationBucket(BUCKET).destinationKey("meta/copy")
+        NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("meta/src").destinationBucket(BUCKET).destinationKey("meta/copy")
                 .metadataDirective(MetadataDirective.COPY).contentType("ignored/when-copying").metadata(Map.of("b", "2")));
-        HeadObjectResponse copied = s3.headObject(h -> h.bucket(BUCKET).key("meta/copy"));
+        HeadObjectResponse copied = NODE.s3().headObject(h -> h.bucket(BUCKET).key("meta/copy"));
         assertEquals("text/plain", copied.contentType());
         assertEquals(Map.of("a", "1"), copied.metadata());
 
-        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("meta/src").destinationBucket(BUCKET).destinationKey("meta/replaced")
+        NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("meta/src").destinationBucket(BUCKET).destinationKey("meta/replaced")
                 .metadataDirective(MetadataDirective.REPLACE).contentType("text/markdown").metadata(Map.of("b", "2")));
-        HeadObjectResponse replaced = s3.headObject(h -> h.bucket(BUCKET).key("meta/replaced"));
+        HeadObjectResponse replaced = NODE.s3().headObject(h -> h.bucket(BUCKET).key("meta/replaced"));
         assertEquals("text/markdown", replaced.contentType());
         assertEquals(Map.of("b", "2"), replaced.metadata());
-        assertEquals("same bytes", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("meta/replaced")).asUtf8String());
+        assertEquals("same bytes", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("meta/replaced")).asUtf8String());
     }
 
     @Test
     void copyOntoItself() {
-        s3.putObject(p -> p.bucket(BUCKET).key("self").metadata(Map.of("v", "1")), RequestBody.fromString("me"));
-        assertS3Error(400, "InvalidRequest", () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("self")
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("self").metadata(Map.of("v", "1")), RequestBody.fromString("me"));
+        assertS3Error(400, "InvalidRequest", () -> NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("self")
                 .destinationBucket(BUCKET).destinationKey("self")));
-        s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("self").destinationBucket(BUCKET).destinationKey("self")
+        NODE.s3().copyObject(c -> c.sourceBucket(BUCKET).sourceKey("self").destinationBucket(BUCKET).destinationKey("self")
                 .metadataDirective(MetadataDirective.REPLACE).metadata(Map.of("v", "2")));
-        HeadObjectResponse h = s3.headObject(x -> x.bucket(BUCKET).key("self"));
+        HeadObjectResponse h = NODE.s3().headObject(x -> x.bucket(BUCKET).key("self"));
         assertEquals(Map.of("v", "2"), h.metadata());
-        assertEquals("me", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("self")).asUtf8String());
+        assertEquals("me", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("self")).asUtf8String());
     }
 
     @Test
     void errorsCarryRequestIds() {
-        AwsServiceException e = assertS3Error(404, "NoSuchKey", () -> s3.getObject(g -> g.bucket(BUCKET).key("nope")));
+        AwsServiceException e = assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("nope")));
         assertTrue(e.requestId() != null && !e.requestId().isEmpty(), "x-amz-request-id is sent");
     }
 }

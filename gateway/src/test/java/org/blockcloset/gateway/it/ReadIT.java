@@ -5,19 +5,16 @@ import static org.blockcloset.gateway.it.S3Asserts.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -29,30 +26,20 @@ class ReadIT {
     private static final byte[] DATA = randomBytes(2 * MIB + MIB / 2 + 123, 42); // three 1 MiB blocks
     private static final String KEY = "ranged.bin";
 
-    @TempDir
-    static Path dir;
-    static Node node;
-    static S3Client s3;
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
     static String etag;
     static Instant lastModified;
 
     @BeforeAll
     static void start() throws Exception {
-        node = Node.start(dir.resolve("node"));
-        s3 = node.client();
-        s3.createBucket(b -> b.bucket(BUCKET));
-        etag = s3.putObject(p -> p.bucket(BUCKET).key(KEY), RequestBody.fromBytes(DATA)).eTag();
-        lastModified = s3.headObject(h -> h.bucket(BUCKET).key(KEY)).lastModified();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        node.close();
+        NODE.s3().createBucket(b -> b.bucket(BUCKET));
+        etag = NODE.s3().putObject(p -> p.bucket(BUCKET).key(KEY), RequestBody.fromBytes(DATA)).eTag();
+        lastModified = NODE.s3().headObject(h -> h.bucket(BUCKET).key(KEY)).lastModified();
     }
 
     private static void assertRange(String range, long first, long last) {
-        ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(KEY).range(range));
+        ResponseBytes<GetObjectResponse> r = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(KEY).range(range));
         assertEquals(206, r.response().sdkHttpResponse().statusCode(), range);
         assertEquals("bytes " + first + "-" + last + "/" + DATA.length, r.response().contentRange(), range);
         assertEquals(last - first + 1, r.response().contentLength(), range);
@@ -94,7 +81,7 @@ class ReadIT {
         for (String range : new String[] {"bytes=" + DATA.length + "-" + (DATA.length + 10), "bytes=" + DATA.length + "-",
                 "bytes=99999999-"}) {
             AwsServiceException e = assertS3Error(416, "InvalidRange",
-                    () -> s3.getObject(g -> g.bucket(BUCKET).key(KEY).range(range)));
+                    () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key(KEY).range(range)));
             assertEquals("bytes */" + DATA.length,
                     e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Content-Range").orElse(null), range);
         }
@@ -102,7 +89,7 @@ class ReadIT {
 
     @Test
     void wholeObjectWithoutRange() {
-        ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(KEY));
+        ResponseBytes<GetObjectResponse> r = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(KEY));
         assertEquals(200, r.response().sdkHttpResponse().statusCode());
         assertEquals("bytes", r.response().acceptRanges());
         assertArrayEquals(DATA, r.asByteArray());
@@ -111,9 +98,9 @@ class ReadIT {
     /** Status of a GET and of a HEAD with the same conditions: 200, or the error's status. */
     private static void assertStatus(int expected, Consumer<GetObjectRequest.Builder> get,
                                      Consumer<HeadObjectRequest.Builder> head) {
-        assertEquals(expected, status(() -> s3.getObjectAsBytes(g -> get.accept(g.bucket(BUCKET).key(KEY)))
+        assertEquals(expected, status(() -> NODE.s3().getObjectAsBytes(g -> get.accept(g.bucket(BUCKET).key(KEY)))
                 .response().sdkHttpResponse().statusCode()), "GET");
-        assertEquals(expected, status(() -> s3.headObject(h -> head.accept(h.bucket(BUCKET).key(KEY)))
+        assertEquals(expected, status(() -> NODE.s3().headObject(h -> head.accept(h.bucket(BUCKET).key(KEY)))
                 .sdkHttpResponse().statusCode()), "HEAD");
     }
 
@@ -132,7 +119,7 @@ class ReadIT {
         assertStatus(200, g -> g.ifMatch("\"0000\", " + etag), h -> h.ifMatch("\"0000\", " + etag));
         assertStatus(412, g -> g.ifMatch("\"00000000000000000000000000000000\""),
                 h -> h.ifMatch("\"00000000000000000000000000000000\""));
-        assertS3Error(412, "PreconditionFailed", () -> s3.getObject(g -> g.bucket(BUCKET).key(KEY).ifMatch("\"nope\"")));
+        assertS3Error(412, "PreconditionFailed", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key(KEY).ifMatch("\"nope\"")));
     }
 
     @Test
@@ -176,7 +163,7 @@ class ReadIT {
 
     @Test
     void conditionalRangeRead() {
-        ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(KEY).ifMatch(etag)
+        ResponseBytes<GetObjectResponse> r = NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(KEY).ifMatch(etag)
                 .range("bytes=100-199"));
         assertEquals(206, r.response().sdkHttpResponse().statusCode());
         assertArrayEquals(Arrays.copyOfRange(DATA, 100, 200), r.asByteArray());
@@ -185,15 +172,15 @@ class ReadIT {
     @Test
     void conditionalWritesCreateOnlyOnceAndReplaceOnlyTheExpectedVersion() {
         String key = "conditional/lock";
-        String first = s3.putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"),
+        String first = NODE.s3().putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"),
                 RequestBody.fromString("holder-1")).eTag();
-        assertS3Error(412, "PreconditionFailed", () -> s3.putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"),
+        assertS3Error(412, "PreconditionFailed", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"),
                 RequestBody.fromString("holder-2")));
-        assertS3Error(412, "PreconditionFailed", () -> s3.putObject(p -> p.bucket(BUCKET).key(key)
+        assertS3Error(412, "PreconditionFailed", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key(key)
                 .ifMatch("\"0123456789abcdef0123456789abcdef\""), RequestBody.fromString("holder-3")));
-        assertEquals("holder-1", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
-        s3.putObject(p -> p.bucket(BUCKET).key(key).ifMatch(first), RequestBody.fromString("holder-4"));
-        assertEquals("holder-4", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
+        assertEquals("holder-1", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key(key).ifMatch(first), RequestBody.fromString("holder-4"));
+        assertEquals("holder-4", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
     }
 
     @Test
@@ -208,7 +195,7 @@ class ReadIT {
             results.add(pool.submit(() -> {
                 go.await();
                 try {
-                    s3.putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString(body));
+                    NODE.s3().putObject(p -> p.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString(body));
                     return 200;
                 } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
                     return e.statusCode();
@@ -228,6 +215,6 @@ class ReadIT {
         pool.shutdown();
         assertEquals(1, winners, "exactly one create-only write may win");
         org.junit.jupiter.api.Assertions.assertTrue(
-                s3.getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String().startsWith("writer-"));
+                NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String().startsWith("writer-"));
     }
 }
