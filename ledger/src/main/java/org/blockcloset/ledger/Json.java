@@ -42,26 +42,8 @@ public final class Json {
     }
 
     public static <T> Serde<T> serde(Class<T> type) {
-        Serializer<T> ser = (topic, value) -> {
-            if (value == null) {
-                return null;
-            }
-            try {
-                return MAPPER.writeValueAsBytes(value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
-        Deserializer<T> de = (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
-            }
-            try {
-                return MAPPER.readValue(bytes, type);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
+        Serializer<T> ser = (topic, value) -> value == null ? null : write(value);
+        Deserializer<T> de = (topic, bytes) -> read(bytes, type);
         return Serdes.serdeFrom(ser, de);
     }
 }
