@@ -107,8 +107,8 @@ final class BenchOptions {
     /** Short rows run before measuring, so both JVMs (client and server) have compiled the hot paths. */
     List<Workload> warmup() {
         List<Workload> w = new ArrayList<>();
-        w.add(new Workload("warmup", Workload.Op.PUT, 4 << 10, 8, (int) Math.max(40, 400 * scale)));
-        w.add(new Workload("warmup", Workload.Op.GET, 4 << 10, 8, (int) Math.max(40, 400 * scale)));
+        w.add(new Workload("warmup", Workload.Op.PUT, 4 << 10, 8, (int) Math.max(40, 3000 * scale)));
+        w.add(new Workload("warmup", Workload.Op.GET, 4 << 10, 8, (int) Math.max(40, 3000 * scale)));
         w.add(new Workload("warmup", Workload.Op.PUT, 1 << 20, 4, (int) Math.max(8, 40 * scale)));
         w.add(new Workload("warmup", Workload.Op.GET, 1 << 20, 4, (int) Math.max(8, 40 * scale)));
         return w;
