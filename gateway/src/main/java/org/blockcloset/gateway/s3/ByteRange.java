@@ -46,14 +46,12 @@ record ByteRange(long first, long last) {
 
     /** The range of part {@code partNumber} of a multipart object (a single PUT is one part). */
     static ByteRange ofPart(int partNumber, List<Long> partSizes, long size) {
-        if (partSizes == null) {
-            if (partNumber != 1) {
-                throw unsatisfiable(size);
-            }
-            return size == 0 ? null : new ByteRange(0, size - 1);
+        int parts = partSizes == null ? 1 : partSizes.size();
+        if (partNumber < 1 || partNumber > parts) {
+            throw new S3Exception(S3Error.INVALID_PART_NUMBER).with("ActualObjectSize", Long.toString(size));
         }
-        if (partNumber < 1 || partNumber > partSizes.size()) {
-            throw unsatisfiable(size);
+        if (partSizes == null) {
+            return size == 0 ? null : new ByteRange(0, size - 1);
         }
         long first = 0;
         for (int i = 0; i < partNumber - 1; i++) {

@@ -16,7 +16,8 @@ final class ErrorResponses {
         resp.setHeader("x-amz-request-id", requestId);
         resp.setHeader("x-amz-id-2", requestId);
         resp.setStatus(err.status());
-        if (err == S3Error.INVALID_RANGE && e.extraElements().containsKey("ActualObjectSize")) {
+        if ((err == S3Error.INVALID_RANGE || err == S3Error.INVALID_PART_NUMBER)
+                && e.extraElements().containsKey("ActualObjectSize")) {
             resp.setHeader("Content-Range", "bytes */" + e.extraElements().get("ActualObjectSize"));
         }
         if (err == S3Error.SERVICE_UNAVAILABLE) {
