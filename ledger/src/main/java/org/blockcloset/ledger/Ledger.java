@@ -119,9 +119,14 @@ public final class Ledger implements AutoCloseable {
     private void startViews(Admin admin) throws ExecutionException, InterruptedException, TimeoutException, LedgerUnavailableException {
         long deadline = System.nanoTime() + settings.startTimeout().toNanos();
         streams.setUncaughtExceptionHandler(e -> {
+            referencesTrusted = false;
+            if (causedBy(e, org.apache.kafka.common.errors.FencedInstanceIdException.class)) {
+                // Another instance took this member's place: replacing the thread would only fight it.
+                LOG.error("views fenced by another instance with the same member id; stopping them", e);
+                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             // The replacement restores the stores to their last commit and re-applies the rest; until
             // the node restarts, no one may judge a block unreferenced from them.
-            referencesTrusted = false;
             LOG.error("views failed; replacing the stream thread; block garbage collection is off until restart", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -152,6 +157,15 @@ public final class Ledger implements AutoCloseable {
 
     /** Where an appended event landed in the log; the log order of one partition is the fold order. */
     public record Appended(LoggedEvent event, int partition, long offset) {
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Appends an event and waits until it is durable and applied. */
@@ -274,8 +288,10 @@ public final class Ledger implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
         // Static membership: a node restarted after a crash (no LeaveGroup sent) takes its partition
         // back at once instead of waiting for its old session to time out (~45 s).
+        // The id is stable for a state directory (the node's data dir), and differs between two
+        // ledgers in one process or on one broker, which would otherwise fence each other.
         p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
-                APPLICATION_ID + "-node");
+                APPLICATION_ID + "-" + Integer.toHexString(s.stateDir().toAbsolutePath().normalize().toString().hashCode()));
         return p;
     }
 }
