@@ -22,10 +22,5 @@ public enum S3Operation {
     COMPLETE_MULTIPART_UPLOAD,
     ABORT_MULTIPART_UPLOAD,
     LIST_PARTS,
-    LIST_MULTIPART_UPLOADS;
-
-    /** Operations whose request body carries object bytes (and may be aws-chunked). */
-    public boolean carriesObjectBytes() {
-        return this == PUT_OBJECT || this == UPLOAD_PART;
-    }
+    LIST_MULTIPART_UPLOADS
 }

@@ -1,7 +1,6 @@
 package org.blockcloset.gateway.s3;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -90,9 +89,5 @@ public final class Xml {
             throw new IllegalStateException(e);
         }
         return bytes.toByteArray();
-    }
-
-    public static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
