@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.blockcloset.gateway.node.AccessKeysServlet;
+import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.node.BlockStoreHealthCheck;
 import org.blockcloset.gateway.node.BootstrapKey;
 import org.blockcloset.gateway.node.GcScheduler;
@@ -88,7 +89,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
-        S3Context s3 = new S3Context(ledger, blocks, Clock.systemUTC(), config.domains, config.region);
+        S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks), Clock.systemUTC(), config.domains, config.region);
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");

@@ -1,6 +1,10 @@
 package org.blockcloset.ledger;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -10,16 +14,31 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.blockcloset.storage.BlockId;
 
 /** The one JSON mapping of events and view records (log values and store values). */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            .registerModule(blockIds())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             // Newer writers may add fields; old readers keep working (schema evolution by addition).
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Json() {
+    }
+
+    /** A block id is its hex string in JSON, as events have always written it. */
+    private static SimpleModule blockIds() {
+        SimpleModule m = new SimpleModule("block-ids");
+        m.addSerializer(BlockId.class, new ToStringSerializer(BlockId.class));
+        m.addDeserializer(BlockId.class, new FromStringDeserializer<>(BlockId.class) {
+            @Override
+            protected BlockId _deserialize(String value, DeserializationContext ctxt) {
+                return new BlockId(value);
+            }
+        });
+        return m;
     }
 
     public static byte[] write(Object value) {

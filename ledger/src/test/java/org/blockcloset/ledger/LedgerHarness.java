@@ -90,7 +90,7 @@ public final class LedgerHarness implements AutoCloseable {
     }
 
     public static ObjectVersion object(String bucket, String key, String versionId, String... blockIds) {
-        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(id, 1024)).toList();
+        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(TestBlocks.id(id), 1024)).toList();
         return new ObjectVersion(bucket, key, versionId, 1024L * blocks.size(), "\"etag-" + versionId + "\"", T0,
                 Map.of("content-type", "text/plain"), Map.of(), null, null, null, blocks);
     }

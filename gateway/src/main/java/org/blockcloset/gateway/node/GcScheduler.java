@@ -23,7 +23,7 @@ public final class GcScheduler implements Managed {
 
     public GcScheduler(Ledger ledger, BlockStore store, Duration grace, Duration interval) {
         this.ledger = ledger;
-        this.gc = new GarbageCollector(store, id -> ledger.views().isReferenced(id.hex()), grace, Clock.systemUTC());
+        this.gc = new GarbageCollector(store, id -> ledger.views().isReferenced(id), grace, Clock.systemUTC());
         this.interval = interval;
     }
 

@@ -10,15 +10,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.blockcloset.gateway.checksum.ChecksumAlgorithm;
 import org.blockcloset.gateway.checksum.MultipartChecksums;
+import org.blockcloset.gateway.object.WriteSet;
 import org.blockcloset.ledger.event.MultipartUploadCompleted;
 import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Precondition;
 import org.blockcloset.ledger.model.Upload;
-import org.blockcloset.storage.BlockId;
 import org.blockcloset.storage.BlockNotFoundException;
-import org.blockcloset.storage.SealedBlock;
 import org.w3c.dom.Element;
 
 /**
@@ -95,16 +94,13 @@ final class CompleteMultipartUpload {
                 checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks);
         // A concurrent UploadPart may replace a chosen part before this event applies, leaving its
         // old blocks briefly unreferenced: pin them so GC cannot take them in that window.
-        List<SealedBlock> pinned;
-        try {
-            pinned = ctx.blocks().retain(blocks.stream().map(b -> new BlockId(b.id())).toList());
-        } catch (BlockNotFoundException e) {
-            throw new S3Exception(S3Error.INVALID_PART, "A part was replaced while the upload was being completed.");
-        }
-        try {
-            ctx.append(r, new MultipartUploadCompleted(u.uploadId(), o, precondition));
-        } finally {
-            ctx.blocks().release(pinned);
+        try (WriteSet write = ctx.objects().begin()) {
+            try {
+                write.reuse(blocks.stream().map(BlockRef::id).toList());
+            } catch (BlockNotFoundException e) {
+                throw new S3Exception(S3Error.INVALID_PART, "A part was replaced while the upload was being completed.");
+            }
+            ctx.commit(r, write, new MultipartUploadCompleted(u.uploadId(), o, precondition));
         }
         respond(resp, o);
     }

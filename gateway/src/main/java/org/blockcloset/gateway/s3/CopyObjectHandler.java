@@ -11,16 +11,15 @@ import java.util.Map;
 import java.util.UUID;
 import org.blockcloset.gateway.checksum.ChecksumAlgorithm;
 import org.blockcloset.gateway.checksum.Hasher;
+import org.blockcloset.gateway.object.ObjectService;
+import org.blockcloset.gateway.object.WriteSet;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.event.PartUploaded;
 import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
-import org.blockcloset.storage.BlockId;
 import org.blockcloset.storage.BlockNotFoundException;
-import org.blockcloset.storage.BlockWriter;
-import org.blockcloset.storage.SealedBlock;
 
 /**
  * CopyObject and UploadPartCopy. Blocks are content-addressed, so a copy references the source's
@@ -81,11 +80,9 @@ final class CopyObjectHandler {
                 ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks());
         // The copy shares the source's blocks: pin them until the copy's event references them, in
         // case the source is deleted meanwhile (its blocks may be old enough for GC at once).
-        List<SealedBlock> shared = retainSource(src.blocks(), 0, src.size() - 1);
-        try {
-            ctx.append(r, new ObjectPut(copy));
-        } finally {
-            ctx.blocks().release(shared);
+        try (WriteSet write = ctx.objects().begin()) {
+            reuseSource(write, src.blocks(), 0, src.size() - 1);
+            ctx.commit(r, write, new ObjectPut(copy));
         }
         Xml x = Xml.doc("CopyObjectResult").el("LastModified", Responses.xmlDate(copy.lastModified())).el("ETag", copy.etag());
         if (copy.checksums() != null) {
@@ -106,31 +103,23 @@ final class CopyObjectHandler {
         if (last - first + 1 > S3Context.MAX_PUT_SIZE) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
         }
-        List<SealedBlock> created = new ArrayList<>();
-        List<SealedBlock> shared = retainSource(src.blocks(), first, last);
-        try {
+        Part p;
+        String etag;
+        Map<String, String> checksums;
+        try (WriteSet write = ctx.objects().begin()) {
+            reuseSource(write, src.blocks(), first, last);
             MessageDigest md5 = BodyWriter.md5();
-            List<BlockRef> blocks = slice(src.blocks(), first, last, md5, checksum, created);
-            ctx.blocks().awaitDurable(created);
-            String etag = '"' + HexFormat.of().formatHex(md5.digest()) + '"';
-            Map<String, String> checksums = checksum == null ? null : Map.of(u.checksumAlgorithm(), checksum.base64());
-            Part p = new Part(number, Math.max(0, last - first + 1), etag, ctx.clock().instant(), checksums, blocks);
-            ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
-            ctx.blocks().release(created);
-            Xml x = Xml.doc("CopyPartResult").el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag);
-            if (checksums != null) {
-                checksums.forEach((a, v) -> x.el("Checksum" + a, v));
-            }
-            Responses.xml(resp, x.finish());
-        } catch (OutcomeUnknownException e) {
-            ctx.blocks().release(created); // the event may still land and need these blocks
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            ctx.blocks().discard(created);
-            throw e;
-        } finally {
-            ctx.blocks().release(shared);
+            List<BlockRef> blocks = slice(write, src.blocks(), first, last, md5, checksum);
+            etag = '"' + HexFormat.of().formatHex(md5.digest()) + '"';
+            checksums = checksum == null ? null : Map.of(u.checksumAlgorithm(), checksum.base64());
+            p = new Part(number, Math.max(0, last - first + 1), etag, ctx.clock().instant(), checksums, blocks);
+            ctx.commit(r, write, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
         }
+        Xml x = Xml.doc("CopyPartResult").el("LastModified", Responses.xmlDate(p.lastModified())).el("ETag", etag);
+        if (checksums != null) {
+            checksums.forEach((a, v) -> x.el("Checksum" + a, v));
+        }
+        Responses.xml(resp, x.finish());
     }
 
     private static final java.util.regex.Pattern COPY_RANGE = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)");
@@ -161,19 +150,22 @@ final class CopyObjectHandler {
     }
 
     /** Pins the source blocks a copy reuses; a block already gone means the source went away. */
-    private List<SealedBlock> retainSource(List<BlockRef> blocks, long first, long last) throws IOException {
+    private static void reuseSource(WriteSet write, List<BlockRef> blocks, long first, long last) throws IOException {
         try {
-            return ctx.blocks().retain(BlockStreamer.idsInRange(blocks, first, last));
+            write.reuse(ObjectService.idsInRange(blocks, first, last));
         } catch (BlockNotFoundException e) {
             throw new S3Exception(S3Error.NO_SUCH_KEY, "The copy source was deleted while it was being copied.");
         }
     }
 
-    /** The blocks of bytes first..last: whole blocks are shared, cut ones rewritten. Hashes every byte for the ETag. */
-    private List<BlockRef> slice(List<BlockRef> blocks, long first, long last, MessageDigest md5, Hasher checksum,
-                                 List<SealedBlock> created) throws IOException {
+    /**
+     * The blocks of bytes first..last: whole blocks are shared, cut ones rewritten into the write
+     * set. Hashes every byte for the ETag.
+     */
+    private List<BlockRef> slice(WriteSet write, List<BlockRef> blocks, long first, long last, MessageDigest md5,
+                                 Hasher checksum) throws IOException {
         List<BlockRef> out = new ArrayList<>();
-        ByteBuffer buf = ByteBuffer.allocate(ctx.blocks().maxBlockSize());
+        ByteBuffer buf = ByteBuffer.allocate(ctx.objects().blockSize());
         long pos = 0;
         for (BlockRef b : blocks) {
             long blockFirst = pos;
@@ -184,7 +176,7 @@ final class CopyObjectHandler {
             if (buf.capacity() < b.size()) {
                 buf = ByteBuffer.allocate((int) b.size());
             }
-            ctx.blocks().read(new BlockId(b.id()), buf);
+            ctx.objects().readBlock(b, buf);
             int from = (int) Math.max(0, first - blockFirst);
             int to = (int) Math.min(b.size() - 1, last - blockFirst);
             md5.update(buf.array(), from, to - from + 1);
@@ -194,12 +186,8 @@ final class CopyObjectHandler {
             if (from == 0 && to == b.size() - 1) {
                 out.add(b);
             } else {
-                try (BlockWriter w = ctx.blocks().newWriter()) {
-                    w.write(buf.array(), from, to - from + 1);
-                    SealedBlock s = w.seal();
-                    created.add(s);
-                    out.add(new BlockRef(s.id().hex(), s.size()));
-                }
+                write.write(buf.array(), from, to - from + 1);
+                out.addAll(write.endRun());
             }
         }
         return out;

@@ -7,11 +7,9 @@ import org.blockcloset.ledger.model.ObjectVersion;
 /** GetObject and HeadObject: conditionals, ranges, part numbers, response-* overrides. */
 final class GetObjectHandler {
     private final S3Context ctx;
-    private final BlockStreamer streamer;
 
     GetObjectHandler(S3Context ctx) {
         this.ctx = ctx;
-        this.streamer = new BlockStreamer(ctx.blocks());
     }
 
     void getObject(S3Request r, HttpServletResponse resp) throws IOException {
@@ -59,7 +57,7 @@ final class GetObjectHandler {
         resp.setContentLengthLong(length);
         if (body && length > 0) {
             long first = range == null ? 0 : range.first();
-            streamer.stream(o.blocks(), first, first + length - 1, resp.getOutputStream());
+            ctx.objects().read(o.blocks(), first, first + length - 1, resp.getOutputStream());
         }
     }
 }

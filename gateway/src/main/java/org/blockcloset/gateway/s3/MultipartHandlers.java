@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.blockcloset.gateway.checksum.ChecksumAlgorithm;
+import org.blockcloset.gateway.object.WriteSet;
 import org.blockcloset.ledger.event.MultipartUploadAborted;
 import org.blockcloset.ledger.event.MultipartUploadCreated;
 import org.blockcloset.ledger.event.PartUploaded;
@@ -75,22 +76,15 @@ final class MultipartHandlers {
     void uploadPart(S3Request r, HttpServletResponse resp) throws IOException {
         int number = partNumber(r);
         Upload u = requireUpload(ctx, r);
-        BodyReceiver.Received body = BodyReceiver.receive(ctx, r);
-        String etag = '"' + body.md5Hex() + '"';
-        Part p = new Part(number, body.written().size(), etag, ctx.clock().instant(), body.checksums(),
-                body.written().blocks());
-        try {
-            ctx.append(r, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
-            body.written().release();
-        } catch (OutcomeUnknownException e) {
-            body.written().release(); // the event may still land and need these blocks
-            throw e;
-        } catch (RuntimeException e) {
-            body.written().discard();
-            throw e;
+        Part p;
+        try (WriteSet write = ctx.objects().begin()) {
+            BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);
+            p = new Part(number, body.written().size(), '"' + body.md5Hex() + '"', ctx.clock().instant(),
+                    body.checksums(), body.written().blocks());
+            ctx.commit(r, write, new PartUploaded(u.bucket(), u.key(), u.uploadId(), p));
         }
-        resp.setHeader("ETag", etag);
-        body.checksums().forEach((a, v) -> resp.setHeader("x-amz-checksum-" + a.toLowerCase(Locale.ROOT), v));
+        resp.setHeader("ETag", p.etag());
+        p.checksums().forEach((a, v) -> resp.setHeader("x-amz-checksum-" + a.toLowerCase(Locale.ROOT), v));
         Responses.empty(resp, 200);
     }
 

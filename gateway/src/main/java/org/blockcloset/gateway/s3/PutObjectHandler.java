@@ -4,11 +4,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import org.blockcloset.gateway.object.WriteSet;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Precondition;
 
-/** PutObject: blocks first, made durable; then the event; only then the 200. */
+/** PutObject: the body into blocks, committed with its event by the object service; only then the 200. */
 final class PutObjectHandler {
     static final int MAX_KEY_BYTES = 1024;
 
@@ -49,20 +50,15 @@ final class PutObjectHandler {
         checkKey(r.key());
         Precondition precondition = writePrecondition(ctx, r);
         ObjectMetadata meta = ObjectMetadata.from(r.http());
-        BodyReceiver.Received body = BodyReceiver.receive(ctx, r);
-        String etag = '"' + body.md5Hex() + '"';
-        ObjectVersion o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),
-                etag, ctx.clock().instant(), meta.headers(), meta.user(), body.checksums(),
-                body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks());
-        try {
-            ctx.append(r, new ObjectPut(o, precondition));
-            body.written().release();
-        } catch (OutcomeUnknownException e) {
-            body.written().release(); // the event may still land and need these blocks
-            throw e;
-        } catch (RuntimeException e) {
-            body.written().discard();
-            throw e;
+        String etag;
+        ObjectVersion o;
+        try (WriteSet write = ctx.objects().begin()) {
+            BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);
+            etag = '"' + body.md5Hex() + '"';
+            o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),
+                    etag, ctx.clock().instant(), meta.headers(), meta.user(), body.checksums(),
+                    body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks());
+            ctx.commit(r, write, new ObjectPut(o, precondition));
         }
         resp.setHeader("ETag", etag);
         ObjectHeaders.checksums(resp, o);

@@ -11,10 +11,11 @@ import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.view.Views;
-import org.blockcloset.storage.BlockStore;
+import org.blockcloset.gateway.object.ObjectService;
+import org.blockcloset.gateway.object.WriteSet;
 
-/** What the S3 handlers share: the ledger, the block store, and the node's S3 settings. */
-public record S3Context(Ledger ledger, BlockStore blocks, Clock clock, List<String> domains, String region) {
+/** What the S3 handlers share: the ledger (views), the object service, and the node's S3 settings. */
+public record S3Context(Ledger ledger, ObjectService objects, Clock clock, List<String> domains, String region) {
     /** S3's limit for a single PUT and for one part. */
     public static final long MAX_PUT_SIZE = 5L << 30;
 
@@ -30,24 +31,43 @@ public record S3Context(Ledger ledger, BlockStore blocks, Clock clock, List<Stri
         return views().bucket(name).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
     }
 
-    /** Appends the request's event; returns once it is durable and visible to every later read. */
+    /** Appends the request's event (one that references no new blocks); returns once it is durable and visible to every later read. */
     LoggedEvent append(S3Request request, Event event) {
         try {
             return ledger.append(request.actor(), request.requestId(), event);
         } catch (RejectedException e) {
-            throw switch (e.rejection()) {
-                case NO_SUCH_BUCKET -> new S3Exception(S3Error.NO_SUCH_BUCKET);
-                case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
-                case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
-                case NO_SUCH_UPLOAD -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
-                case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
-                default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
-            };
+            throw refused(e);
         } catch (LedgerUnavailableException e) {
-            if (e.definitelyNotWritten()) {
-                throw new S3Exception(S3Error.ENTITY_TOO_LARGE, "The object's metadata is too large to record: " + e.getMessage(), e);
-            }
-            throw new OutcomeUnknownException(e);
+            throw unavailable(e);
         }
+    }
+
+    /** Commits a write: its blocks durable, its event appended, its pins settled (see {@link ObjectService#commit}). */
+    LoggedEvent commit(S3Request request, WriteSet write, Event event) throws java.io.IOException {
+        try {
+            return objects.commit(write, request.actor(), request.requestId(), event);
+        } catch (RejectedException e) {
+            throw refused(e);
+        } catch (LedgerUnavailableException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static S3Exception refused(RejectedException e) {
+        return switch (e.rejection()) {
+            case NO_SUCH_BUCKET -> new S3Exception(S3Error.NO_SUCH_BUCKET);
+            case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
+            case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
+            case NO_SUCH_UPLOAD -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
+            case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
+            default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
+        };
+    }
+
+    private static S3Exception unavailable(LedgerUnavailableException e) {
+        if (e.definitelyNotWritten()) {
+            return new S3Exception(S3Error.ENTITY_TOO_LARGE, "The object's metadata is too large to record: " + e.getMessage(), e);
+        }
+        return new OutcomeUnknownException(e);
     }
 }

@@ -1,5 +1,7 @@
 package org.blockcloset.ledger.model;
 
-/** One block of an object's bytes, in order: its content address (hex SHA-256) and length. */
-public record BlockRef(String id, long size) {
+import org.blockcloset.storage.BlockId;
+
+/** One block of an object's bytes, in order: its content address and length. In JSON the id is its hex string. */
+public record BlockRef(BlockId id, long size) {
 }

@@ -201,10 +201,10 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private void adjustRefs(List<BlockRef> removed, List<BlockRef> added) {
         Map<String, Long> delta = new HashMap<>();
         for (BlockRef b : added) {
-            delta.merge(b.id(), 1L, Long::sum);
+            delta.merge(b.id().hex(), 1L, Long::sum);
         }
         for (BlockRef b : removed) {
-            delta.merge(b.id(), -1L, Long::sum);
+            delta.merge(b.id().hex(), -1L, Long::sum);
         }
         delta.forEach((id, d) -> {
             if (d == 0) {

@@ -20,6 +20,7 @@ import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
+import org.blockcloset.storage.BlockId;
 
 /**
  * Read side of the views (Streams interactive queries). Callers that need to see their own write
@@ -80,12 +81,12 @@ public final class Views {
         return all(StoreNames.ACCESS_KEYS);
     }
 
-    public boolean isReferenced(String blockId) {
-        return this.<Long>store(StoreNames.BLOCK_REFS).get(blockId) != null;
+    public boolean isReferenced(BlockId blockId) {
+        return this.<Long>store(StoreNames.BLOCK_REFS).get(blockId.hex()) != null;
     }
 
-    public long references(String blockId) {
-        Long n = this.<Long>store(StoreNames.BLOCK_REFS).get(blockId);
+    public long references(BlockId blockId) {
+        Long n = this.<Long>store(StoreNames.BLOCK_REFS).get(blockId.hex());
         return n == null ? 0 : n;
     }
 

@@ -1,5 +1,6 @@
 package org.blockcloset.ledger.view;
 
+import org.blockcloset.ledger.TestBlocks;
 import static org.blockcloset.ledger.LedgerHarness.T0;
 import static org.blockcloset.ledger.LedgerHarness.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -346,8 +347,8 @@ class ListingTest {
         assertEquals(List.of(10), numbers(views.parts("id-1", 3, 1)));
         assertEquals(List.of(), numbers(views.parts("id-1", 10, 100)));
         assertEquals(List.of(1), numbers(views.parts("id-2", 0, 100)));
-        assertEquals(0, views.references("id-1-p2"));
-        assertEquals(1, views.references("id-1-p2-bis"));
+        assertEquals(0, views.references(TestBlocks.id("id-1-p2")));
+        assertEquals(1, views.references(TestBlocks.id("id-1-p2-bis")));
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -409,6 +410,6 @@ class ListingTest {
     }
 
     private static Part part(int n, String block) {
-        return new Part(n, 1024, "\"p" + n + "\"", T0, null, List.of(new BlockRef(block, 1024)));
+        return new Part(n, 1024, "\"p" + n + "\"", T0, null, List.of(new BlockRef(TestBlocks.id(block), 1024)));
     }
 }

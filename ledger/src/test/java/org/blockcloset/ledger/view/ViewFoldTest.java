@@ -1,5 +1,6 @@
 package org.blockcloset.ledger.view;
 
+import org.blockcloset.ledger.TestBlocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -137,7 +138,7 @@ class ViewFoldTest {
         assertEquals(Optional.of(Rejection.BUCKET_NOT_EMPTY), rejection(del));
         assertNotNull(buckets.get("b"));
         assertNotNull(objects.get(Keys.object("b", "k")));
-        assertEquals(1L, refs.get("x1"));
+        assertEquals(1L, refs.get(TestBlocks.id("x1").hex()));
     }
 
     @Test
@@ -160,7 +161,7 @@ class ViewFoldTest {
         // an upload in another bucket, sharing a block, must survive
         pipe(new MultipartUploadCreated(upload("other", "big", "u2")));
         pipe(new PartUploaded("other", "big", "u2", part(1, "p1a")));
-        assertEquals(2L, refs.get("p1a"));
+        assertEquals(2L, refs.get(TestBlocks.id("p1a").hex()));
 
         long del = pipe(new BucketDeleted("b"));
 
@@ -169,9 +170,9 @@ class ViewFoldTest {
         assertNull(uploads.get(Keys.upload("b", "big", "u1")));
         assertNull(parts.get(Keys.part("u1", 1)));
         assertNull(parts.get(Keys.part("u1", 2)));
-        assertEquals(1L, refs.get("p1a"), "still referenced by the other bucket's upload");
-        assertNull(refs.get("p1b"));
-        assertNull(refs.get("p2a"));
+        assertEquals(1L, refs.get(TestBlocks.id("p1a").hex()), "still referenced by the other bucket's upload");
+        assertNull(refs.get(TestBlocks.id("p1b").hex()));
+        assertNull(refs.get(TestBlocks.id("p2a").hex()));
         assertNotNull(uploads.get(Keys.upload("other", "big", "u2")));
         assertNotNull(parts.get(Keys.part("u2", 1)));
     }
@@ -290,7 +291,7 @@ class ViewFoldTest {
         // a second upload of the same key stays untouched
         pipe(new MultipartUploadCreated(upload("b", "k", "u2")));
         pipe(new PartUploaded("b", "k", "u2", part(1, "a1")));
-        assertEquals(2L, refs.get("a1"));
+        assertEquals(2L, refs.get(TestBlocks.id("a1").hex()));
 
         ObjectVersion done = object("b", "k", "v1", "a1", "a2", "c1");
         long off = pipe(new MultipartUploadCompleted("u1", done));
@@ -388,14 +389,14 @@ class ViewFoldTest {
         try (KeyValueIterator<String, Long> it = refs.all()) {
             while (it.hasNext()) {
                 KeyValue<String, Long> kv = it.next();
-                out.put(kv.key, kv.value);
+                out.put(TestBlocks.label(kv.key), kv.value);
             }
         }
         return out;
     }
 
     static ObjectVersion object(String bucket, String key, String versionId, String... blockIds) {
-        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(id, 1024)).toList();
+        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(TestBlocks.id(id), 1024)).toList();
         return new ObjectVersion(bucket, key, versionId, 1024L * blocks.size(), "\"etag-" + versionId + "\"", T0,
                 Map.of("content-type", "text/plain"), Map.of("color", "blue"), null, null, null, blocks);
     }
@@ -405,7 +406,7 @@ class ViewFoldTest {
     }
 
     private static Part part(int number, String... blockIds) {
-        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(id, 1024)).toList();
+        List<BlockRef> blocks = Arrays.stream(blockIds).map(id -> new BlockRef(TestBlocks.id(id), 1024)).toList();
         return new Part(number, 1024L * blocks.size(), "\"p" + number + "\"", T0, null, blocks);
     }
 }
