@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.blockcloset.gateway.cluster.ClusterServer;
 import org.blockcloset.gateway.node.AccessKeysServlet;
+import org.blockcloset.gateway.node.NodeIdentity;
+import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.node.BlockStoreHealthCheck;
 import org.blockcloset.gateway.node.BootstrapKey;
@@ -27,6 +30,7 @@ import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.kafka.EmbeddedKafka;
 import org.blockcloset.ledger.kafka.KafkaSettings;
 import org.blockcloset.storage.disk.DiskBlockStore;
+import org.blockcloset.storage.remote.ClusterCredentials;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -74,24 +78,30 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         allowAnyObjectKeyInUris(config, env);
         keepHeaderValuesAsSent(env);
 
+        NodeIdentity identity = NodeIdentity.loadOrCreate(data);
         EmbeddedKafka kafka = EmbeddedKafka.start(KafkaSettings.defaults(data)
-                .withPorts(config.kafkaPort, config.kafkaControllerPort));
+                .withPorts(config.kafkaPort, config.kafkaControllerPort)
+                .withPassword(identity.derivedSecret("kafka")));
         manage(env, kafka::close);
-        Ledger ledger = Ledger.start(new Ledger.Settings(kafka.bootstrapServers(), data.resolve("streams"), (short) 1,
+        Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), data.resolve("streams"), (short) 1,
                 Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
         DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data,
                 config.capacity.toBytes(), (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
-        BootstrapKey.Credentials key = BootstrapKey.ensure(ledger, data, config.accessKeyId, config.secretAccessKey);
+        SecretBox secrets = SecretBox.of(identity);
+        BootstrapKey.Credentials key = BootstrapKey.ensure(ledger, secrets, data, config.accessKeyId, config.secretAccessKey);
+        ClusterServer cluster = new ClusterServer(config.clusterBind, config.clusterPort, blocks,
+                new ClusterCredentials(identity.clusterSecret()), Clock.systemUTC());
+        env.lifecycle().manage(cluster);
 
         GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
-        S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks), Clock.systemUTC(), config.domains, config.region);
+        S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks), secrets, Clock.systemUTC(), config.domains, config.region);
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
-        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, env.getObjectMapper()))
+        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
         env.healthChecks().register("ledger", new LedgerHealthCheck(ledger));
         env.healthChecks().register("block-store", new BlockStoreHealthCheck(blocks));
@@ -117,9 +127,11 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                     + "  Console (admin):   http://127.0.0.1:%d/   health: http://127.0.0.1:%d/healthcheck%n"
                     + "  Access key id:     %s%n"
                     + "  Secret access key: %s%n"
-                    + "  Data:              %s (capacity %s)%n",
+                    + "  Data:              %s (capacity %s)%n"
+                    + "  Node:              %s, cluster port %s:%d%n",
                     s3Port, config.region, config.domains.get(0), adminPort, adminPort,
-                    key.accessKeyId(), key.secretAccessKey(), data, config.capacity);
+                    key.accessKeyId(), key.secretAccessKey(), data, config.capacity,
+                    identity.nodeId(), config.clusterBind, cluster.port());
             System.out.println(banner);
             System.out.flush();
         });

@@ -39,6 +39,17 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public int kafkaControllerPort = 19093;
 
+    /** The cluster port: node-to-node calls (block API), authenticated with the cluster secret. */
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    public int clusterPort = 9002;
+
+    /** Address the cluster port binds to: loopback on a single host, the LAN address in a cluster. */
+    @NotEmpty
+    @JsonProperty
+    public String clusterBind = "127.0.0.1";
+
     @NotEmpty
     @JsonProperty
     public String region = "us-east-1";

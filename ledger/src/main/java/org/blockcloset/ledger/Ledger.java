@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -30,6 +29,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.kafka.KafkaConnection;
 import org.blockcloset.ledger.view.BoundedRocksDb;
 import org.blockcloset.ledger.view.ViewProgress;
 import org.blockcloset.ledger.view.ViewTopology;
@@ -53,7 +53,7 @@ public final class Ledger implements AutoCloseable {
      * @param replicationFactor 1 on a single host; 3 (or the node count) in a cluster
      * @param applyTimeout      how long an append waits for the log and the views before giving up
      */
-    public record Settings(String bootstrapServers, Path stateDir, short replicationFactor, Duration applyTimeout,
+    public record Settings(KafkaConnection kafka, Path stateDir, short replicationFactor, Duration applyTimeout,
                            Duration startTimeout) {
     }
 
@@ -78,7 +78,7 @@ public final class Ledger implements AutoCloseable {
     /** Creates the topics if needed, starts the views, and returns once they have caught up with the log. */
     public static Ledger start(Settings settings) throws LedgerUnavailableException {
         Ledger ledger;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+        try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             ensureTopic(admin, settings.replicationFactor());
             ledger = new Ledger(settings);
             try {
@@ -246,7 +246,7 @@ public final class Ledger implements AutoCloseable {
 
     private static Properties producerConfig(Settings s) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.putAll(s.kafka().clientConfig());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // Group commit: with one produce request in flight, every event that arrives while the broker
@@ -265,7 +265,7 @@ public final class Ledger implements AutoCloseable {
     private static Properties streamsConfig(Settings s) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.putAll(s.kafka().clientConfig());
         p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
         // Stores, changelogs and the consumed offset commit together: reference counts never drift.
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

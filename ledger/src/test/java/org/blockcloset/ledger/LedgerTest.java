@@ -156,7 +156,7 @@ class LedgerTest {
         h.append(new MultipartUploadCreated(new Upload(b, "big", "rs-u1", T0, "tester", Map.of(), Map.of(), null, null)));
         h.append(new PartUploaded(b, "big", "rs-u1",
                 new Part(1, 1024, "\"p1\"", T0, null, List.of(new BlockRef(TestBlocks.id("rs-part"), 1024)))));
-        h.append(new AccessKeyCreated("RSKEY", "s3cr3t", "restart", false, T0));
+        h.append(new AccessKeyCreated("RSKEY", "s3cr3t", "restart", false, T0, null));
         Map<String, Long> refsBefore = refs("rs-shared", "rs-a", "rs-b", "rs-part");
         assertEquals(Map.of("rs-shared", 3L, "rs-a", 0L, "rs-b", 1L, "rs-part", 1L), refsBefore);
         long appliedBefore = h.ledger().progress().appliedOffset(0);
@@ -185,7 +185,7 @@ class LedgerTest {
     void failedStartLeavesNoThreadsBehind() throws Exception {
         Set<Thread> before = clientThreads();
         LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class, () -> Ledger.start(
-                new Ledger.Settings(h.bootstrapServers(), dir.resolve("streams-failed-start"), (short) 1,
+                new Ledger.Settings(h.connection(), dir.resolve("streams-failed-start"), (short) 1,
                         java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1))));
         assertTrue(e.getMessage().contains("views did not start"), e.getMessage());
         Set<Thread> leaked = new HashSet<>(clientThreads());
@@ -220,7 +220,7 @@ class LedgerTest {
         assertEquals(refsBefore, refs("rs-shared", "rs-a", "rs-b", "rs-part"));
         assertTrue(views().upload(b, "big", "rs-u1").isPresent());
         assertEquals(1, views().parts("rs-u1", 0, 10).size());
-        assertEquals(Optional.of("s3cr3t"), views().accessKey("RSKEY").map(k -> k.secretKey()));
+        assertEquals(Optional.of("s3cr3t"), views().accessKey("RSKEY").map(k -> k.sealedSecret()));
         assertFalse(views().bucketIsEmpty(b));
     }
 

@@ -2,8 +2,16 @@ package org.blockcloset.storage;
 
 import java.io.IOException;
 
+/** The block is not in this store. */
 public class BlockNotFoundException extends IOException {
+    private final BlockId id;
+
     public BlockNotFoundException(BlockId id) {
         super("block not found: " + id);
+        this.id = id;
+    }
+
+    public BlockId id() {
+        return id;
     }
 }

@@ -29,10 +29,12 @@ import org.blockcloset.ledger.model.AccessKey;
  */
 public final class AccessKeysServlet extends HttpServlet {
     private final Ledger ledger;
+    private final SecretBox box;
     private final ObjectMapper json;
 
-    public AccessKeysServlet(Ledger ledger, ObjectMapper json) {
+    public AccessKeysServlet(Ledger ledger, SecretBox box, ObjectMapper json) {
         this.ledger = ledger;
+        this.box = box;
         this.json = json;
     }
 
@@ -54,8 +56,8 @@ public final class AccessKeysServlet extends HttpServlet {
                 JsonNode body = req.getContentLength() > 0 ? json.readTree(req.getInputStream()) : json.createObjectNode();
                 String id = "BC" + BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 18);
                 String secret = BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
-                ledger.append(caller.get().accessKeyId(), requestId, new AccessKeyCreated(id, secret,
-                        body.path("description").asText(""), body.path("admin").asBoolean(false), Instant.now()));
+                ledger.append(caller.get().accessKeyId(), requestId, new AccessKeyCreated(id, box.seal(secret, id),
+                        body.path("description").asText(""), body.path("admin").asBoolean(false), Instant.now(), null));
                 Map<String, Object> out = describe(ledger.views().accessKey(id).orElseThrow());
                 out.put("secretAccessKey", secret);
                 send(resp, 201, out);
@@ -88,8 +90,8 @@ public final class AccessKeysServlet extends HttpServlet {
         }
         String id = decoded.substring(0, colon);
         byte[] secret = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-        return ledger.views().accessKey(id).filter(k -> k.active() && k.admin()
-                && MessageDigest.isEqual(k.secretKey().getBytes(StandardCharsets.UTF_8), secret));
+        return ledger.views().accessKey(id).filter(k -> k.active() && k.admin() && box.secretOf(k)
+                .map(s -> MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8), secret)).orElse(false));
     }
 
     private static Map<String, Object> describe(AccessKey k) {

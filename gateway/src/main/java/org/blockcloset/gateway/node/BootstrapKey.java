@@ -1,11 +1,8 @@
 package org.blockcloset.gateway.node;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Properties;
@@ -13,7 +10,6 @@ import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.AccessKeyCreated;
-import org.blockcloset.ledger.model.AccessKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +30,7 @@ public final class BootstrapKey {
     private BootstrapKey() {
     }
 
-    public static Credentials ensure(Ledger ledger, Path dataDir, String envId, String envSecret)
+    public static Credentials ensure(Ledger ledger, SecretBox box, Path dataDir, String envId, String envSecret)
             throws IOException, LedgerUnavailableException {
         Credentials creds;
         if (envId != null && !envId.isBlank() && envSecret != null && !envSecret.isBlank()) {
@@ -45,37 +41,34 @@ public final class BootstrapKey {
         var existing = ledger.views().accessKey(creds.accessKeyId());
         if (existing.isEmpty()) {
             try {
-                ledger.append("system", "bootstrap", new AccessKeyCreated(creds.accessKeyId(), creds.secretAccessKey(),
-                        "bootstrap key", true, Instant.now()));
+                ledger.append("system", "bootstrap", new AccessKeyCreated(creds.accessKeyId(),
+                        box.seal(creds.secretAccessKey(), creds.accessKeyId()), "bootstrap key", true, Instant.now(), null));
             } catch (RejectedException e) {
                 LOG.warn("bootstrap key {} was created concurrently", creds.accessKeyId());
             }
-        } else if (!existing.get().secretKey().equals(creds.secretAccessKey())) {
-            LOG.warn("access key {} already exists with another secret; the stored secret stays in force",
-                    creds.accessKeyId());
-            creds = new Credentials(creds.accessKeyId(), existing.map(AccessKey::secretKey).orElseThrow());
+        } else {
+            String stored = box.secretOf(existing.get()).orElseThrow(() -> new IllegalStateException(
+                    "the secret of access key " + existing.get().accessKeyId() + " cannot be opened with this node's "
+                            + "cluster secret (node.properties from another cluster?)"));
+            if (!stored.equals(creds.secretAccessKey())) {
+                LOG.warn("access key {} already exists with another secret; the stored secret stays in force",
+                        creds.accessKeyId());
+                creds = new Credentials(creds.accessKeyId(), stored);
+            }
         }
         return creds;
     }
 
     private static Credentials loadOrGenerate(Path file) throws IOException {
-        Properties p = new Properties();
         if (Files.exists(file)) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            }
+            Properties p = PrivateFile.load(file);
             return new Credentials(p.getProperty("accessKeyId"), p.getProperty("secretAccessKey"));
         }
+        Properties p = new Properties();
         Credentials c = new Credentials("BC" + random(ID_ALPHABET, 18), random(SECRET_ALPHABET, 40));
         p.setProperty("accessKeyId", c.accessKeyId());
         p.setProperty("secretAccessKey", c.secretAccessKey());
-        Path tmp = file.resolveSibling(FILE + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (Writer w = Files.newBufferedWriter(tmp)) {
-            p.store(w, "Block Closet bootstrap access key");
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFile.store(file, p, "Block Closet bootstrap access key");
         return c;
     }
 

@@ -11,11 +11,13 @@ import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.view.Views;
+import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.object.WriteSet;
 
 /** What the S3 handlers share: the ledger (views), the object service, and the node's S3 settings. */
-public record S3Context(Ledger ledger, ObjectService objects, Clock clock, List<String> domains, String region) {
+public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets, Clock clock, List<String> domains,
+                        String region) {
     /** S3's limit for a single PUT and for one part. */
     public static final long MAX_PUT_SIZE = 5L << 30;
 
@@ -24,7 +26,7 @@ public record S3Context(Ledger ledger, ObjectService objects, Clock clock, List<
     }
 
     Optional<String> secretOf(String accessKeyId) {
-        return views().accessKey(accessKeyId).filter(AccessKey::active).map(AccessKey::secretKey);
+        return views().accessKey(accessKeyId).filter(AccessKey::active).flatMap(secrets::secretOf);
     }
 
     Bucket requireBucket(String name) {

@@ -15,11 +15,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.http.impl.conn.SystemDefaultDnsResolver;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -161,6 +165,9 @@ class AuthIT {
         String secret = key.path("secretAccessKey").asText();
         assertFalse(id.isEmpty() || secret.isEmpty(), created::body);
         assertEquals(401, admin("GET", "/api/keys", null, id, secret).statusCode(), "a non-admin key has no admin API");
+        assertTrue(filesContaining(id).stream().anyMatch(f -> f.startsWith(NODE.node().dataDir().resolve("kafka"))),
+                "the key's id is in the log (the search below can find strings there)");
+        assertEquals(List.of(), filesContaining(secret), "the key's secret is sealed in the log, its changelogs and the views");
 
         try (S3Client user = S3Asserts.clientBuilder(NODE.node(), id, secret).build()) {
             user.putObject(p -> p.bucket(BUCKET).key("by-new-key"), RequestBody.fromString("hello"));
@@ -190,5 +197,40 @@ class AuthIT {
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(NODE.node().endpoint() + "/" + BUCKET)).GET().build());
         assertEquals(403, r.statusCode());
         assertEquals("AccessDenied", S3Asserts.errorCode(new String(r.body(), StandardCharsets.UTF_8)));
+    }
+
+    /** Files of the node's log and views whose bytes contain {@code text}. */
+    private static List<Path> filesContaining(String text) throws IOException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        List<Path> found = new ArrayList<>();
+        for (String dir : List.of("kafka", "streams")) {
+            try (Stream<Path> files = Files.walk(NODE.node().dataDir().resolve(dir))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    byte[] hay;
+                    try {
+                        hay = Files.readAllBytes(f);
+                    } catch (IOException gone) {
+                        continue; // a segment or SST file replaced while walking
+                    }
+                    if (indexOf(hay, needle) >= 0) {
+                        found.add(f);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

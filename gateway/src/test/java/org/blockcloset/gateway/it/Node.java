@@ -34,17 +34,22 @@ public final class Node implements AutoCloseable {
     private final Map<String, String> env;
     private final int s3Port;
     private final int adminPort;
+    private final int clusterPort;
+    private final int kafkaPort;
     private Process process;
 
     private Node(Path dataDir, Map<String, String> extraEnv) {
         this.dataDir = dataDir;
         this.s3Port = Ports.freePort();
         this.adminPort = Ports.freePort();
+        this.clusterPort = Ports.freePort();
+        this.kafkaPort = Ports.freePort();
         this.env = new HashMap<>();
         env.put("BLOCKCLOSET_DATA", dataDir.toString());
         env.put("BLOCKCLOSET_S3_PORT", Integer.toString(s3Port));
         env.put("BLOCKCLOSET_ADMIN_PORT", Integer.toString(adminPort));
-        env.put("BLOCKCLOSET_KAFKA_PORT", Integer.toString(Ports.freePort()));
+        env.put("BLOCKCLOSET_CLUSTER_PORT", Integer.toString(clusterPort));
+        env.put("BLOCKCLOSET_KAFKA_PORT", Integer.toString(kafkaPort));
         env.put("BLOCKCLOSET_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.freePort()));
         env.put("BLOCKCLOSET_ACCESS_KEY_ID", ACCESS_KEY);
         env.put("BLOCKCLOSET_SECRET_ACCESS_KEY", SECRET_KEY);
@@ -116,6 +121,16 @@ public final class Node implements AutoCloseable {
 
     public String adminUrl() {
         return "http://127.0.0.1:" + adminPort;
+    }
+
+    /** The cluster port (node-to-node calls). */
+    public URI clusterUrl() {
+        return URI.create("http://127.0.0.1:" + clusterPort);
+    }
+
+    /** The embedded log's broker listener, {@code host:port}. */
+    public String kafkaAddress() {
+        return "127.0.0.1:" + kafkaPort;
     }
 
     public Path dataDir() {

@@ -1,13 +1,19 @@
 package org.blockcloset.ledger.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
- * An access key was issued. SigV4 needs the secret on the server, so the log holds it; the log's
- * directory is the node's private data (see ADR 0001).
+ * An access key was issued. SigV4 needs the secret on the server, so the log holds it, sealed
+ * (AES-GCM) with a key derived from the cluster secret, which is kept outside the log: reading the
+ * log, its changelogs or the views' RocksDB does not reveal it (ADR 0007).
+ *
+ * @param sealedSecret the secret, sealed by the gateway; the ledger never sees it in clear
+ * @param secretKey    the secret in clear, as events before sealing carried it; null in new events
  */
-public record AccessKeyCreated(String accessKeyId, String secretKey, String description, boolean admin, Instant created)
-        implements Event {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AccessKeyCreated(String accessKeyId, String sealedSecret, String description, boolean admin,
+                               Instant created, String secretKey) implements Event {
     @Override
     public String entityKey() {
         return Keys.accessKey(accessKeyId);

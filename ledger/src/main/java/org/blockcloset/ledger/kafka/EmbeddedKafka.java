@@ -56,11 +56,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     // ---- Listener layout --------------------------------------------------------------------
     /** Client listener name; also the inter-broker listener. */
-    public static final String BROKER_LISTENER = "PLAINTEXT";
+    public static final String BROKER_LISTENER = "BROKER";
     /** Raft (controller) listener name. */
     public static final String CONTROLLER_LISTENER = "CONTROLLER";
-    /** Same-host traffic only, so plaintext on both listeners. */
-    private static final String SECURITY_PROTOCOL_MAP = BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT";
+    /**
+     * Both listeners authenticate (ADR 0002): SCRAM-SHA-512 on the broker listener (the password never
+     * crosses the wire), PLAIN on the controller listener (KRaft controllers cannot use SCRAM: its
+     * credentials live in the metadata the controllers serve).
+     */
+    private static final String SECURITY_PROTOCOL_MAP = BROKER_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT";
+    private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
+    private static final String SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
+    /** In the data directory once the log holds the SCRAM credential (formatted with it, or upgraded). */
+    static final String SCRAM_MARKER = "kafka-scram-credential";
     /** One process is both broker and controller. */
     private static final String PROCESS_ROLES = "broker,controller";
     /** Where Kafka's formatter leaves the cluster id. */
@@ -125,15 +133,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path logDirectory = settings.logDirectory();
         String clusterId;
+        boolean upgrade;
+        Path marker = settings.dataDirectory().resolve(SCRAM_MARKER);
         try {
             Files.createDirectories(logDirectory);
-            clusterId = existingClusterId(logDirectory).orElseGet(() -> Uuid.randomUuid().toString());
+            Optional<String> existing = existingClusterId(logDirectory);
+            clusterId = existing.orElseGet(() -> Uuid.randomUuid().toString());
             format(settings, clusterId);
+            // A log formatted by a release before authentication lacks the SCRAM credential.
+            upgrade = existing.isPresent() && !Files.exists(marker);
+            if (existing.isEmpty()) {
+                Files.createFile(marker);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot format Kafka log directory " + logDirectory + ": " + e, e);
         }
 
-        Map<String, String> properties = brokerProperties(settings);
+        Map<String, String> properties = brokerProperties(settings, upgrade);
         KafkaRaftServer server;
         try {
             server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
@@ -144,7 +160,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         EmbeddedKafka kafka = new EmbeddedKafka(settings, clusterId, server);
         try {
             kafka.startup(deadline, timeout);
-            kafka.awaitReady(deadline, timeout);
+            if (upgrade) {
+                kafka.awaitReady(KafkaConnection.plain(settings.bootstrapServers(), settings.password()), deadline, timeout);
+                kafka.addScramCredential(marker);
+            }
+            kafka.awaitReady(kafka.connection(), deadline, timeout);
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -158,7 +178,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * The broker properties: the listener layout, then the baked-in durability settings, then
      * {@link KafkaSettings#overrides()} (which win).
      */
-    static Map<String, String> brokerProperties(KafkaSettings settings) {
+    static Map<String, String> brokerProperties(KafkaSettings settings, boolean upgrade) {
         String host = settings.host();
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", PROCESS_ROLES);
@@ -170,6 +190,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("listener.security.protocol.map", SECURITY_PROTOCOL_MAP);
+        String broker = "listener.name." + BROKER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        String user = KafkaConnection.USER;
+        String password = settings.password();
+        // While upgrading a log made before authentication, PLAIN is also accepted on the broker
+        // listener (and used between brokers) until the SCRAM credential exists; the next start drops it.
+        p.put(broker + "sasl.enabled.mechanisms", upgrade ? KafkaConnection.SCRAM_MECHANISM + ",PLAIN" : KafkaConnection.SCRAM_MECHANISM);
+        p.put(broker + "scram-sha-512.sasl.jaas.config", KafkaConnection.jaas(SCRAM_MODULE, user, password, false));
+        if (upgrade) {
+            p.put(broker + "plain.sasl.jaas.config", KafkaConnection.jaas(PLAIN_MODULE, user, password, true));
+        }
+        p.put("sasl.mechanism.inter.broker.protocol", upgrade ? "PLAIN" : KafkaConnection.SCRAM_MECHANISM);
+        p.put(controller + "sasl.enabled.mechanisms", "PLAIN");
+        p.put(controller + "plain.sasl.jaas.config", KafkaConnection.jaas(PLAIN_MODULE, user, password, true));
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
         p.put("log.dirs", settings.logDirectory().toAbsolutePath().toString());
 
         p.put("log.flush.interval.messages", LOG_FLUSH_INTERVAL_MESSAGES);
@@ -221,6 +256,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setScramArguments(List.of(KafkaConnection.SCRAM_MECHANISM + "=[name=" + KafkaConnection.USER
+                            + ",password=" + settings.password() + "]"))
                     .setIgnoreFormatted(true)
                     .run();
         }
@@ -253,12 +290,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private void awaitReady(long deadline, Duration timeout) {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+    /** Creates the SCRAM credential in a log made before authentication (connected with PLAIN on loopback). */
+    private void addScramCredential(Path marker) {
+        Map<String, Object> config = KafkaConnection.plain(settings.bootstrapServers(), settings.password()).clientConfig();
+        try (Admin admin = Admin.create(config)) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    KafkaConnection.USER, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), settings.password())))
+                    .all().get(30, TimeUnit.SECONDS);
+            Files.createFile(marker);
+            LOG.info("Upgraded the log at {} to authenticated listeners (SCRAM credential created)", settings.logDirectory());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the SCRAM credential in " + settings.logDirectory() + ": " + e, e);
+        }
+    }
+
+    private void awaitReady(KafkaConnection connection, long deadline, Duration timeout) {
+        Map<String, Object> config = connection.clientConfig();
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
         Exception last = null;
         try (Admin admin = Admin.create(config)) {
             while (System.nanoTime() < deadline) {
@@ -287,6 +338,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code host:brokerPort}, for clients' {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return settings.bootstrapServers();
+    }
+
+    /** How clients reach this log: bootstrap servers and the SCRAM credentials. */
+    public KafkaConnection connection() {
+        return KafkaConnection.scram(settings.bootstrapServers(), settings.password());
     }
 
     /** The KRaft cluster id (stable across restarts on the same directory). */

@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param brokerPort     client listener port, must be in [1, 32768)
  * @param controllerPort controller (Raft) listener port, must be in [1, 32768)
  * @param overrides      raw Kafka broker properties applied last (escape hatch; use with care)
+ * @param password       the password of {@link KafkaConnection#USER} on both listeners; the node derives
+ *                       it from its cluster secret, {@link #defaults} makes a random one (tests)
  */
 public record KafkaSettings(Path dataDirectory, int nodeId, String host, int brokerPort,
-                            int controllerPort, Map<String, String> overrides) {
+                            int controllerPort, Map<String, String> overrides, String password) {
 
     /** Ports at or above this are in Linux's ephemeral range, where TCP self-connect can steal them. */
     public static final int EPHEMERAL_PORT_START = 32768;
@@ -103,6 +105,23 @@ public record KafkaSettings(Path dataDirectory, int nodeId, String host, int bro
             throw new IllegalArgumentException("broker and controller ports must differ: " + brokerPort);
         }
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        Objects.requireNonNull(password, "password");
+        if (password.length() < 16 || !password.matches("[A-Za-z0-9_-]+")) {
+            // Goes into JAAS configs and the formatter's SCRAM argument: keep it to a safe alphabet.
+            throw new IllegalArgumentException("the Kafka password must be at least 16 characters of [A-Za-z0-9_-]");
+        }
+    }
+
+    /** 32 random bytes, base64url: a password for a log that only this process uses (tests). */
+    static String randomPassword() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSettings[" + dataDirectory + ", node " + nodeId + ", " + host + ":" + brokerPort + "/" + controllerPort + "]";
     }
 
     private static void checkPort(Key key, int port) {
@@ -112,7 +131,7 @@ public record KafkaSettings(Path dataDirectory, int nodeId, String host, int bro
         }
     }
 
-    /** Defaults for everything but the data directory. */
+    /** Defaults for everything but the data directory; a random password (see {@link #withPassword}). */
     public static KafkaSettings defaults(Path dataDirectory) {
         return fromMap(Map.of(Key.DATA_DIRECTORY.key(), dataDirectory.toString()));
     }
@@ -139,17 +158,23 @@ public record KafkaSettings(Path dataDirectory, int nodeId, String host, int bro
                 Key.HOST.read(properties),
                 Key.BROKER_PORT.readInt(properties),
                 Key.CONTROLLER_PORT.readInt(properties),
-                overrides);
+                overrides,
+                randomPassword());
     }
 
     /** Copy with other listener ports. */
     public KafkaSettings withPorts(int newBrokerPort, int newControllerPort) {
-        return new KafkaSettings(dataDirectory, nodeId, host, newBrokerPort, newControllerPort, overrides);
+        return new KafkaSettings(dataDirectory, nodeId, host, newBrokerPort, newControllerPort, overrides, password);
     }
 
     /** Copy with these raw Kafka overrides (replacing any previous ones). */
     public KafkaSettings withOverrides(Map<String, String> newOverrides) {
-        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, newOverrides);
+        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, newOverrides, password);
+    }
+
+    /** Copy with this password for the log's principal (the node passes one derived from its cluster secret). */
+    public KafkaSettings withPassword(String newPassword) {
+        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, overrides, newPassword);
     }
 
     /** Kafka's log directory: {@code <data>/kafka}. */

@@ -133,15 +133,16 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
                 return Rejection.ACCESS_KEY_EXISTS;
             }
             accessKeys.put(c.accessKeyId(),
-                    new AccessKey(c.accessKeyId(), c.secretKey(), c.description(), c.admin(), c.created(), null));
+                    new AccessKey(c.accessKeyId(), c.sealedSecret(), c.description(), c.admin(), c.created(), null,
+                            c.secretKey()));
         } else if (e instanceof AccessKeyRevoked r) {
             AccessKey k = accessKeys.get(r.accessKeyId());
             if (k == null) {
                 return Rejection.NO_SUCH_ACCESS_KEY;
             }
             if (k.active()) {
-                accessKeys.put(k.accessKeyId(), new AccessKey(k.accessKeyId(), k.secretKey(), k.description(),
-                        k.admin(), k.created(), logged.time()));
+                accessKeys.put(k.accessKeyId(), new AccessKey(k.accessKeyId(), k.sealedSecret(), k.description(),
+                        k.admin(), k.created(), logged.time(), k.secretKey()));
             }
         }
         return null;

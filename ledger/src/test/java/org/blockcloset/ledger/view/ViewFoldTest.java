@@ -331,14 +331,14 @@ class ViewFoldTest {
 
     @Test
     void accessKeyCreateDuplicateAndRevoke() throws Exception {
-        long created = pipe(new AccessKeyCreated("AK1", "secret", "ci", true, T0));
+        long created = pipe(new AccessKeyCreated("AK1", "sealed", "ci", true, T0, null));
         assertEquals(Optional.empty(), rejection(created));
-        assertEquals(new AccessKey("AK1", "secret", "ci", true, T0, null), accessKeys.get("AK1"));
+        assertEquals(new AccessKey("AK1", "sealed", "ci", true, T0, null, null), accessKeys.get("AK1"));
         assertTrue(accessKeys.get("AK1").active());
 
         assertEquals(Optional.of(Rejection.ACCESS_KEY_EXISTS),
-                rejection(pipe(new AccessKeyCreated("AK1", "other", "x", false, T0))));
-        assertEquals("secret", accessKeys.get("AK1").secretKey());
+                rejection(pipe(new AccessKeyCreated("AK1", "other", "x", false, T0, null))));
+        assertEquals("sealed", accessKeys.get("AK1").sealedSecret());
 
         Instant revokedAt = T0.plusSeconds(3600);
         long revoked = pipeAt(revokedAt, new AccessKeyRevoked("AK1"));
@@ -346,7 +346,7 @@ class ViewFoldTest {
         AccessKey k = accessKeys.get("AK1");
         assertFalse(k.active());
         assertEquals(revokedAt, k.revoked());
-        assertEquals("secret", k.secretKey(), "kept for the audit trail");
+        assertEquals("sealed", k.sealedSecret(), "kept for the audit trail");
 
         // a second revoke keeps the first time
         pipeAt(revokedAt.plusSeconds(5), new AccessKeyRevoked("AK1"));

@@ -1,0 +1,98 @@
+package org.blockcloset.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Reader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+import java.util.Random;
+import org.blockcloset.storage.BlockId;
+import org.blockcloset.storage.remote.BlockClient;
+import org.blockcloset.storage.remote.ClusterCredentials;
+import org.blockcloset.storage.remote.RemoteBlockException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Nothing between nodes is open to strangers. The node's cluster port serves its block store to holders of the cluster secret and to nobody
+ * else. The secret is made at first start and kept private to the node's user.
+ */
+class ClusterPortIT {
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
+
+    private static BlockClient client(byte[] secret) {
+        return new BlockClient(NODE.node().clusterUrl(), "test-node", new ClusterCredentials(secret),
+                HttpClient.newHttpClient(), Duration.ofSeconds(10), Clock.systemUTC());
+    }
+
+    private static byte[] clusterSecret() throws Exception {
+        Path file = NODE.node().dataDir().resolve("node.properties");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return Base64.getDecoder().decode(p.getProperty("clusterSecret"));
+    }
+
+    @Test
+    void servesTheNodesBlocksToClusterMembersOnly() throws Exception {
+        byte[] content = new byte[300_000];
+        new Random(42).nextBytes(content);
+        NODE.s3().createBucket(b -> b.bucket("cluster-port"));
+        NODE.s3().putObject(p -> p.bucket("cluster-port").key("k"), RequestBody.fromBytes(content));
+        BlockId id = BlockId.ofDigest(MessageDigest.getInstance("SHA-256").digest(content));
+
+        BlockClient member = client(clusterSecret());
+        assertEquals(content.length, member.size(id), "the block an S3 PUT stored is served on the cluster port");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        member.read(id, 0, -1, out);
+        assertArrayEquals(content, out.toByteArray());
+        assertTrue(member.capacity().used() >= content.length);
+
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                NODE.node().clusterUrl().resolve("/v1/blocks/" + id.hex())).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        assertFalse(anonymous.body().contains(new String(content, 0, 16, java.nio.charset.StandardCharsets.ISO_8859_1)));
+
+        BlockClient stranger = client("some other cluster's secret bytes".getBytes());
+        assertEquals(401, assertThrows(RemoteBlockException.class, () -> stranger.delete(id)).status());
+        assertEquals(content.length, member.size(id), "the stranger's delete took no effect");
+    }
+
+    @Test
+    void theLogRefusesClientsWithoutTheNodesCredentials() throws Exception {
+        java.util.Map<String, Object> config = new java.util.HashMap<>();
+        config.put("bootstrap.servers", NODE.node().kafkaAddress());
+        config.put("request.timeout.ms", 3000);
+        config.put("default.api.timeout.ms", 5000);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
+            assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "a plaintext client cannot read the log (access keys) or append forged events");
+        }
+        config.putAll(org.blockcloset.ledger.kafka.KafkaConnection.scram(NODE.node().kafkaAddress(),
+                "guessed-password-of-a-stranger").clientConfig());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException, e.getCause().toString());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.blockcloset.ledger.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
+
+/**
+ * How a client reaches the log: the bootstrap servers and the credentials every connection must
+ * present (the broker listener refuses unauthenticated clients; ADR 0002). Secrets stay in this
+ * object's config map and are never logged by it.
+ */
+public final class KafkaConnection {
+    /** The one principal the nodes of a cluster use on the log. */
+    public static final String USER = "blockcloset";
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    private final String bootstrapServers;
+    private final Map<String, Object> security;
+
+    private KafkaConnection(String bootstrapServers, Map<String, Object> security) {
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.security = Map.copyOf(security);
+    }
+
+    /** SASL/SCRAM-SHA-512 as {@link #USER} with {@code password}. */
+    public static KafkaConnection scram(String bootstrapServers, String password) {
+        return sasl(bootstrapServers, SCRAM_MECHANISM, "org.apache.kafka.common.security.scram.ScramLoginModule", password);
+    }
+
+    /** SASL/PLAIN: used only on loopback, once, to create the SCRAM credential in a log made before it existed. */
+    static KafkaConnection plain(String bootstrapServers, String password) {
+        return sasl(bootstrapServers, "PLAIN", "org.apache.kafka.common.security.plain.PlainLoginModule", password);
+    }
+
+    private static KafkaConnection sasl(String bootstrapServers, String mechanism, String module, String password) {
+        return new KafkaConnection(bootstrapServers, Map.of(
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, mechanism,
+                SaslConfigs.SASL_JAAS_CONFIG, jaas(module, USER, password, false)));
+    }
+
+    static String jaas(String module, String user, String password, boolean server) {
+        String entry = module + " required username=\"" + user + "\" password=\"" + password + "\"";
+        return (server ? entry + " user_" + user + "=\"" + password + "\"" : entry) + ";";
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** A fresh client config: bootstrap servers and credentials; add the client's own settings to it. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> c = new HashMap<>(security);
+        c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaConnection[" + bootstrapServers + ", " + security.get(SaslConfigs.SASL_MECHANISM) + "]";
+    }
+}
