@@ -15,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.blockcloset.gateway.cluster.ClusterAdminServlet;
 import org.blockcloset.gateway.cluster.ClusterServer;
+import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.node.AccessKeysServlet;
+import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.NodeIdentity;
 import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
@@ -29,6 +32,7 @@ import org.blockcloset.gateway.s3.S3Servlet;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.kafka.EmbeddedKafka;
 import org.blockcloset.ledger.kafka.KafkaSettings;
+import org.blockcloset.ledger.model.NodeAddress;
 import org.blockcloset.storage.disk.DiskBlockStore;
 import org.blockcloset.storage.remote.ClusterCredentials;
 import org.eclipse.jetty.http.UriCompliance;
@@ -95,14 +99,23 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 new ClusterCredentials(identity.clusterSecret()), Clock.systemUTC());
         env.lifecycle().manage(cluster);
 
+        Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(),
+                new NodeAddress(config.advertise, port(config, "application"), port(config, "admin"), config.clusterPort,
+                        config.kafkaPort, config.kafkaControllerPort),
+                config.roles, config.zone, config.capacity.toBytes()), config.replication);
+        membership.register();
+
         GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
         S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks), secrets, Clock.systemUTC(), config.domains, config.region);
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
-        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, env.getObjectMapper()))
+        AdminAuth adminAuth = new AdminAuth(ledger, secrets);
+        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
+        env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, adminAuth, env.getObjectMapper()))
+                .addMapping("/api/cluster");
         env.healthChecks().register("ledger", new LedgerHealthCheck(ledger));
         env.healthChecks().register("block-store", new BlockStoreHealthCheck(blocks));
         env.metrics().registerGauge("blocks.capacity-bytes", blocks::capacity);
@@ -135,6 +148,19 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             System.out.println(banner);
             System.out.flush();
         });
+    }
+
+    /** The configured port of the application ("application") or admin ("admin") connector. */
+    private static int port(BlockClosetConfiguration config, String which) {
+        if (config.getServerFactory() instanceof DefaultServerFactory f) {
+            var connectors = which.equals("admin") ? f.getAdminConnectors() : f.getApplicationConnectors();
+            for (var c : connectors) {
+                if (c instanceof HttpConnectorFactory h) {
+                    return h.getPort();
+                }
+            }
+        }
+        throw new IllegalStateException("no " + which + " HTTP connector configured");
     }
 
     /** S3 keys may hold '//', '..', '%2F' and the like; Jetty's defaults would refuse such URIs. */

@@ -50,6 +50,28 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public String clusterBind = "127.0.0.1";
 
+    /** Host the other nodes reach this one at (its LAN address in a cluster). */
+    @NotEmpty
+    @JsonProperty
+    public String advertise = "127.0.0.1";
+
+    /** Failure domain label (a room, a power circuit); replicas go to distinct zones where there are enough. */
+    @NotNull
+    @JsonProperty
+    public String zone = "";
+
+    /** {@code storage} (lends disk), {@code gateway} (serves S3 and the console), or both. */
+    @NotNull
+    @JsonProperty
+    public java.util.Set<@jakarta.validation.constraints.Pattern(regexp = "storage|gateway") String> roles =
+            java.util.Set.of("storage", "gateway");
+
+    /** The most copies of each block the layout keeps (fewer while fewer nodes lend disk). */
+    @Min(1)
+    @Max(3)
+    @JsonProperty
+    public int replication = 3;
+
     @NotEmpty
     @JsonProperty
     public String region = "us-east-1";

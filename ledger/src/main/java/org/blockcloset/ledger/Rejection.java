@@ -14,6 +14,13 @@ public enum Rejection {
     NO_SUCH_ACCESS_KEY,
     /** A conditional write's precondition did not hold against the key's current version. */
     PRECONDITION_FAILED,
+    /** A node with that id (or KRaft id) is already a member. */
+    NODE_EXISTS,
+    NO_SUCH_NODE,
+    /** The join token is unknown, used or expired. */
+    INVALID_JOIN_TOKEN,
+    /** A layout planned from an older one than the current. */
+    STALE_LAYOUT,
     /** The event could not be applied at all (malformed); it changed nothing. */
     INVALID_EVENT
 }

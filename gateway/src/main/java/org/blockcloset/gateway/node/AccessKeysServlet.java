@@ -6,10 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,17 +27,19 @@ import org.blockcloset.ledger.model.AccessKey;
 public final class AccessKeysServlet extends HttpServlet {
     private final Ledger ledger;
     private final SecretBox box;
+    private final AdminAuth auth;
     private final ObjectMapper json;
 
-    public AccessKeysServlet(Ledger ledger, SecretBox box, ObjectMapper json) {
+    public AccessKeysServlet(Ledger ledger, SecretBox box, AdminAuth auth, ObjectMapper json) {
         this.ledger = ledger;
         this.box = box;
+        this.auth = auth;
         this.json = json;
     }
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Optional<AccessKey> caller = authenticate(req.getHeader("Authorization"));
+        Optional<AccessKey> caller = auth.authenticate(req.getHeader("Authorization"));
         if (caller.isEmpty()) {
             resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
             send(resp, 401, Map.of("error", "admin credentials required"));
@@ -72,26 +71,6 @@ public final class AccessKeysServlet extends HttpServlet {
         } catch (LedgerUnavailableException e) {
             send(resp, 503, Map.of("error", "the event log is unavailable"));
         }
-    }
-
-    private Optional<AccessKey> authenticate(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        String id = decoded.substring(0, colon);
-        byte[] secret = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-        return ledger.views().accessKey(id).filter(k -> k.active() && k.admin() && box.secretOf(k)
-                .map(s -> MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8), secret)).orElse(false));
     }
 
     private static Map<String, Object> describe(AccessKey k) {

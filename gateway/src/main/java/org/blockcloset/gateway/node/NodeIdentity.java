@@ -9,11 +9,11 @@ import java.util.HexFormat;
 import java.util.Properties;
 
 /**
- * Who this node is and the secret of the cluster it belongs to, made at the first start and kept
+ * Who this node is (its id, and its id in the Kafka cluster) and the secret of the cluster it belongs to, made at the first start and kept
  * in {@code <data>/node.properties} (0600). The cluster secret authenticates node-to-node calls
  * (see ADR 0006); it never appears in logs or in the event log.
  */
-public record NodeIdentity(String nodeId, byte[] clusterSecret) {
+public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret) {
     static final String FILE = "node.properties";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -27,15 +27,16 @@ public record NodeIdentity(String nodeId, byte[] clusterSecret) {
                 throw new IllegalStateException(file + " lacks nodeId or clusterSecret; restore it from a backup or "
                         + "move the data directory aside");
             }
-            return new NodeIdentity(id, Base64.getDecoder().decode(secret));
+            return new NodeIdentity(id, Integer.parseInt(p.getProperty("kraftId", "1")), Base64.getDecoder().decode(secret));
         }
         byte[] id = new byte[4];
         byte[] secret = new byte[32];
         RANDOM.nextBytes(id);
         RANDOM.nextBytes(secret);
-        NodeIdentity n = new NodeIdentity("node-" + HexFormat.of().formatHex(id), secret);
+        NodeIdentity n = new NodeIdentity("node-" + HexFormat.of().formatHex(id), 1, secret);
         Properties p = new Properties();
         p.setProperty("nodeId", n.nodeId());
+        p.setProperty("kraftId", Integer.toString(n.kraftId()));
         p.setProperty("clusterSecret", Base64.getEncoder().encodeToString(secret));
         PrivateFile.store(file, p, "Block Closet node identity and cluster secret: keep private");
         return n;

@@ -168,6 +168,11 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** Changes a setting for the next (re)start. */
+    public void setEnv(String name, String value) {
+        env.put(name, value);
+    }
+
     /** Starts the node again on the same directory and ports. */
     public void restart() throws IOException, InterruptedException {
         stop();

@@ -19,10 +19,16 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = MultipartUploadAborted.class, name = "MultipartUploadAborted"),
     @JsonSubTypes.Type(value = AccessKeyCreated.class, name = "AccessKeyCreated"),
     @JsonSubTypes.Type(value = AccessKeyRevoked.class, name = "AccessKeyRevoked"),
+    @JsonSubTypes.Type(value = NodeJoined.class, name = "NodeJoined"),
+    @JsonSubTypes.Type(value = NodeCapacityChanged.class, name = "NodeCapacityChanged"),
+    @JsonSubTypes.Type(value = NodeRemoved.class, name = "NodeRemoved"),
+    @JsonSubTypes.Type(value = LayoutChanged.class, name = "LayoutChanged"),
+    @JsonSubTypes.Type(value = JoinTokenCreated.class, name = "JoinTokenCreated"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
-        AccessKeyCreated, AccessKeyRevoked {
+        AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
+        JoinTokenCreated {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

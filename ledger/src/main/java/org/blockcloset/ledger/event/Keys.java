@@ -5,6 +5,9 @@ package org.blockcloset.ledger.event;
  * so the form is unambiguous, and the UTF-8 bytes of it sort in S3's listing order inside a bucket.
  */
 public final class Keys {
+    /** Membership and layout events share one record key: they apply in one order everywhere. */
+    public static final String CLUSTER = "cluster";
+
     private Keys() {
     }
 

@@ -12,6 +12,13 @@ public final class StoreNames {
     /** block id → number of references from objects and parts; absent means unreferenced. */
     public static final String BLOCK_REFS = "block-refs";
     public static final String ACCESS_KEYS = "access-keys";
+    /** node id → ClusterNode. */
+    public static final String MEMBERS = "members";
+    /** {@link #CURRENT} → the current Layout. */
+    public static final String LAYOUT = "layout";
+    public static final String CURRENT = "current";
+    /** token id → JoinToken. */
+    public static final String JOIN_TOKENS = "join-tokens";
 
     private StoreNames() {
     }

@@ -51,6 +51,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private KeyValueStore<String, Part> parts;
     private KeyValueStore<String, Long> blockRefs;
     private KeyValueStore<String, AccessKey> accessKeys;
+    private MembershipFold membership;
 
     ViewFold(ViewProgress progress) {
         this.progress = progress;
@@ -65,6 +66,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         parts = context.getStateStore(StoreNames.PARTS);
         blockRefs = context.getStateStore(StoreNames.BLOCK_REFS);
         accessKeys = context.getStateStore(StoreNames.ACCESS_KEYS);
+        membership = new MembershipFold(context.getStateStore(StoreNames.MEMBERS), context.getStateStore(StoreNames.LAYOUT),
+                context.getStateStore(StoreNames.JOIN_TOKENS));
     }
 
     @Override
@@ -85,6 +88,9 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
 
     private Rejection apply(LoggedEvent logged) {
         Event e = logged.event();
+        if (MembershipFold.handles(e)) {
+            return membership.apply(logged);
+        }
         if (e instanceof BucketCreated c) {
             if (buckets.get(c.bucket()) != null) {
                 return Rejection.BUCKET_EXISTS;

@@ -7,7 +7,10 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.state.Stores;
 import org.blockcloset.ledger.Json;
 import org.blockcloset.ledger.event.LoggedEvent;
+import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.ClusterNode;
+import org.blockcloset.ledger.model.JoinToken;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
@@ -25,9 +28,13 @@ public final class ViewTopology {
         addStore(builder, StoreNames.PARTS, Json.serde(Part.class));
         addStore(builder, StoreNames.BLOCK_REFS, Serdes.Long());
         addStore(builder, StoreNames.ACCESS_KEYS, Json.serde(AccessKey.class));
+        addStore(builder, StoreNames.MEMBERS, Json.serde(ClusterNode.class));
+        addStore(builder, StoreNames.LAYOUT, Json.serde(Layout.class));
+        addStore(builder, StoreNames.JOIN_TOKENS, Json.serde(JoinToken.class));
         builder.stream(eventsTopic, Consumed.with(Serdes.String(), Json.serde(LoggedEvent.class)))
                 .process(() -> new ViewFold(progress), StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
-                        StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS);
+                        StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS,
+                        StoreNames.LAYOUT, StoreNames.JOIN_TOKENS);
     }
 
     private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> values) {

@@ -14,7 +14,10 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.blockcloset.ledger.Json;
 import org.blockcloset.ledger.event.Keys;
+import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.ClusterNode;
+import org.blockcloset.ledger.model.JoinToken;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.model.ObjectVersion;
@@ -79,6 +82,25 @@ public final class Views {
 
     public List<AccessKey> accessKeys() {
         return all(StoreNames.ACCESS_KEYS);
+    }
+
+    public Optional<ClusterNode> node(String nodeId) {
+        return Optional.ofNullable(this.<ClusterNode>store(StoreNames.MEMBERS).get(nodeId));
+    }
+
+    /** The cluster's members, by node id. */
+    public List<ClusterNode> nodes() {
+        return all(StoreNames.MEMBERS);
+    }
+
+    /** The current layout ({@link Layout#EMPTY} before the first). */
+    public Layout layout() {
+        Layout l = this.<Layout>store(StoreNames.LAYOUT).get(StoreNames.CURRENT);
+        return l == null ? Layout.EMPTY : l;
+    }
+
+    public Optional<JoinToken> joinToken(String tokenId) {
+        return Optional.ofNullable(this.<JoinToken>store(StoreNames.JOIN_TOKENS).get(tokenId));
     }
 
     public boolean isReferenced(BlockId blockId) {

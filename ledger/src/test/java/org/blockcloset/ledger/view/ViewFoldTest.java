@@ -1,6 +1,5 @@
 package org.blockcloset.ledger.view;
 
-import org.blockcloset.ledger.TestBlocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
@@ -27,22 +27,33 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.blockcloset.ledger.Json;
 import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.TestBlocks;
 import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.event.AccessKeyRevoked;
 import org.blockcloset.ledger.event.BucketCreated;
 import org.blockcloset.ledger.event.BucketDeleted;
 import org.blockcloset.ledger.event.Event;
+import org.blockcloset.ledger.event.JoinTokenCreated;
 import org.blockcloset.ledger.event.Keys;
+import org.blockcloset.ledger.event.LayoutChanged;
 import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.event.MultipartUploadAborted;
 import org.blockcloset.ledger.event.MultipartUploadCompleted;
 import org.blockcloset.ledger.event.MultipartUploadCreated;
+import org.blockcloset.ledger.event.NodeCapacityChanged;
+import org.blockcloset.ledger.event.NodeJoined;
+import org.blockcloset.ledger.event.NodeRemoved;
 import org.blockcloset.ledger.event.ObjectDeleted;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.event.PartUploaded;
+import org.blockcloset.ledger.layout.Layout;
+import org.blockcloset.ledger.layout.LayoutPlanner;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ClusterNode;
+import org.blockcloset.ledger.model.JoinToken;
+import org.blockcloset.ledger.model.NodeAddress;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
@@ -356,6 +367,57 @@ class ViewFoldTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    // ---- membership, layout, join tokens -----------------------------------------------------
+
+    private static final NodeAddress ADDR = new NodeAddress("127.0.0.2", 9000, 9001, 9002, 19092, 19093);
+
+    private static NodeJoined joined(String node, int kraftId, String token) {
+        return new NodeJoined(node, kraftId, ADDR, Set.of(ClusterNode.STORAGE, ClusterNode.GATEWAY), "", 1000, token);
+    }
+
+    @Test
+    void theFirstNodeJoinsWithoutATokenOthersNeedAValidOne() throws Exception {
+        KeyValueStore<String, ClusterNode> members = driver.getKeyValueStore(StoreNames.MEMBERS);
+        assertEquals(Optional.empty(), rejection(pipe(joined("n1", 1, null))));
+        assertEquals(Optional.empty(), rejection(pipe(joined("n1", 1, null))), "a retried join is a no-op");
+        assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN), rejection(pipe(joined("n2", 2, null))));
+        assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN), rejection(pipe(joined("n2", 2, "no-such-token"))));
+
+        pipeAt(T0, new JoinTokenCreated("t1", "hash", T0.plusSeconds(600)));
+        assertEquals(Optional.of(Rejection.NODE_EXISTS), rejection(pipeAt(T0.plusSeconds(1), joined("n2", 1, "t1"))),
+                "a KRaft id already taken");
+        assertEquals(Optional.empty(), rejection(pipeAt(T0.plusSeconds(2), joined("n2", 2, "t1"))));
+        assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN), rejection(pipeAt(T0.plusSeconds(3), joined("n3", 3, "t1"))),
+                "single use");
+        pipeAt(T0, new JoinTokenCreated("t2", "hash", T0.plusSeconds(600)));
+        assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN), rejection(pipeAt(T0.plusSeconds(601), joined("n3", 3, "t2"))),
+                "expired");
+        assertEquals(2, members.approximateNumEntries());
+        assertEquals("n2", driver.<String, JoinToken>getKeyValueStore(StoreNames.JOIN_TOKENS).get("t1").usedBy());
+
+        assertEquals(Optional.empty(), rejection(pipe(new NodeCapacityChanged("n2", 5000, "attic", null))));
+        assertEquals(5000, members.get("n2").capacity());
+        assertEquals("attic", members.get("n2").zone());
+        assertEquals(ADDR, members.get("n2").address());
+        assertEquals(Optional.empty(), rejection(pipe(new NodeRemoved("n2"))));
+        assertEquals(Optional.of(Rejection.NO_SUCH_NODE), rejection(pipe(new NodeRemoved("n2"))));
+        assertEquals(Optional.of(Rejection.NO_SUCH_NODE), rejection(pipe(new NodeCapacityChanged("n2", 1, null, null))));
+    }
+
+    @Test
+    void layoutsApplyInVersionOrderOnly() throws Exception {
+        KeyValueStore<String, Layout> layout = driver.getKeyValueStore(StoreNames.LAYOUT);
+        Layout v1 = LayoutPlanner.plan(List.of(new LayoutPlanner.Member("n1", "", 1000)), 1, Layout.EMPTY);
+        Layout v2 = LayoutPlanner.plan(List.of(new LayoutPlanner.Member("n1", "", 1000), new LayoutPlanner.Member("n2", "", 1000)), 2, v1);
+        Layout otherV2 = LayoutPlanner.plan(List.of(new LayoutPlanner.Member("n1", "", 2000)), 1, v1);
+        assertEquals(Optional.of(Rejection.STALE_LAYOUT), rejection(pipe(new LayoutChanged(v2))), "skips a version");
+        assertEquals(Optional.empty(), rejection(pipe(new LayoutChanged(v1))));
+        assertEquals(Optional.empty(), rejection(pipe(new LayoutChanged(v2))));
+        assertEquals(Optional.of(Rejection.STALE_LAYOUT), rejection(pipe(new LayoutChanged(otherV2))),
+                "planned concurrently from v1: the first one in the log wins");
+        assertEquals(v2, layout.get(StoreNames.CURRENT));
+    }
 
     private long pipe(Event e) {
         return pipe("tester", e);

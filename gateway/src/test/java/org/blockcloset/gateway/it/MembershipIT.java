@@ -1,0 +1,68 @@
+package org.blockcloset.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A single node creates the cluster by joining it: its membership and the layout are on the log;
+ * a restart with another capacity or zone records the change and re-plans the layout.
+ */
+class MembershipIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode cluster(Node node, String id, String secret) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.adminUrl() + "/api/cluster"));
+        if (id != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = JSON.readTree(r.body());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("status", r.statusCode());
+        return body;
+    }
+
+    @Test
+    void theFirstNodeCreatesTheClusterAndCapacityChangesReplan() throws Exception {
+        Path dir = Files.createTempDirectory("blockcloset-membership-");
+        try (Node node = Node.start(dir.resolve("node"), java.util.Map.of("BLOCKCLOSET_CAPACITY", "1GiB"))) {
+            assertEquals(401, cluster(node, null, null).path("status").asInt());
+            assertEquals(401, cluster(node, Node.ACCESS_KEY, "wrong").path("status").asInt());
+
+            JsonNode c = cluster(node, Node.ACCESS_KEY, Node.SECRET_KEY);
+            assertEquals(200, c.path("status").asInt(), c::toString);
+            assertEquals(1, c.path("nodes").size());
+            JsonNode self = c.path("nodes").get(0);
+            assertEquals(1L << 30, self.path("capacity").asLong());
+            assertEquals(256, self.path("partitions").asInt());
+            assertEquals(1, c.path("layout").path("version").asInt());
+            assertEquals(1, c.path("layout").path("replication").asInt(), "one node: one copy");
+            assertEquals(1L << 30, c.path("layout").path("usableBytes").asLong());
+
+            node.restart();
+            assertEquals(1, cluster(node, Node.ACCESS_KEY, Node.SECRET_KEY).path("layout").path("version").asInt(),
+                    "an unchanged restart keeps the layout");
+
+            node.setEnv("BLOCKCLOSET_CAPACITY", "2GiB");
+            node.setEnv("BLOCKCLOSET_ZONE", "attic");
+            node.restart();
+            c = cluster(node, Node.ACCESS_KEY, Node.SECRET_KEY);
+            self = c.path("nodes").get(0);
+            assertEquals(self.path("nodeId").asText(), c.path("nodes").get(0).path("nodeId").asText());
+            assertEquals(2L << 30, self.path("capacity").asLong());
+            assertEquals("attic", self.path("zone").asText());
+            assertEquals(2, c.path("layout").path("version").asInt());
+            assertEquals(2L << 30, c.path("layout").path("usableBytes").asLong());
+        }
+    }
+}
