@@ -17,6 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import org.blockcloset.gateway.cluster.ClusterAdminServlet;
 import org.blockcloset.gateway.cluster.ClusterServer;
+import org.blockcloset.gateway.cluster.Join;
+import org.blockcloset.gateway.cluster.JoinClient;
+import org.blockcloset.gateway.cluster.JoinServlet;
+import org.blockcloset.gateway.cluster.JoinTokensServlet;
+import org.blockcloset.gateway.cluster.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.node.AccessKeysServlet;
 import org.blockcloset.gateway.node.AdminAuth;
@@ -32,6 +37,7 @@ import org.blockcloset.gateway.s3.S3Servlet;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.kafka.EmbeddedKafka;
 import org.blockcloset.ledger.kafka.KafkaSettings;
+import org.blockcloset.ledger.model.ClusterNode;
 import org.blockcloset.ledger.model.NodeAddress;
 import org.blockcloset.storage.disk.DiskBlockStore;
 import org.blockcloset.storage.remote.ClusterCredentials;
@@ -82,28 +88,42 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         allowAnyObjectKeyInUris(config, env);
         keepHeaderValuesAsSent(env);
 
-        NodeIdentity identity = NodeIdentity.loadOrCreate(data);
+        NodeAddress address = new NodeAddress(config.advertise, port(config, "application"), port(config, "admin"),
+                config.clusterPort, config.kafkaPort, config.kafkaControllerPort);
+        long lent = config.roles.contains(ClusterNode.STORAGE) ? config.capacity.toBytes() : 0;
+        NodeIdentity identity = identity(config, data, address, lent);
+        boolean joined = identity.kafkaClusterId() != null;
+        KafkaSettings.Quorum quorum = joined
+                ? new KafkaSettings.Quorum(identity.kafkaClusterId(), identity.controllerBootstrap(), identity.controller())
+                : KafkaSettings.Quorum.FIRST;
         EmbeddedKafka kafka = EmbeddedKafka.start(KafkaSettings.defaults(data)
                 .withPorts(config.kafkaPort, config.kafkaControllerPort)
-                .withPassword(identity.derivedSecret("kafka")));
+                .withPassword(identity.derivedSecret("kafka"))
+                .withNode(identity.kraftId(), config.advertise, quorum));
         manage(env, kafka::close);
-        Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), data.resolve("streams"), (short) 1,
-                Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
+        if (joined) {
+            kafka.becomeVoter(Duration.ofMinutes(2));
+        }
+        Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), identity.viewsId(), data.resolve("streams"),
+                (short) 1, Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
+        env.lifecycle().manage(new StewardScheduler(kafka.connection()));
         DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data,
                 config.capacity.toBytes(), (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
         SecretBox secrets = SecretBox.of(identity);
-        BootstrapKey.Credentials key = BootstrapKey.ensure(ledger, secrets, data, config.accessKeyId, config.secretAccessKey);
+        BootstrapKey.Credentials key = joined && (config.accessKeyId == null || config.accessKeyId.isBlank())
+                ? null // a joined node serves the cluster's keys; the first node made the bootstrap key
+                : BootstrapKey.ensure(ledger, secrets, data, config.accessKeyId, config.secretAccessKey);
         ClusterServer cluster = new ClusterServer(config.clusterBind, config.clusterPort, blocks,
                 new ClusterCredentials(identity.clusterSecret()), Clock.systemUTC());
         env.lifecycle().manage(cluster);
 
-        Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(),
-                new NodeAddress(config.advertise, port(config, "application"), port(config, "admin"), config.clusterPort,
-                        config.kafkaPort, config.kafkaControllerPort),
+        Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(), address,
                 config.roles, config.zone, config.capacity.toBytes()), config.replication);
         membership.register();
+        rememberControllers(ledger, identity, data);
+        cluster.addServlet(Join.PATH, new JoinServlet(ledger, secrets, identity, kafka::clusterId, membership, Clock.systemUTC()));
 
         GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
@@ -116,6 +136,9 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 .addMapping("/api/keys", "/api/keys/*");
         env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/cluster");
+        env.admin().addServlet("join-tokens", new JoinTokensServlet(ledger, secrets, adminAuth,
+                        config.advertise + ":" + config.clusterPort, Clock.systemUTC(), env.getObjectMapper()))
+                .addMapping("/api/join-tokens");
         env.healthChecks().register("ledger", new LedgerHealthCheck(ledger));
         env.healthChecks().register("block-store", new BlockStoreHealthCheck(blocks));
         env.metrics().registerGauge("blocks.capacity-bytes", blocks::capacity);
@@ -143,11 +166,51 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                     + "  Data:              %s (capacity %s)%n"
                     + "  Node:              %s, cluster port %s:%d%n",
                     s3Port, config.region, config.domains.get(0), adminPort, adminPort,
-                    key.accessKeyId(), key.secretAccessKey(), data, config.capacity,
+                    key == null ? "(the cluster's keys)" : key.accessKeyId(), key == null ? "(the cluster's keys)" : key.secretAccessKey(),
+                    data, config.capacity,
                     identity.nodeId(), config.clusterBind, cluster.port());
             System.out.println(banner);
             System.out.flush();
         });
+    }
+
+    /**
+     * This node's identity: kept from an earlier start; received from a member when BLOCKCLOSET_JOIN
+     * names one (with BLOCKCLOSET_JOIN_TOKEN); otherwise made fresh, creating a new cluster.
+     */
+    private static NodeIdentity identity(BlockClosetConfiguration config, Path data, NodeAddress address, long lent)
+            throws Exception {
+        var known = NodeIdentity.load(data);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        if (config.join == null || config.join.isBlank()) {
+            return NodeIdentity.loadOrCreate(data);
+        }
+        if (config.joinToken == null || config.joinToken.isBlank()) {
+            throw new IllegalStateException("BLOCKCLOSET_JOIN is set but BLOCKCLOSET_JOIN_TOKEN is not; create a token on "
+                    + "any member (POST /api/join-tokens) and pass it");
+        }
+        String nodeId = NodeIdentity.newNodeId();
+        Join.Answer a = JoinClient.join(config.join, config.joinToken,
+                new Join.Request(nodeId, address, config.roles, config.zone, lent));
+        NodeIdentity n = new NodeIdentity(nodeId, a.kraftId(), java.util.Base64.getDecoder().decode(a.clusterSecret()),
+                NodeIdentity.FIRST_VIEWS_ID + "-" + nodeId, a.kafkaClusterId(), a.controller(), a.controllerBootstrap());
+        n.store(data);
+        LOG.info("Joined the cluster through {} as {} (KRaft id {})", config.join, nodeId, a.kraftId());
+        return n;
+    }
+
+    /** Keeps the controllers' addresses in node.properties, so the next start finds the quorum even if the first node is gone. */
+    private static void rememberControllers(Ledger ledger, NodeIdentity identity, Path data) throws java.io.IOException {
+        if (identity.kafkaClusterId() == null) {
+            return; // the first node finds the quorum through itself
+        }
+        String controllers = String.join(",", ledger.views().nodes().stream().filter(n -> n.kraftId() <= JoinServlet.CONTROLLERS)
+                .map(n -> n.address().controllerBootstrap()).sorted().toList());
+        if (!controllers.isEmpty() && !controllers.equals(identity.controllerBootstrap())) {
+            identity.withControllerBootstrap(controllers).store(data);
+        }
     }
 
     /** The configured port of the application ("application") or admin ("admin") connector. */

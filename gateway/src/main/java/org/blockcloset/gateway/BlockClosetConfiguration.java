@@ -50,6 +50,14 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public String clusterBind = "127.0.0.1";
 
+    /** {@code host:clusterPort} of any member, to join its cluster at the first start (with {@link #joinToken}). */
+    @JsonProperty
+    public String join;
+
+    /** A join token an admin created on a member (POST /api/join-tokens). */
+    @JsonProperty
+    public String joinToken;
+
     /** Host the other nodes reach this one at (its LAN address in a cluster). */
     @NotEmpty
     @JsonProperty

@@ -50,16 +50,19 @@ public final class Ledger implements AutoCloseable {
     static final int MAX_EVENT_BYTES = 16 << 20;
 
     /**
+     * @param applicationId     the views' Streams application id: one per node, since every node folds the
+     *                          whole log into its own views ({@link #APPLICATION_ID} for a cluster's first node)
      * @param replicationFactor 1 on a single host; 3 (or the node count) in a cluster
      * @param applyTimeout      how long an append waits for the log and the views before giving up
      */
-    public record Settings(KafkaConnection kafka, Path stateDir, short replicationFactor, Duration applyTimeout,
-                           Duration startTimeout) {
+    public record Settings(KafkaConnection kafka, String applicationId, Path stateDir, short replicationFactor,
+                           Duration applyTimeout, Duration startTimeout) {
     }
 
     private final Settings settings;
     private final KafkaProducer<String, LoggedEvent> producer;
     private final KafkaStreams streams;
+    private final Admin admin;
     private final ViewProgress progress = new ViewProgress();
     private final Views views;
     private volatile boolean ready;
@@ -73,6 +76,7 @@ public final class Ledger implements AutoCloseable {
         ViewTopology.build(builder, EVENTS_TOPIC, progress);
         this.streams = new KafkaStreams(builder.build(), streamsConfig(settings));
         this.views = new Views(streams);
+        this.admin = Admin.create(settings.kafka().clientConfig());
     }
 
     /** Creates the topics if needed, starts the views, and returns once they have caught up with the log. */
@@ -140,7 +144,7 @@ public final class Ledger implements AutoCloseable {
         TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
         ListOffsetsResult.ListOffsetsResultInfo end = admin.listOffsets(Map.of(tp, OffsetSpec.latest()))
                 .partitionResult(tp).get(30, TimeUnit.SECONDS);
-        OffsetAndMetadata committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
+        OffsetAndMetadata committed = admin.listConsumerGroupOffsets(settings.applicationId())
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).get(tp);
         if (committed != null) {
             progress.seed(0, committed.offset());
@@ -213,6 +217,29 @@ public final class Ledger implements AutoCloseable {
         return views;
     }
 
+    /**
+     * The read barrier for strong read-after-write across gateways (ADR 0004): learns the log's end
+     * offset from the broker and waits until this node's views have applied everything before it,
+     * so a read that starts after another gateway acknowledged a write sees that write.
+     */
+    public void catchUp() throws LedgerUnavailableException {
+        TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
+        long timeout = settings.applyTimeout().toNanos();
+        long start = System.nanoTime();
+        try {
+            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
+                    .get(timeout, TimeUnit.NANOSECONDS).offset();
+            if (end > 0) {
+                progress.whenApplied(0, end - 1).get(Math.max(1, timeout - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LedgerUnavailableException("the views could not catch up with the log: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted", e);
+        }
+    }
+
     public ViewProgress progress() {
         return progress;
     }
@@ -238,6 +265,7 @@ public final class Ledger implements AutoCloseable {
     public void close() {
         ready = false;
         producer.close(Duration.ofSeconds(10));
+        admin.close(Duration.ofSeconds(5));
         // Leave the consumer group: otherwise the next start waits for this member's session to
         // time out (session.timeout.ms, 45 s) before the views get their partition back.
         streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(15))
@@ -264,7 +292,7 @@ public final class Ledger implements AutoCloseable {
 
     private static Properties streamsConfig(Settings s) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
         p.putAll(s.kafka().clientConfig());
         p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
         // Stores, changelogs and the consumed offset commit together: reference counts never drift.
@@ -291,7 +319,7 @@ public final class Ledger implements AutoCloseable {
         // The id is stable for a state directory (the node's data dir), and differs between two
         // ledgers in one process or on one broker, which would otherwise fence each other.
         p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
-                APPLICATION_ID + "-" + Integer.toHexString(s.stateDir().toAbsolutePath().normalize().toString().hashCode()));
+                s.applicationId() + "-" + Integer.toHexString(s.stateDir().toAbsolutePath().normalize().toString().hashCode()));
         return p;
     }
 }

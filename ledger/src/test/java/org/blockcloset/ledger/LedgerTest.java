@@ -185,7 +185,7 @@ class LedgerTest {
     void failedStartLeavesNoThreadsBehind() throws Exception {
         Set<Thread> before = clientThreads();
         LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class, () -> Ledger.start(
-                new Ledger.Settings(h.connection(), dir.resolve("streams-failed-start"), (short) 1,
+                new Ledger.Settings(h.connection(), Ledger.APPLICATION_ID, dir.resolve("streams-failed-start"), (short) 1,
                         java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1))));
         assertTrue(e.getMessage().contains("views did not start"), e.getMessage());
         Set<Thread> leaked = new HashSet<>(clientThreads());

@@ -26,6 +26,7 @@ public final class ClusterServer implements Managed {
 
     private final Server server;
     private final ServerConnector connector;
+    private final ServletContextHandler context;
     private final LeaseTable leases;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "block-lease-reaper");
@@ -42,9 +43,14 @@ public final class ClusterServer implements Managed {
         connector.setHost(bindHost);
         connector.setPort(port);
         server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
+        context = new ServletContextHandler();
         context.addServlet(new ServletHolder(new BlockApiServlet(store, leases, credentials, clock)), "/*");
         server.setHandler(context);
+    }
+
+    /** Adds a route (before start): the join endpoint, authenticated by its own token proof. */
+    public void addServlet(String path, jakarta.servlet.http.HttpServlet servlet) {
+        context.addServlet(new ServletHolder(servlet), path);
     }
 
     @Override

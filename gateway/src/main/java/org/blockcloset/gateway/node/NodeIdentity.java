@@ -6,40 +6,84 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Who this node is (its id, and its id in the Kafka cluster) and the secret of the cluster it belongs to, made at the first start and kept
- * in {@code <data>/node.properties} (0600). The cluster secret authenticates node-to-node calls
- * (see ADR 0006); it never appears in logs or in the event log.
+ * Who this node is and the secret of the cluster it belongs to, kept in {@code <data>/node.properties}
+ * (0600): made at the first start of a cluster's first node, or received when a node joins. The
+ * cluster secret authenticates node-to-node calls and seals secrets (ADRs 0006, 0007); it never
+ * appears in logs or in the event log.
+ *
+ * @param kraftId             the node's id in the Kafka (KRaft) cluster
+ * @param viewsId             the Streams application id of this node's views
+ * @param kafkaClusterId      the Kafka cluster id a joining node formats its log with; null for the first node
+ * @param controller          whether this node runs a KRaft controller (the first three nodes)
+ * @param controllerBootstrap {@code host:port,...} of the controllers, for a node that did not create the quorum
  */
-public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret) {
+public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret, String viewsId, String kafkaClusterId,
+                           boolean controller, String controllerBootstrap) {
     static final String FILE = "node.properties";
+    /** The views id of a cluster's first node (and of every single-host store before clusters). */
+    public static final String FIRST_VIEWS_ID = "blockcloset-views";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    public static NodeIdentity loadOrCreate(Path dataDir) throws IOException {
+    public static Optional<NodeIdentity> load(Path dataDir) throws IOException {
         Path file = dataDir.resolve(FILE);
-        if (Files.exists(file)) {
-            Properties p = PrivateFile.load(file);
-            String id = p.getProperty("nodeId");
-            String secret = p.getProperty("clusterSecret");
-            if (id == null || secret == null) {
-                throw new IllegalStateException(file + " lacks nodeId or clusterSecret; restore it from a backup or "
-                        + "move the data directory aside");
-            }
-            return new NodeIdentity(id, Integer.parseInt(p.getProperty("kraftId", "1")), Base64.getDecoder().decode(secret));
+        if (!Files.exists(file)) {
+            return Optional.empty();
         }
+        Properties p = PrivateFile.load(file);
+        String id = p.getProperty("nodeId");
+        String secret = p.getProperty("clusterSecret");
+        if (id == null || secret == null) {
+            throw new IllegalStateException(file + " lacks nodeId or clusterSecret; restore it from a backup or "
+                    + "move the data directory aside");
+        }
+        return Optional.of(new NodeIdentity(id, Integer.parseInt(p.getProperty("kraftId", "1")),
+                Base64.getDecoder().decode(secret), p.getProperty("viewsId", FIRST_VIEWS_ID),
+                p.getProperty("kafkaClusterId"), Boolean.parseBoolean(p.getProperty("controller", "true")),
+                p.getProperty("controllerBootstrap", "")));
+    }
+
+    /** A new id for a node that is about to create or join a cluster. */
+    public static String newNodeId() {
         byte[] id = new byte[4];
-        byte[] secret = new byte[32];
         RANDOM.nextBytes(id);
+        return "node-" + HexFormat.of().formatHex(id);
+    }
+
+    /** The identity of a cluster's first node, made at its first start. */
+    public static NodeIdentity loadOrCreate(Path dataDir) throws IOException {
+        Optional<NodeIdentity> existing = load(dataDir);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
-        NodeIdentity n = new NodeIdentity("node-" + HexFormat.of().formatHex(id), 1, secret);
-        Properties p = new Properties();
-        p.setProperty("nodeId", n.nodeId());
-        p.setProperty("kraftId", Integer.toString(n.kraftId()));
-        p.setProperty("clusterSecret", Base64.getEncoder().encodeToString(secret));
-        PrivateFile.store(file, p, "Block Closet node identity and cluster secret: keep private");
+        NodeIdentity n = new NodeIdentity(newNodeId(), 1, secret, FIRST_VIEWS_ID, null, true, "");
+        n.store(dataDir);
         return n;
+    }
+
+    /** Writes this identity to {@code <data>/node.properties} (0600). */
+    public void store(Path dataDir) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("nodeId", nodeId);
+        p.setProperty("kraftId", Integer.toString(kraftId));
+        p.setProperty("clusterSecret", Base64.getEncoder().encodeToString(clusterSecret));
+        p.setProperty("viewsId", viewsId);
+        if (kafkaClusterId != null) {
+            p.setProperty("kafkaClusterId", kafkaClusterId);
+        }
+        p.setProperty("controller", Boolean.toString(controller));
+        p.setProperty("controllerBootstrap", controllerBootstrap);
+        PrivateFile.store(dataDir.resolve(FILE), p, "Block Closet node identity and cluster secret: keep private");
+    }
+
+    /** A copy that finds the controller quorum through these addresses on its next start. */
+    public NodeIdentity withControllerBootstrap(String bootstrap) {
+        return new NodeIdentity(nodeId, kraftId, clusterSecret, viewsId, kafkaClusterId, controller, bootstrap);
     }
 
     /**
@@ -53,10 +97,14 @@ public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret) {
 
     /** {@link #derivedSecret} as 32 raw bytes (a key). */
     public byte[] derivedKey(String purpose) {
+        return hmac(clusterSecret, "blockcloset " + purpose + " v1");
+    }
+
+    static byte[] hmac(byte[] key, String text) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(clusterSecret, "HmacSHA256"));
-            return mac.doFinal(("blockcloset " + purpose + " v1").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -64,6 +112,6 @@ public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret) {
 
     @Override
     public String toString() {
-        return "NodeIdentity[" + nodeId + "]"; // never the secret
+        return "NodeIdentity[" + nodeId + ", kraft " + kraftId + "]"; // never the secret
     }
 }

@@ -29,6 +29,21 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         return views().accessKey(accessKeyId).filter(AccessKey::active).flatMap(secrets::secretOf);
     }
 
+    /**
+     * In a cluster, a read waits until this node's views hold every write acknowledged anywhere before
+     * it started (ADR 0004). A single node's own writes are applied before they are acknowledged, so
+     * it has nothing to wait for.
+     */
+    void readBarrier() {
+        if (views().nodes().size() > 1) {
+            try {
+                ledger.catchUp();
+            } catch (LedgerUnavailableException e) {
+                throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "This node's views are behind the log; retry.", e);
+            }
+        }
+    }
+
     Bucket requireBucket(String name) {
         return views().bucket(name).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
     }

@@ -89,6 +89,9 @@ public final class S3Servlet extends HttpServlet {
             }
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
             resource = request.resource();
+            if (head || "GET".equals(req.getMethod())) {
+                ctx.readBarrier();
+            }
             try (Timer.Context ignored = timers.get(op).time()) {
                 handlers.get(op).handle(request, resp);
             }

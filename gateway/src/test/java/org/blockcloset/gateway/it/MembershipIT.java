@@ -3,15 +3,8 @@ package org.blockcloset.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,17 +12,8 @@ import org.junit.jupiter.api.Test;
  * a restart with another capacity or zone records the change and re-plans the layout.
  */
 class MembershipIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static JsonNode cluster(Node node, String id, String secret) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.adminUrl() + "/api/cluster"));
-        if (id != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)));
-        }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode body = JSON.readTree(r.body());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("status", r.statusCode());
-        return body;
+        return AdminApi.call(node, "GET", "/api/cluster", id, secret);
     }
 
     @Test

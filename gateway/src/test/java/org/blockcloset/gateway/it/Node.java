@@ -31,6 +31,7 @@ public final class Node implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Path dataDir;
+    private final String host;
     private final Map<String, String> env;
     private final int s3Port;
     private final int adminPort;
@@ -38,8 +39,9 @@ public final class Node implements AutoCloseable {
     private final int kafkaPort;
     private Process process;
 
-    private Node(Path dataDir, Map<String, String> extraEnv) {
+    private Node(String host, Path dataDir, Map<String, String> extraEnv) {
         this.dataDir = dataDir;
+        this.host = host;
         this.s3Port = Ports.freePort();
         this.adminPort = Ports.freePort();
         this.clusterPort = Ports.freePort();
@@ -53,13 +55,21 @@ public final class Node implements AutoCloseable {
         env.put("BLOCKCLOSET_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.freePort()));
         env.put("BLOCKCLOSET_ACCESS_KEY_ID", ACCESS_KEY);
         env.put("BLOCKCLOSET_SECRET_ACCESS_KEY", SECRET_KEY);
-        env.put("BLOCKCLOSET_BIND", "127.0.0.1");
+        env.put("BLOCKCLOSET_BIND", host);
+        env.put("BLOCKCLOSET_ADMIN_BIND", host);
+        env.put("BLOCKCLOSET_CLUSTER_BIND", host);
+        env.put("BLOCKCLOSET_ADVERTISE", host);
         env.putAll(extraEnv);
     }
 
     /** Starts a node and waits until its health check answers 200. */
     public static Node start(Path dataDir, Map<String, String> extraEnv) throws IOException, InterruptedException {
-        Node n = new Node(dataDir, extraEnv);
+        return startAt("127.0.0.1", dataDir, extraEnv);
+    }
+
+    /** A node on its own loopback address (127.0.0.2, 127.0.0.3, …), as a host of a cluster. */
+    public static Node startAt(String host, Path dataDir, Map<String, String> extraEnv) throws IOException, InterruptedException {
+        Node n = new Node(host, dataDir, extraEnv);
         n.launch();
         return n;
     }
@@ -108,11 +118,11 @@ public final class Node implements AutoCloseable {
 
     /** The node's output, kept under target/it-logs after the test's temp dir is gone. */
     public Path log() {
-        return Path.of("target", "it-logs", "node-" + s3Port + ".log").toAbsolutePath();
+        return Path.of("target", "it-logs", "node-" + host + "-" + s3Port + ".log").toAbsolutePath();
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + s3Port);
+        return URI.create("http://" + host + ":" + s3Port);
     }
 
     public int s3Port() {
@@ -120,17 +130,26 @@ public final class Node implements AutoCloseable {
     }
 
     public String adminUrl() {
-        return "http://127.0.0.1:" + adminPort;
+        return "http://" + host + ":" + adminPort;
     }
 
     /** The cluster port (node-to-node calls). */
     public URI clusterUrl() {
-        return URI.create("http://127.0.0.1:" + clusterPort);
+        return URI.create("http://" + host + ":" + clusterPort);
     }
 
     /** The embedded log's broker listener, {@code host:port}. */
     public String kafkaAddress() {
-        return "127.0.0.1:" + kafkaPort;
+        return host + ":" + kafkaPort;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    /** {@code host:clusterPort}, what BLOCKCLOSET_JOIN takes. */
+    public String joinAddress() {
+        return host + ":" + clusterPort;
     }
 
     public Path dataDir() {

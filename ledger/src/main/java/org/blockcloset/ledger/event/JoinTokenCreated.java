@@ -2,8 +2,8 @@ package org.blockcloset.ledger.event;
 
 import java.time.Instant;
 
-/** An admin created a join token; the log keeps only the hash of its secret. */
-public record JoinTokenCreated(String tokenId, String secretHash, Instant expires) implements Event {
+/** An admin created a join token; the log keeps its secret sealed (ADR 0007). */
+public record JoinTokenCreated(String tokenId, String sealedSecret, Instant expires) implements Event {
     @Override
     public String entityKey() {
         return Keys.CLUSTER;

@@ -69,6 +69,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
     /** In the data directory once the log holds the SCRAM credential (formatted with it, or upgraded). */
     static final String SCRAM_MARKER = "kafka-scram-credential";
+    /** In the data directory once the log's controller quorum is dynamic (kraft.version 1). */
+    static final String DYNAMIC_QUORUM_MARKER = "kafka-dynamic-quorum";
     /** One process is both broker and controller. */
     private static final String PROCESS_ROLES = "broker,controller";
     /** Where Kafka's formatter leaves the cluster id. */
@@ -102,6 +104,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String NUM_PARTITIONS = "1";
     /** 16 MiB: object records listing many block ids can be large. */
     public static final String MESSAGE_MAX_BYTES = Integer.toString(16 * 1024 * 1024);
+    public static final String BROKER_SESSION_TIMEOUT_MS = "3000";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "500";
+    public static final String QUORUM_FETCH_TIMEOUT_MS = "1000";
+    public static final String QUORUM_ELECTION_TIMEOUT_MS = "500";
     /** Never elect a replica that may lack acknowledged writes. */
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "false";
     /** One node, one consumer group, one transactional producer: 50 internal partitions would mean 50 logs to fsync and load. */
@@ -132,39 +138,44 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(KafkaSettings settings, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path logDirectory = settings.logDirectory();
+        Path scramMarker = settings.dataDirectory().resolve(SCRAM_MARKER);
+        Path dynamicMarker = settings.dataDirectory().resolve(DYNAMIC_QUORUM_MARKER);
         String clusterId;
-        boolean upgrade;
-        Path marker = settings.dataDirectory().resolve(SCRAM_MARKER);
         try {
             Files.createDirectories(logDirectory);
             Optional<String> existing = existingClusterId(logDirectory);
-            clusterId = existing.orElseGet(() -> Uuid.randomUuid().toString());
-            format(settings, clusterId);
-            // A log formatted by a release before authentication lacks the SCRAM credential.
-            upgrade = existing.isPresent() && !Files.exists(marker);
-            if (existing.isEmpty()) {
-                Files.createFile(marker);
+            String wanted = settings.quorum().clusterId();
+            if (existing.isPresent() && wanted != null && !existing.get().equals(wanted)) {
+                throw new IllegalStateException("the log directory belongs to cluster " + existing.get() + ", not " + wanted);
             }
+            clusterId = existing.orElseGet(() -> wanted != null ? wanted : Uuid.randomUuid().toString());
+            if (existing.isEmpty()) {
+                format(settings, clusterId);
+                Files.createFile(scramMarker);
+                Files.createFile(dynamicMarker);
+            }
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("cannot format Kafka log directory " + logDirectory + ": " + e, e);
         }
-
-        Map<String, String> properties = brokerProperties(settings, upgrade);
-        KafkaRaftServer server;
+        // A log formatted by a release before authentication lacks the SCRAM credential, and one made
+        // before clusters has a static single-voter quorum: both are upgraded in place, once.
+        boolean scramUpgrade = !Files.exists(scramMarker);
+        boolean dynamic = Files.exists(dynamicMarker);
+        EmbeddedKafka kafka = launch(settings, clusterId, scramUpgrade, dynamic, deadline, timeout);
         try {
-            server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("invalid embedded Kafka configuration for " + logDirectory + ": " + e, e);
-        }
-
-        EmbeddedKafka kafka = new EmbeddedKafka(settings, clusterId, server);
-        try {
-            kafka.startup(deadline, timeout);
-            if (upgrade) {
+            if (scramUpgrade) {
                 kafka.awaitReady(KafkaConnection.plain(settings.bootstrapServers(), settings.password()), deadline, timeout);
-                kafka.addScramCredential(marker);
+                kafka.addScramCredential(scramMarker);
             }
             kafka.awaitReady(kafka.connection(), deadline, timeout);
+            if (!dynamic) {
+                kafka.upgradeToDynamicQuorum(dynamicMarker);
+                kafka.close();
+                kafka = launch(settings, clusterId, false, true, deadline, timeout);
+                kafka.awaitReady(kafka.connection(), deadline, timeout);
+            }
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -174,18 +185,101 @@ public final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
+    private static EmbeddedKafka launch(KafkaSettings settings, String clusterId, boolean scramUpgrade, boolean dynamic,
+                                        long deadline, Duration timeout) {
+        Map<String, String> properties = brokerProperties(settings, scramUpgrade, dynamic);
+        KafkaRaftServer server;
+        try {
+            server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("invalid embedded Kafka configuration for " + settings.logDirectory() + ": " + e, e);
+        }
+        EmbeddedKafka kafka = new EmbeddedKafka(settings, clusterId, server);
+        try {
+            kafka.startup(deadline, timeout);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return kafka;
+    }
+
+    /** Raises kraft.version to 1 on a log made with a static single-voter quorum, so controllers can be added. */
+    private void upgradeToDynamicQuorum(Path marker) {
+        try (Admin admin = Admin.create(connection().clientConfig())) {
+            admin.updateFeatures(Map.of("kraft.version", new org.apache.kafka.clients.admin.FeatureUpdate((short) 1,
+                    org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE)),
+                    new org.apache.kafka.clients.admin.UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
+            Files.createFile(marker);
+            LOG.info("Upgraded the log at {} to a dynamic controller quorum (kraft.version 1)", settings.logDirectory());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot upgrade " + settings.logDirectory() + " to a dynamic quorum: " + e, e);
+        }
+    }
+
+    /**
+     * Makes this node's controller a voter of the metadata quorum (a joining controller starts as an
+     * observer). Idempotent; retried until the deadline while the leader waits for it to catch up.
+     */
+    public void becomeVoter(Duration timeout) {
+        if (!settings.quorum().controller()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(connection().clientConfig())) {
+            Uuid directory = directoryId(settings.logDirectory());
+            while (System.nanoTime() < deadline) {
+                try {
+                    var quorum = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS);
+                    if (quorum.voters().stream().anyMatch(v -> v.replicaId() == settings.nodeId())) {
+                        return;
+                    }
+                    admin.addRaftVoter(settings.nodeId(), directory, java.util.Set.of(new org.apache.kafka.clients.admin.RaftVoterEndpoint(
+                            CONTROLLER_LISTENER, settings.host(), settings.controllerPort()))).all().get(30, TimeUnit.SECONDS);
+                    LOG.info("Node {} joined the controller quorum", settings.nodeId());
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e;
+                }
+                Thread.sleep(PROBE_INTERVAL.toMillis() * 5);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the directory id of " + settings.logDirectory(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while joining the controller quorum", e);
+        }
+        throw new IllegalStateException("node " + settings.nodeId() + " could not join the controller quorum within "
+                + timeout + ": " + last, last);
+    }
+
+    static Uuid directoryId(Path logDirectory) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(logDirectory.resolve(META_PROPERTIES))) {
+            p.load(in);
+        }
+        return Uuid.fromString(p.getProperty("directory.id"));
+    }
+
     /**
      * The broker properties: the listener layout, then the baked-in durability settings, then
      * {@link KafkaSettings#overrides()} (which win).
      */
-    static Map<String, String> brokerProperties(KafkaSettings settings, boolean upgrade) {
+    static Map<String, String> brokerProperties(KafkaSettings settings, boolean upgrade, boolean dynamic) {
         String host = settings.host();
+        boolean controls = settings.quorum().controller();
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", PROCESS_ROLES);
+        p.put("process.roles", controls ? PROCESS_ROLES : "broker");
         p.put("node.id", Integer.toString(settings.nodeId()));
-        p.put("controller.quorum.voters", settings.nodeId() + "@" + host + ":" + settings.controllerPort());
+        if (dynamic) {
+            p.put("controller.quorum.bootstrap.servers",
+                    settings.quorum().creates() ? settings.controllerAddress() : settings.quorum().controllerBootstrap());
+        } else {
+            p.put("controller.quorum.voters", settings.nodeId() + "@" + settings.controllerAddress());
+        }
         p.put("listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort()
-                + "," + CONTROLLER_LISTENER + "://" + host + ":" + settings.controllerPort());
+                + (controls ? "," + CONTROLLER_LISTENER + "://" + settings.controllerAddress() : ""));
         p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort());
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
@@ -224,6 +318,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("offsets.topic.num.partitions", INTERNAL_TOPIC_PARTITIONS);
         p.put("transaction.state.log.num.partitions", INTERNAL_TOPIC_PARTITIONS);
         p.put("share.coordinator.state.topic.num.partitions", INTERNAL_TOPIC_PARTITIONS);
+        // Losing a node must not stall writes for long (cluster issue: at most 5 s; see KAFKA-NOTES):
+        // a dead broker is fenced after 3 s, a dead quorum leader replaced within about a second.
+        p.put("broker.session.timeout.ms", BROKER_SESSION_TIMEOUT_MS);
+        p.put("broker.heartbeat.interval.ms", BROKER_HEARTBEAT_INTERVAL_MS);
+        p.put("controller.quorum.fetch.timeout.ms", QUORUM_FETCH_TIMEOUT_MS);
+        p.put("controller.quorum.election.timeout.ms", QUORUM_ELECTION_TIMEOUT_MS);
 
         p.putAll(settings.overrides());
         return p;
@@ -243,11 +343,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         return id == null || id.isBlank() ? Optional.empty() : Optional.of(id.trim());
     }
 
+    /**
+     * Formats a fresh log directory with a dynamic quorum: the cluster's first node as its only
+     * voter (kafka-storage's --standalone), a joining node with no initial controllers (it finds the
+     * quorum through its bootstrap servers and is added as a voter later, if it runs a controller).
+     */
     private static void format(KafkaSettings settings, String clusterId) throws Exception {
         String dir = settings.logDirectory().toAbsolutePath().toString();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            new Formatter()
+            Formatter formatter = new Formatter();
+            if (settings.quorum().creates()) {
+                formatter.setInitialControllers(org.apache.kafka.raft.DynamicVoters.parse(settings.nodeId() + "@"
+                        + settings.controllerAddress() + ":" + Uuid.randomUuid()));
+            }
+            formatter.setHasDynamicQuorum(true);
+            formatter
                     .setPrintStream(print)
                     .setNodeId(settings.nodeId())
                     .setClusterId(clusterId)

@@ -20,9 +20,34 @@ import java.util.Objects;
  * @param overrides      raw Kafka broker properties applied last (escape hatch; use with care)
  * @param password       the password of {@link KafkaConnection#USER} on both listeners; the node derives
  *                       it from its cluster secret, {@link #defaults} makes a random one (tests)
+ * @param quorum         the node's part in the metadata quorum ({@link Quorum#FIRST} by default)
  */
 public record KafkaSettings(Path dataDirectory, int nodeId, String host, int brokerPort,
-                            int controllerPort, Map<String, String> overrides, String password) {
+                            int controllerPort, Map<String, String> overrides, String password, Quorum quorum) {
+
+    /**
+     * How this node takes part in the cluster's metadata quorum (ADR 0009).
+     *
+     * @param clusterId           the cluster to format into (a joining node), or null to use the
+     *                            directory's own or make a new one
+     * @param controllerBootstrap {@code host:port,...} of controllers to find the quorum through;
+     *                            empty: this node forms the quorum itself (the cluster's first node)
+     * @param controller          whether this node runs a controller (the first three nodes do)
+     */
+    public record Quorum(String clusterId, String controllerBootstrap, boolean controller) {
+        public static final Quorum FIRST = new Quorum(null, "", true);
+
+        public Quorum {
+            controllerBootstrap = controllerBootstrap == null ? "" : controllerBootstrap.trim();
+            if (!controller && controllerBootstrap.isEmpty()) {
+                throw new IllegalArgumentException("a node without a controller needs controllers to bootstrap from");
+            }
+        }
+
+        boolean creates() {
+            return controllerBootstrap.isEmpty();
+        }
+    }
 
     /** Ports at or above this are in Linux's ephemeral range, where TCP self-connect can steal them. */
     public static final int EPHEMERAL_PORT_START = 32768;
@@ -105,6 +130,7 @@ public record KafkaSettings(Path dataDirectory, int nodeId, String host, int bro
             throw new IllegalArgumentException("broker and controller ports must differ: " + brokerPort);
         }
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        quorum = quorum == null ? Quorum.FIRST : quorum;
         Objects.requireNonNull(password, "password");
         if (password.length() < 16 || !password.matches("[A-Za-z0-9_-]+")) {
             // Goes into JAAS configs and the formatter's SCRAM argument: keep it to a safe alphabet.
@@ -159,22 +185,33 @@ public record KafkaSettings(Path dataDirectory, int nodeId, String host, int bro
                 Key.BROKER_PORT.readInt(properties),
                 Key.CONTROLLER_PORT.readInt(properties),
                 overrides,
-                randomPassword());
+                randomPassword(),
+                Quorum.FIRST);
     }
 
     /** Copy with other listener ports. */
     public KafkaSettings withPorts(int newBrokerPort, int newControllerPort) {
-        return new KafkaSettings(dataDirectory, nodeId, host, newBrokerPort, newControllerPort, overrides, password);
+        return new KafkaSettings(dataDirectory, nodeId, host, newBrokerPort, newControllerPort, overrides, password, quorum);
     }
 
     /** Copy with these raw Kafka overrides (replacing any previous ones). */
     public KafkaSettings withOverrides(Map<String, String> newOverrides) {
-        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, newOverrides, password);
+        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, newOverrides, password, quorum);
     }
 
     /** Copy with this password for the log's principal (the node passes one derived from its cluster secret). */
     public KafkaSettings withPassword(String newPassword) {
-        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, overrides, newPassword);
+        return new KafkaSettings(dataDirectory, nodeId, host, brokerPort, controllerPort, overrides, newPassword, quorum);
+    }
+
+    /** Copy for another node id, address (host) and part in the quorum. */
+    public KafkaSettings withNode(int newNodeId, String newHost, Quorum newQuorum) {
+        return new KafkaSettings(dataDirectory, newNodeId, newHost, brokerPort, controllerPort, overrides, password, newQuorum);
+    }
+
+    /** {@code host:controllerPort}: where this node's controller listens. */
+    public String controllerAddress() {
+        return host + ":" + controllerPort;
     }
 
     /** Kafka's log directory: {@code <data>/kafka}. */

@@ -3,12 +3,14 @@ package org.blockcloset.ledger.model;
 import java.time.Instant;
 
 /**
- * A join token as the view holds it: only a hash of its secret, its expiry, and who used it.
+ * A join token as the view holds it: its secret sealed with the cluster's key, its expiry, and who
+ * used it.
  *
- * @param secretHash hex SHA-256 of the token's secret part; the secret itself is never on the log
+ * @param sealedSecret the token's secret part, sealed like access-key secrets (ADR 0007); a member
+ *                     opens it to check a joining node's proof and to encrypt its answer
  * @param usedBy     the node that joined with it, null while unused (a token is single use)
  */
-public record JoinToken(String tokenId, String secretHash, Instant expires, String createdBy, String usedBy) {
+public record JoinToken(String tokenId, String sealedSecret, Instant expires, String createdBy, String usedBy) {
     public boolean usable(Instant at) {
         return usedBy == null && at.isBefore(expires);
     }

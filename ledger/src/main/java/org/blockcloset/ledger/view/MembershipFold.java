@@ -57,10 +57,10 @@ final class MembershipFold {
             }
             layout.put(StoreNames.CURRENT, c.layout());
         } else if (e instanceof JoinTokenCreated t) {
-            if (t.tokenId() == null || t.secretHash() == null || t.expires() == null) {
+            if (t.tokenId() == null || t.sealedSecret() == null || t.expires() == null) {
                 return Rejection.INVALID_EVENT;
             }
-            tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.secretHash(), t.expires(), logged.actor(), null));
+            tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.sealedSecret(), t.expires(), logged.actor(), null));
         }
         return null;
     }
@@ -92,7 +92,7 @@ final class MembershipFold {
             if (t == null || !t.usable(logged.time())) {
                 return Rejection.INVALID_JOIN_TOKEN;
             }
-            tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.secretHash(), t.expires(), t.createdBy(), j.nodeId()));
+            tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.sealedSecret(), t.expires(), t.createdBy(), j.nodeId()));
         }
         members.put(j.nodeId(), new ClusterNode(j.nodeId(), j.kraftId(), j.address(), j.roles(), j.zone(), j.capacity(),
                 logged.time()));

@@ -126,14 +126,19 @@ class KafkaAuthenticationTest {
             assertEquals(10, readAll(kafka.connection()).size(), "records written before the upgrade, read with SCRAM");
         }
         assertTrue(Files.exists(data.resolve(EmbeddedKafka.SCRAM_MARKER)));
+        assertTrue(Files.exists(data.resolve(EmbeddedKafka.DYNAMIC_QUORUM_MARKER)), "the static quorum became dynamic");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(settings)) {
             assertEquals(10, readAll(kafka.connection()).size(), "and again after a plain restart");
+            try (Admin admin = Admin.create(kafka.connection().clientConfig())) {
+                assertEquals((short) 1, admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS)
+                        .finalizedFeatures().get("kraft.version").maxVersionLevel(), "controllers can now be added");
+            }
             assertRefused(KafkaConnection.plain(kafka.bootstrapServers(), settings.password()).clientConfig(),
                     "PLAIN is gone from the broker listener after the upgrade");
         }
     }
 
-    /** What the single-host release before authentication did: no SCRAM credential in the log. */
+    /** What the single-host release before authentication did: a static quorum, no SCRAM credential. */
     private static void formatLikeThePreviousRelease(KafkaSettings settings) throws Exception {
         String dir = settings.logDirectory().toAbsolutePath().toString();
         Files.createDirectories(settings.logDirectory());
@@ -148,7 +153,7 @@ class KafkaAuthenticationTest {
 
     /** Today's broker settings with the previous release's plaintext listeners. */
     private static Map<String, String> previousReleaseProperties(KafkaSettings s) {
-        Map<String, String> p = new HashMap<>(EmbeddedKafka.brokerProperties(s, false));
+        Map<String, String> p = new HashMap<>(EmbeddedKafka.brokerProperties(s, false, false));
         p.keySet().removeIf(k -> k.startsWith("listener.name.") || k.startsWith("sasl."));
         p.put("listeners", "PLAINTEXT://" + s.host() + ":" + s.brokerPort() + ",CONTROLLER://" + s.host() + ":" + s.controllerPort());
         p.put("advertised.listeners", "PLAINTEXT://" + s.host() + ":" + s.brokerPort());

@@ -37,7 +37,7 @@ class KafkaSettingsTest {
         assertEquals(21000, s.brokerPort());
         assertEquals(21001, s.controllerPort());
         assertEquals(Map.of("num.io.threads", "2"), s.overrides());
-        assertEquals("2", EmbeddedKafka.brokerProperties(s, false).get("num.io.threads"));
+        assertEquals("2", EmbeddedKafka.brokerProperties(s, false, true).get("num.io.threads"));
     }
 
     @Test
@@ -53,8 +53,8 @@ class KafkaSettingsTest {
     @Test
     void everyBakedKeyIsAKnownBrokerConfig() {
         Set<String> known = AbstractKafkaConfig.CONFIG_DEF.names();
-        for (boolean upgrade : new boolean[] {false, true}) {
-            EmbeddedKafka.brokerProperties(KafkaSettings.defaults(DATA), upgrade).keySet().forEach(key -> {
+        for (int variant = 0; variant < 4; variant++) {
+            EmbeddedKafka.brokerProperties(KafkaSettings.defaults(DATA), variant % 2 == 0, variant < 2).keySet().forEach(key -> {
                 // Per-listener keys: listener.name.<listener>.[<mechanism>.]<config>
                 String base = key.startsWith("listener.name.") ? key.replaceFirst("^listener\\.name\\.[a-z]+\\.([a-z0-9-]+\\.(?=sasl\\.jaas))?", "") : key;
                 assertTrue(known.contains(base), "unknown broker config " + key);

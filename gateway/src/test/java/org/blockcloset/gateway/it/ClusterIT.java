@@ -1,0 +1,138 @@
+package org.blockcloset.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.blockcloset.gateway.cluster.Join;
+import org.blockcloset.gateway.cluster.JoinClient;
+import org.blockcloset.gateway.node.NodeIdentity;
+import org.blockcloset.ledger.kafka.KafkaConnection;
+import org.blockcloset.ledger.model.NodeAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Several hosts for real: nodes as separate processes on 127.0.0.2, .3, .4, each with its own data
+ * directory and ports, joined with single-use tokens while a client writes.
+ */
+class ClusterIT {
+    private final List<Node> nodes = new ArrayList<>();
+    private Path dir;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (Node n : nodes) {
+            n.close();
+        }
+    }
+
+    private Node join(String host, Node member) throws Exception {
+        JsonNode token = AdminApi.post(member, "/api/join-tokens");
+        assertEquals(201, token.path("status").asInt(), token::toString);
+        assertTrue(token.path("command").asText().contains("BLOCKCLOSET_JOIN=" + member.joinAddress()), token::toString);
+        Node n = Node.startAt(host, dir.resolve(host), Map.of("BLOCKCLOSET_JOIN", member.joinAddress(),
+                "BLOCKCLOSET_JOIN_TOKEN", token.path("token").asText(), "NODE_HEAP", "256m"));
+        nodes.add(n);
+        // The token is single use: presenting it again is refused.
+        IOException reused = assertThrows(IOException.class, () -> JoinClient.join(member.joinAddress(), token.path("token").asText(),
+                new Join.Request("node-intruder", new NodeAddress("127.0.0.9", 1, 2, 3, 4, 5), Set.of("storage"), "", 1)));
+        assertTrue(reused.getMessage().contains("403"), reused.getMessage());
+        return n;
+    }
+
+    @Test
+    void growsFromOneToThreeNodesWhileAClientWrites() throws Exception {
+        dir = Files.createTempDirectory("blockcloset-cluster-");
+        Node first = Node.startAt("127.0.0.2", dir.resolve("127.0.0.2"), Map.of("NODE_HEAP", "256m"));
+        nodes.add(first);
+        first.client().createBucket(b -> b.bucket("grow"));
+
+        Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            Random rnd = new Random(1);
+            try (S3Client s3 = first.client()) {
+                for (int i = 0; i < 2000 && writing.get(); i++) {
+                    byte[] body = new byte[1 + rnd.nextInt(200_000)];
+                    rnd.nextBytes(body);
+                    String key = "obj-" + i;
+                    s3.putObject(p -> p.bucket("grow").key(key), RequestBody.fromBytes(body));
+                    acknowledged.put(key, body);
+                }
+            }
+        }, "cluster-it-writer");
+        writer.start();
+        try {
+            Node second = join("127.0.0.3", first);
+            Node third = join("127.0.0.4", second);
+            awaitEveryTopicAtThreeReplicas(first);
+        } finally {
+            writing.set(false);
+            writer.join(TimeUnit.MINUTES.toMillis(2));
+        }
+        assertTrue(acknowledged.size() > 0, "the writer wrote while the cluster grew");
+
+        JsonNode cluster = AdminApi.get(nodes.get(2), "/api/cluster");
+        assertEquals(3, cluster.path("nodes").size(), cluster::toString);
+        assertEquals(3, cluster.path("layout").path("replication").asInt(), cluster::toString);
+        // Any gateway answers from its own views, and sees every write acknowledged before (read-after-write).
+        for (Node n : nodes) {
+            try (S3Client s3 = n.client()) {
+                int listed = 0;
+                for (var page : s3.listObjectsV2Paginator(l -> l.bucket("grow"))) {
+                    listed += page.keyCount();
+                }
+                assertEquals(acknowledged.size(), listed, "listing through " + n.host());
+                for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+                    assertEquals(e.getValue().length, s3.headObject(h -> h.bucket("grow").key(e.getKey())).contentLength());
+                }
+            }
+        }
+        try (S3Client s3 = first.client()) {
+            for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+                assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("grow").key(e.getKey())).asByteArray(), e.getKey());
+            }
+        }
+    }
+
+    /** Polls (bounded) until every topic of the log has three replicas and min.insync.replicas 2. */
+    private static void awaitEveryTopicAtThreeReplicas(Node any) throws Exception {
+        String password = NodeIdentity.load(any.dataDir()).orElseThrow().derivedSecret("kafka");
+        try (Admin admin = Admin.create(KafkaConnection.scram(any.kafkaAddress(), password).clientConfig())) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            String last = "";
+            while (System.nanoTime() < deadline) {
+                Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
+                Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+                List<String> low = d.values().stream().filter(t -> t.partitions().stream().anyMatch(p -> p.replicas().size() < 3
+                        || p.isr().size() < 3)).map(TopicDescription::name).toList();
+                if (low.isEmpty() && !topics.isEmpty()) {
+                    System.out.printf("every topic (%d) has 3 in-sync replicas%n", topics.size());
+                    return;
+                }
+                last = low.toString();
+                Thread.sleep(500);
+            }
+            throw new AssertionError("topics still below 3 in-sync replicas: " + last);
+        }
+    }
+}
