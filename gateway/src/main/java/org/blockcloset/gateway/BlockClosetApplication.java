@@ -28,6 +28,7 @@ import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.NodeIdentity;
 import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
+import org.blockcloset.gateway.object.Placement;
 import org.blockcloset.gateway.node.BlockStoreHealthCheck;
 import org.blockcloset.gateway.node.BootstrapKey;
 import org.blockcloset.gateway.node.GcScheduler;
@@ -129,7 +130,9 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
-        S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks), secrets, Clock.systemUTC(), config.domains, config.region);
+        Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()));
+        S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
+                config.domains, config.region);
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))

@@ -29,6 +29,13 @@ public final class LeaseTable {
     private final BlockStore store;
     private final Clock clock;
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    /** Ids of recently ended leases: a late block must not reopen one its caller already gave up. */
+    private final java.util.Set<String> ended = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 100_000;
+        }
+    });
 
     private static final class Lease {
         final List<SealedBlock> created = new ArrayList<>();
@@ -51,6 +58,30 @@ public final class LeaseTable {
         String id = UUID.randomUUID().toString();
         leases.put(id, l);
         return id;
+    }
+
+    /**
+     * Opens a lease under an id the caller chose (a UUID), or renews it if open: a writer sends its
+     * first block with the lease instead of asking for one first, saving a round trip per node.
+     * False when that id was settled or expired already (its pins are gone; the caller's request failed).
+     */
+    public boolean openOrRenew(String id, Duration ttl) {
+        Lease fresh = new Lease();
+        fresh.ttl = ttl.compareTo(MAX_TTL) > 0 ? MAX_TTL : ttl;
+        fresh.expires = clock.instant().plus(fresh.ttl);
+        Lease l = leases.putIfAbsent(id, fresh);
+        if (l == null) {
+            boolean wasEnded;
+            synchronized (ended) {
+                wasEnded = ended.contains(id);
+            }
+            if (wasEnded) {
+                leases.remove(id, fresh);
+                return false;
+            }
+            return true;
+        }
+        return renew(id);
     }
 
     /** Extends a live lease by its ttl; false when it is unknown or already expired. */
@@ -110,6 +141,9 @@ public final class LeaseTable {
      */
     public boolean settle(String id, boolean keep) {
         Lease l = leases.remove(id);
+        synchronized (ended) {
+            ended.add(id);
+        }
         return l != null && settle(l, keep);
     }
 
@@ -143,8 +177,13 @@ public final class LeaseTable {
             synchronized (l) {
                 expired = now.isAfter(l.expires);
             }
-            if (expired && leases.remove(e.getKey(), l) && settle(l, true)) {
-                n++;
+            if (expired && leases.remove(e.getKey(), l)) {
+                synchronized (ended) {
+                    ended.add(e.getKey());
+                }
+                if (settle(l, true)) {
+                    n++;
+                }
             }
         }
         if (n > 0) {

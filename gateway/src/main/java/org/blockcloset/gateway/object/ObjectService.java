@@ -12,7 +12,10 @@ import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.BlockRef;
+import java.util.Map;
 import org.blockcloset.storage.BlockId;
+import org.blockcloset.storage.BlockNotFoundException;
+import org.blockcloset.storage.CorruptBlockException;
 import org.blockcloset.storage.BlockStore;
 import org.blockcloset.storage.SealedBlock;
 
@@ -33,18 +36,28 @@ import org.blockcloset.storage.SealedBlock;
 public final class ObjectService {
     private static final int POOLED_BUFFERS = 64;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ObjectService.class);
+
     private final Ledger ledger;
     private final BlockStore store;
+    private final Placement placement;
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
+    /** Replica writes and lease settlements to other nodes. */
+    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(32, r -> {
+        Thread t = new Thread(r, "replica-io");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public ObjectService(Ledger ledger, BlockStore store) {
+    public ObjectService(Ledger ledger, BlockStore store, Placement placement) {
         this.ledger = ledger;
         this.store = store;
+        this.placement = placement;
     }
 
     /** Starts a write; the caller closes it (try-with-resources), after {@link #commit} or on failure. */
     public WriteSet begin() {
-        return new WriteSet(store);
+        return new WriteSet(store, placement, io);
     }
 
     /**
@@ -56,6 +69,9 @@ public final class ObjectService {
         write.awaitDurable();
         try {
             LoggedEvent logged = ledger.append(actor, requestId, event);
+            if (!write.missing().isEmpty()) {
+                recordMissing(write, actor, requestId);
+            }
             write.settle(true);
             return logged;
         } catch (LedgerUnavailableException e) {
@@ -67,9 +83,21 @@ public final class ObjectService {
         }
     }
 
-    /** Bytes a new write can still take. */
+    /** The write was acknowledged with copies missing: the record the repair works from (best effort). */
+    private void recordMissing(WriteSet write, String actor, String requestId) {
+        try {
+            ledger.append(actor, requestId, new org.blockcloset.ledger.event.BlocksUnderReplicated(Map.copyOf(write.missing())));
+        } catch (RejectedException | LedgerUnavailableException e) {
+            LOG.warn("{} under-replicated block(s) of request {} not recorded: {}", write.missing().size(), requestId, e.toString());
+        }
+    }
+
+    /**
+     * Bytes a new write can still take, checked before a body is read: this disk's free space on a
+     * single node; in a cluster the replicas answer 507 themselves, block by block.
+     */
     public long freeSpace() {
-        return store.free();
+        return placement.clustered() ? Long.MAX_VALUE : store.free();
     }
 
     /** Largest block size: the unit in which objects are cut and read. */
@@ -77,11 +105,16 @@ public final class ObjectService {
         return store.maxBlockSize();
     }
 
-    /** Writes bytes {@code first..last} (inclusive) of the object made of {@code blocks}. */
+    /**
+     * Writes bytes {@code first..last} (inclusive) of the object made of {@code blocks}. Each block
+     * comes from this node's disk when it holds a good copy, else from the other replicas in turn;
+     * every copy's hash is verified before any of its bytes are written.
+     */
     public void read(List<BlockRef> blocks, long first, long last, OutputStream out) throws IOException {
         // Pinned for the whole stream: if the object is overwritten or deleted meanwhile, GC still
         // cannot take its blocks from under this reader.
-        List<SealedBlock> pinned = store.retain(idsInRange(blocks, first, last));
+        List<BlockId> ids = idsInRange(blocks, first, last);
+        List<SealedBlock> pinned = store.retain(placement.clustered() ? ids.stream().filter(store::has).toList() : ids);
         ByteBuffer buf = null;
         try {
             long pos = 0;
@@ -98,7 +131,7 @@ public final class ObjectService {
                     release(buf);
                     buf = acquire((int) b.size());
                 }
-                store.read(b.id(), buf);
+                fetch(b, buf);
                 int from = (int) Math.max(0, first - blockFirst);
                 int to = (int) Math.min(b.size() - 1, last - blockFirst);
                 out.write(buf.array(), buf.arrayOffset() + from, to - from + 1);
@@ -114,7 +147,75 @@ public final class ObjectService {
      * caller pins it first (a {@link WriteSet#reuse}) if it must not vanish meanwhile.
      */
     public void readBlock(BlockRef block, ByteBuffer dst) throws IOException {
-        store.read(block.id(), dst);
+        fetch(block, dst);
+    }
+
+    /** A good copy of a block: the local one, else the replicas', then any other member's. */
+    private void fetch(BlockRef b, ByteBuffer dst) throws IOException {
+        IOException failure = null;
+        if (!placement.clustered() || store.has(b.id())) {
+            try {
+                store.read(b.id(), dst);
+                return;
+            } catch (IOException e) {
+                if (!placement.clustered()) {
+                    throw e;
+                }
+                failure = e;
+                LOG.warn("local copy of block {} unusable ({}); reading another replica", b.id(), e.getMessage());
+            }
+        }
+        List<String> replicas = placement.replicas(b.id());
+        List<String> candidates = new ArrayList<>(replicas);
+        candidates.addAll(placement.others(replicas));
+        candidates.remove(placement.self());
+        for (String node : candidates) {
+            try {
+                dst.clear();
+                placement.client(node).read(b.id(), 0, -1, new ByteBufferOutput(dst));
+                dst.flip();
+                if (dst.remaining() == b.size() && b.id().equals(BlockId.ofDigest(sha256(dst.duplicate())))) {
+                    return;
+                }
+                failure = new CorruptBlockException(b.id(), "the copy from " + node + " does not hash to its id");
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e);
+            }
+        }
+        dst.clear().flip();
+        throw failure != null ? failure : new BlockNotFoundException(b.id());
+    }
+
+    private static byte[] sha256(ByteBuffer b) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            d.update(b);
+            return d.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Streams a remote block into a buffer; more bytes than it holds is an error, not a silent cut. */
+    private static final class ByteBufferOutput extends OutputStream {
+        private final ByteBuffer dst;
+
+        ByteBufferOutput(ByteBuffer dst) {
+            this.dst = dst;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > dst.remaining()) {
+                throw new IOException("the block is larger than its size says");
+            }
+            dst.put(b, off, len);
+        }
     }
 
     /** Ids of the blocks holding bytes {@code first..last}. */

@@ -1,59 +1,87 @@
 package org.blockcloset.gateway.object;
 
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.storage.BlockId;
 import org.blockcloset.storage.BlockStore;
 import org.blockcloset.storage.BlockWriter;
+import org.blockcloset.storage.InsufficientStorageException;
 import org.blockcloset.storage.SealedBlock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The blocks one write request creates or reuses, pinned from the moment they are written or
  * retained until the request's event is settled by {@link ObjectService#commit}. Closing a write
  * set that was never committed gives everything back: created blocks are discarded, reused ones
  * released. Not thread-safe: one request, one write set.
+ *
+ * <p>Each block is cut from the request's bytes, hashed, and written to its replicas (ADR 0010):
+ * this node's disk when it is one of them, the others through their block API in parallel, under a
+ * lease this write owns on each of them. A block counts as written once the write quorum holds it
+ * durably; a replica that failed or had not answered by then is recorded as missing. A single node
+ * writes to its own disk only, as before.
  */
 public final class WriteSet implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteSet.class);
+
     private final BlockStore store;
+    private final Placement placement;
+    private final ExecutorService io;
+    private final String lease = UUID.randomUUID().toString();
     private final List<SealedBlock> created = new ArrayList<>();
     private final List<SealedBlock> reused = new ArrayList<>();
+    private final Set<String> leased = new LinkedHashSet<>();
+    private final Map<String, List<String>> missing = new LinkedHashMap<>();
     private final List<BlockRef> run = new ArrayList<>();
-    private BlockWriter open;
+    private byte[] buf;
+    private int len;
     private boolean settled;
 
-    WriteSet(BlockStore store) {
+    WriteSet(BlockStore store, Placement placement, ExecutorService io) {
         this.store = store;
+        this.placement = placement;
+        this.io = io;
     }
 
     /** Appends bytes to the current run, cutting it into blocks of the store's block size. */
-    public void write(byte[] b, int off, int len) throws IOException {
+    public void write(byte[] b, int off, int n) throws IOException {
         int blockSize = store.maxBlockSize();
-        while (len > 0) {
-            if (open == null) {
-                open = store.newWriter();
+        while (n > 0) {
+            if (buf == null) {
+                buf = new byte[blockSize];
             }
-            int room = (int) Math.min(len, blockSize - open.size());
-            open.write(b, off, room);
+            int room = Math.min(n, blockSize - len);
+            System.arraycopy(b, off, buf, len, room);
+            len += room;
             off += room;
-            len -= room;
-            if (open.size() == blockSize) {
-                sealOpen();
+            n -= room;
+            if (len == blockSize) {
+                storeBlock();
             }
         }
     }
 
     /** Ends the current run of bytes and returns its blocks in order (none for an empty run). */
     public List<BlockRef> endRun() throws IOException {
-        if (open != null) {
-            if (open.size() > 0) {
-                sealOpen();
-            } else {
-                open.close();
-                open = null;
-            }
+        if (len > 0) {
+            storeBlock();
         }
         List<BlockRef> out = List.copyOf(run);
         run.clear();
@@ -62,23 +90,171 @@ public final class WriteSet implements AutoCloseable {
 
     /**
      * Pins existing blocks this write references without writing them (copies, completes), so
-     * garbage collection cannot take them before the event referencing them is in the log.
+     * garbage collection cannot take them before the event referencing them is in the log: here, and
+     * on the other replicas (best effort: a replica that lacks one is under-replicated already).
      *
      * @throws org.blockcloset.storage.BlockNotFoundException if one is gone (nothing more is pinned then)
      */
     public void reuse(Collection<BlockId> ids) throws IOException {
-        reused.addAll(store.retain(ids));
+        if (!placement.clustered()) {
+            reused.addAll(store.retain(ids));
+            return;
+        }
+        List<BlockId> here = ids.stream().filter(store::has).toList();
+        reused.addAll(store.retain(here));
+        Map<String, List<BlockId>> byNode = new HashMap<>();
+        for (BlockId id : ids) {
+            for (String node : placement.replicas(id)) {
+                if (!node.equals(placement.self())) {
+                    byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(id);
+                }
+            }
+        }
+        byNode.forEach((node, list) -> {
+            try {
+                leased.add(node);
+                placement.client(node).retain(lease, list);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("could not pin {} block(s) on {}: {}", list.size(), node, e.toString());
+            }
+        });
     }
 
-    private void sealOpen() throws IOException {
-        SealedBlock s = open.seal();
-        open = null;
-        created.add(s);
-        run.add(new BlockRef(s.id(), s.size()));
+    /** Blocks whose replicas did not all confirm a copy: hex id → the nodes that may lack it. */
+    Map<String, List<String>> missing() {
+        return missing;
+    }
+
+    private void storeBlock() throws IOException {
+        byte[] data = buf;
+        int n = len;
+        buf = null;
+        len = 0;
+        BlockId id = BlockId.ofDigest(sha256(data, n));
+        List<String> targets = placement.replicas(id);
+        if (targets.size() == 1 && targets.get(0).equals(placement.self())) {
+            writeLocal(data, n); // a single node: its disk is the only replica, failures are the request's
+            run.add(new BlockRef(id, n));
+            return;
+        }
+        Map<String, CompletableFuture<Void>> copies = new LinkedHashMap<>();
+        for (String node : targets) {
+            if (!node.equals(placement.self())) {
+                leased.add(node);
+                copies.put(node, CompletableFuture.runAsync(() -> putRemote(node, id, data, n), io));
+            }
+        }
+        if (targets.contains(placement.self())) {
+            CompletableFuture<Void> local = new CompletableFuture<>();
+            try {
+                writeLocal(data, n);
+                local.complete(null);
+            } catch (IOException | RuntimeException e) {
+                local.completeExceptionally(e);
+            }
+            copies.put(placement.self(), local);
+        }
+        int quorum = Math.min(placement.writeQuorum(), targets.size());
+        int durable = awaitQuorum(copies.values(), quorum);
+        List<String> lacking = new ArrayList<>();
+        copies.forEach((node, f) -> {
+            if (!f.isDone() || f.isCompletedExceptionally()) {
+                lacking.add(node);
+            }
+        });
+        // Fewer than the quorum: another member keeps a copy meanwhile (repair moves it later).
+        for (String other : placement.others(targets)) {
+            if (durable >= quorum) {
+                break;
+            }
+            try {
+                leased.add(other);
+                putRemote(other, id, data, n);
+                durable++;
+            } catch (RuntimeException e) {
+                LOG.debug("fallback copy of {} on {} failed: {}", id, other, e.toString());
+            }
+        }
+        if (durable < quorum) {
+            boolean full = copies.values().stream().allMatch(f -> f.isCompletedExceptionally() && cause(f) instanceof InsufficientStorageException);
+            if (full) {
+                throw new InsufficientStorageException(n, 0);
+            }
+            throw new ReplicationException("block " + id + ": " + durable + " of " + quorum + " copies durable; replicas "
+                    + targets + " did not confirm");
+        }
+        if (!lacking.isEmpty()) {
+            missing.put(id.hex(), lacking);
+        }
+        run.add(new BlockRef(id, n));
+    }
+
+    private static Throwable cause(CompletableFuture<Void> f) {
+        try {
+            f.getNow(null);
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            return c instanceof java.io.UncheckedIOException u ? u.getCause() : c;
+        }
+    }
+
+    /** Waits until {@code quorum} copies succeeded or every copy has finished; returns the successes. */
+    private static int awaitQuorum(Collection<CompletableFuture<Void>> copies, int quorum) throws IOException {
+        long deadline = System.nanoTime() + Placement.REPLICA_TIMEOUT.toNanos() * 2;
+        while (true) {
+            int ok = 0;
+            int done = 0;
+            for (CompletableFuture<Void> f : copies) {
+                if (f.isDone()) {
+                    done++;
+                    if (!f.isCompletedExceptionally()) {
+                        ok++;
+                    }
+                }
+            }
+            if (ok >= quorum || done == copies.size() || System.nanoTime() > deadline) {
+                return ok;
+            }
+            try {
+                CompletableFuture.anyOf(copies.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new))
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // a copy failed or the time is up: counted on the next pass
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while replicating");
+            }
+        }
+    }
+
+    private void putRemote(String node, BlockId id, byte[] data, int n) {
+        try {
+            placement.client(node).put(id, data, 0, n, lease);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void writeLocal(byte[] data, int n) throws IOException {
+        try (BlockWriter w = store.newWriter()) {
+            w.write(data, 0, n);
+            created.add(w.seal());
+        }
+    }
+
+    private static byte[] sha256(byte[] data, int n) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(data, 0, n);
+            return d.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     void awaitDurable() throws IOException {
-        if (open != null) {
+        if (len > 0) {
             throw new IllegalStateException("a run of bytes was not ended before commit");
         }
         store.awaitDurable(created);
@@ -86,7 +262,8 @@ public final class WriteSet implements AutoCloseable {
 
     /**
      * Unpins everything. {@code keep}: the event references the created blocks (or may, when its
-     * outcome is unknown), so they stay for garbage collection to judge; otherwise they are dropped.
+     * outcome is unknown), so they stay for garbage collection to judge; otherwise they are dropped,
+     * here and on the other replicas (whose leases end the same way, without waiting for them).
      */
     void settle(boolean keep) {
         if (settled) {
@@ -99,14 +276,21 @@ public final class WriteSet implements AutoCloseable {
             store.discard(created);
         }
         store.release(reused);
+        for (String node : leased) {
+            io.execute(() -> {
+                try {
+                    placement.client(node).settleLease(lease, keep);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("lease {} on {} not settled ({}); it expires by itself", lease, node, e.toString());
+                }
+            });
+        }
     }
 
     @Override
     public void close() {
-        if (open != null) {
-            open.close();
-            open = null;
-        }
+        buf = null;
+        len = 0;
         settle(false);
     }
 }

@@ -99,6 +99,10 @@ public final class S3Servlet extends HttpServlet {
             fail(req, resp, head, e, resource, requestId);
         } catch (InsufficientStorageException e) {
             fail(req, resp, head, new S3Exception(S3Error.INSUFFICIENT_STORAGE, e.getMessage()), resource, requestId);
+        } catch (org.blockcloset.gateway.object.ReplicationException e) {
+            LOG.warn("request {}: {}", requestId, e.getMessage());
+            fail(req, resp, head, new S3Exception(S3Error.SERVICE_UNAVAILABLE, "Too few nodes confirmed the data; retry."),
+                    resource, requestId);
         } catch (CorruptBlockException e) {
             LOG.error("request {} hit a corrupt block: {}", requestId, e.getMessage());
             fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR, "A block of this object failed its checksum; "

@@ -54,6 +54,10 @@ public final class KafkaConnection {
     public Map<String, Object> clientConfig() {
         Map<String, Object> c = new HashMap<>(security);
         c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // After a node dies, clients retry towards the new leader within a fraction of a second:
+        // the default backoffs grow to 1 s between attempts, which would add to every failover.
+        c.put(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, 200);
+        c.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
         return c;
     }
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.event.BlocksUnderReplicated;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.JoinTokenCreated;
 import org.blockcloset.ledger.event.LayoutChanged;
@@ -20,17 +21,19 @@ final class MembershipFold {
     private final KeyValueStore<String, ClusterNode> members;
     private final KeyValueStore<String, Layout> layout;
     private final KeyValueStore<String, JoinToken> tokens;
+    private final KeyValueStore<String, String[]> underReplicated;
 
     MembershipFold(KeyValueStore<String, ClusterNode> members, KeyValueStore<String, Layout> layout,
-                   KeyValueStore<String, JoinToken> tokens) {
+                   KeyValueStore<String, JoinToken> tokens, KeyValueStore<String, String[]> underReplicated) {
         this.members = members;
         this.layout = layout;
         this.tokens = tokens;
+        this.underReplicated = underReplicated;
     }
 
     static boolean handles(Event e) {
         return e instanceof NodeJoined || e instanceof NodeCapacityChanged || e instanceof NodeRemoved
-                || e instanceof LayoutChanged || e instanceof JoinTokenCreated;
+                || e instanceof LayoutChanged || e instanceof JoinTokenCreated || e instanceof BlocksUnderReplicated;
     }
 
     Rejection apply(LoggedEvent logged) {
@@ -56,6 +59,18 @@ final class MembershipFold {
                 return Rejection.STALE_LAYOUT;
             }
             layout.put(StoreNames.CURRENT, c.layout());
+        } else if (e instanceof BlocksUnderReplicated u) {
+            if (u.missing() == null) {
+                return Rejection.INVALID_EVENT;
+            }
+            u.missing().forEach((block, nodes) -> {
+                java.util.Set<String> all = new java.util.TreeSet<>(nodes);
+                String[] before = underReplicated.get(block);
+                if (before != null) {
+                    all.addAll(java.util.List.of(before));
+                }
+                underReplicated.put(block, all.toArray(String[]::new));
+            });
         } else if (e instanceof JoinTokenCreated t) {
             if (t.tokenId() == null || t.sealedSecret() == null || t.expires() == null) {
                 return Rejection.INVALID_EVENT;

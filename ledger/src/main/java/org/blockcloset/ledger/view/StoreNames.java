@@ -17,6 +17,8 @@ public final class StoreNames {
     /** {@link #CURRENT} → the current Layout. */
     public static final String LAYOUT = "layout";
     public static final String CURRENT = "current";
+    /** block id (hex) → the nodes that may lack a copy of it (BlocksUnderReplicated), until repaired. */
+    public static final String UNDER_REPLICATED = "under-replicated";
     /** token id → JoinToken. */
     public static final String JOIN_TOKENS = "join-tokens";
 

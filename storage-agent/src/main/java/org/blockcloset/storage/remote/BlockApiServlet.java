@@ -36,13 +36,14 @@ import org.blockcloset.storage.SealedBlock;
  * <pre>
  * GET    /v1/blocks/{id}           the block (Range: bytes=a-b for part of it), hash verified before sending
  * HEAD   /v1/blocks/{id}           200 with its size, or 404
- * PUT    /v1/blocks/{id}?lease=L   stores the body under {id}; refused unless it hashes to {id}; durable on 201
+ * PUT    /v1/blocks/{id}?lease=L   stores the body under {id}; refused unless it hashes to {id}; durable on 201;
+ *                                  opens lease L (a caller-chosen UUID, &ttl=SECONDS) if it is not open yet
  * DELETE /v1/blocks/{id}           deletes it
  * GET    /v1/blocks?after=&limit=  ids and sizes in id order, paged
  * GET    /v1/capacity              capacity, used, free, block size
  * POST   /v1/leases?ttl=SECONDS    opens a lease; blocks PUT or retained under it stay pinned until it ends
  * PUT    /v1/leases/{L}            renews it
- * POST   /v1/leases/{L}/retain     pins existing blocks (JSON array of ids) under it
+ * POST   /v1/leases/{L}/retain     pins existing blocks (JSON array of ids) under it (opening L if needed)
  * DELETE /v1/leases/{L}?keep=BOOL  ends it: keep releases the pins, otherwise created blocks are discarded
  * </pre>
  *
@@ -52,6 +53,8 @@ import org.blockcloset.storage.SealedBlock;
 public final class BlockApiServlet extends HttpServlet {
     private static final Pattern BLOCK = Pattern.compile("/v1/blocks/([0-9a-f]{64})");
     private static final Pattern LEASE = Pattern.compile("/v1/leases/([0-9a-f-]{36})(/retain)?");
+    private static final Pattern LEASE_ID = Pattern.compile("[0-9a-f-]{36}");
+    private static final long DEFAULT_LEASE_SECONDS = 600;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,10})-(\\d{1,10})");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_LIST = 10_000;
@@ -124,7 +127,8 @@ public final class BlockApiServlet extends HttpServlet {
                 for (String hex : JSON.readValue(boundedBody(req, MAX_RETAIN_BODY), String[].class)) {
                     ids.add(new BlockId(hex));
                 }
-                gone(resp, leases.retain(id, ids));
+                gone(resp, leases.openOrRenew(id, Duration.ofSeconds(longParam(req, "ttl", DEFAULT_LEASE_SECONDS)))
+                        && leases.retain(id, ids));
             } else if (!retain && method.equals("PUT")) {
                 gone(resp, leases.renew(id));
             } else if (!retain && method.equals("DELETE")) {
@@ -189,8 +193,9 @@ public final class BlockApiServlet extends HttpServlet {
             error(resp, 413, "a block holds at most " + store.maxBlockSize() + " bytes; this one has " + length);
             return;
         }
-        if (lease != null && !leases.renew(lease)) {
-            error(resp, 410, "lease " + lease + " is unknown or expired");
+        if (lease != null && !(LEASE_ID.matcher(lease).matches() && leases.openOrRenew(lease,
+                Duration.ofSeconds(longParam(req, "ttl", DEFAULT_LEASE_SECONDS))))) {
+            error(resp, 410, "lease " + lease + " ended or expired");
             return;
         }
         SealedBlock sealed;

@@ -1,0 +1,80 @@
+package org.blockcloset.gateway.object;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.layout.Layout;
+import org.blockcloset.ledger.model.ClusterNode;
+import org.blockcloset.storage.BlockId;
+import org.blockcloset.storage.remote.BlockClient;
+import org.blockcloset.storage.remote.ClusterCredentials;
+
+/**
+ * Where a block goes and where to find it, from this node's copy of the layout and the membership
+ * (ADR 0008): no lookup crosses the network. Holds one block API client per other node.
+ */
+public final class Placement {
+    /** How long a replica may take to answer one block request before it counts as missing. */
+    public static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Ledger ledger;
+    private final String self;
+    private final ClusterCredentials credentials;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
+            .version(HttpClient.Version.HTTP_1_1).build();
+    private final Map<String, BlockClient> clients = new ConcurrentHashMap<>();
+
+    public Placement(Ledger ledger, String self, ClusterCredentials credentials) {
+        this.ledger = ledger;
+        this.self = self;
+        this.credentials = credentials;
+    }
+
+    public String self() {
+        return self;
+    }
+
+    /** The nodes meant to hold {@code id}, first choice first (just this node before any layout exists). */
+    public List<String> replicas(BlockId id) {
+        Layout layout = ledger.views().layout();
+        if (layout.partitions().isEmpty()) {
+            return List.of(self);
+        }
+        return layout.replicas(id, layout.replication());
+    }
+
+    /** The other members, after {@code id}'s replicas: where a copy may also be (fallbacks). */
+    public List<String> others(List<String> replicas) {
+        List<String> out = new ArrayList<>();
+        for (ClusterNode n : ledger.views().nodes()) {
+            if (!replicas.contains(n.nodeId()) && !n.nodeId().equals(self)) {
+                out.add(n.nodeId());
+            }
+        }
+        return out;
+    }
+
+    /** Copies that must be durable before a write is acknowledged: two when the layout keeps two or more. */
+    public int writeQuorum() {
+        Layout layout = ledger.views().layout();
+        return Math.max(1, Math.min(2, layout.replication()));
+    }
+
+    /** Whether another node's copy of a block may be needed (a cluster, not a single node). */
+    public boolean clustered() {
+        return ledger.views().nodes().size() > 1;
+    }
+
+    public BlockClient client(String nodeId) {
+        ClusterNode n = ledger.views().node(nodeId).orElseThrow(() -> new IllegalStateException("unknown node " + nodeId));
+        // Keyed by address: a node that moved (NodeCapacityChanged with an address) gets a new client.
+        return clients.computeIfAbsent(n.address().clusterUrl(), url -> new BlockClient(URI.create(url), self, credentials,
+                http, REPLICA_TIMEOUT, Clock.systemUTC()));
+    }
+}

@@ -1,0 +1,157 @@
+package org.blockcloset.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Three nodes, every block on all three (r = 3, write quorum 2): a corrupt copy is never served,
+ * and the store stays writable and readable through the survivors when one node is killed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterFaultsIT {
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.of(3, Map.of());
+        cluster.node(0).client().createBucket(b -> b.bucket("faults"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** A client that does not retry: a failed request is a failure the test sees, not one the SDK hides. */
+    private static S3Client noRetries(Node n) {
+        return S3Asserts.clientBuilder(n, Node.ACCESS_KEY, Node.SECRET_KEY)
+                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()).apiCallTimeout(Duration.ofSeconds(30)))
+                .build();
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    @Order(1)
+    void aCorruptCopyIsNeverServedAndAnotherReplicaAnswers() throws Exception {
+        byte[] body = random(3_000_000, 7);
+        try (S3Client s3 = noRetries(cluster.node(0))) {
+            s3.putObject(p -> p.bucket("faults").key("rot"), RequestBody.fromBytes(body));
+        }
+        // Every node holds every block (r = 3): flip a byte of each block file on the first node.
+        int flipped = 0;
+        for (int off = 0; off < body.length; off += 1 << 20) {
+            byte[] block = java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + (1 << 20)));
+            String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(block));
+            Path f = cluster.node(0).dataDir().resolve("blocks").resolve(hex.substring(0, 2)).resolve(hex);
+            assertTrue(Files.exists(f), "the first node holds block " + hex);
+            byte[] onDisk = Files.readAllBytes(f);
+            onDisk[onDisk.length / 2] ^= 0x40;
+            Files.write(f, onDisk);
+            flipped++;
+        }
+        assertEquals(3, flipped);
+        for (Node n : cluster.nodes()) {
+            try (S3Client s3 = noRetries(n)) {
+                assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket("faults").key("rot")).asByteArray(),
+                        "through " + n.host());
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void killingOneNodeMidStreamLosesNothingAndStallsBriefly() throws Exception {
+        Node victim = cluster.node(0);
+        Node writer = cluster.node(1);
+        Node reader = cluster.node(2);
+        Map<String, byte[]> acknowledged = new LinkedHashMap<>();
+        long killedAt = 0;
+        long stallStart = 0;
+        long longestStall = 0;
+        long slowestRead = 0;
+        int failed = 0;
+        Random rnd = new Random(3);
+        try (S3Client put = noRetries(writer); S3Client get = noRetries(reader)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            for (int i = 0; i < 400 && System.nanoTime() < deadline; i++) {
+                if (i == 60) {
+                    victim.kill();
+                    killedAt = System.nanoTime();
+                }
+                String key = "stream-" + i;
+                byte[] body = random(1000 + rnd.nextInt(300_000), i);
+                // The stall: from the first write attempt after the kill (or after a failed one) to the next success,
+                // counting only time spent writing.
+                long t0 = System.nanoTime();
+                try {
+                    put.putObject(p -> p.bucket("faults").key(key), RequestBody.fromBytes(body));
+                    acknowledged.put(key, body);
+                    if (killedAt > 0) {
+                        longestStall = Math.max(longestStall, stallStart + System.nanoTime() - t0);
+                    }
+                    stallStart = 0;
+                } catch (RuntimeException e) {
+                    failed++;
+                    stallStart += System.nanoTime() - t0;
+                }
+                if (i % 5 == 0 && !acknowledged.isEmpty()) {
+                    String k = acknowledged.keySet().iterator().next();
+                    long r0 = System.nanoTime();
+                    assertArrayEquals(acknowledged.get(k), get.getObjectAsBytes(g -> g.bucket("faults").key(k)).asByteArray());
+                    if (killedAt > 0) {
+                        slowestRead = Math.max(slowestRead, System.nanoTime() - r0);
+                    }
+                }
+                if (killedAt > 0 && i > 160) {
+                    break;
+                }
+            }
+        }
+        System.out.printf("kill -9 of one of three nodes: longest write stall %d ms, slowest read %d ms, %d writes failed, "
+                + "%d acknowledged%n", TimeUnit.NANOSECONDS.toMillis(longestStall), TimeUnit.NANOSECONDS.toMillis(slowestRead),
+                failed, acknowledged.size());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(longestStall) <= 5_000, "write stall " + longestStall / 1_000_000 + " ms");
+        for (Node n : new Node[] {writer, reader}) {
+            try (S3Client s3 = noRetries(n)) {
+                for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+                    assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("faults").key(e.getKey())).asByteArray(),
+                            e.getKey() + " through " + n.host());
+                }
+            }
+        }
+        victim.relaunch();
+        try (S3Client s3 = noRetries(victim)) {
+            for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+                assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("faults").key(e.getKey())).asByteArray(),
+                        e.getKey() + " through the restarted node");
+            }
+        }
+    }
+}
