@@ -21,6 +21,7 @@ import org.blockcloset.gateway.cluster.Join;
 import org.blockcloset.gateway.cluster.JoinClient;
 import org.blockcloset.gateway.cluster.JoinServlet;
 import org.blockcloset.gateway.cluster.JoinTokensServlet;
+import org.blockcloset.gateway.cluster.Liveness;
 import org.blockcloset.gateway.cluster.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.node.AccessKeysServlet;
@@ -131,13 +132,20 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.lifecycle().manage(gc);
 
         Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()));
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        String version = BlockClosetApplication.class.getPackage().getImplementationVersion();
+        Liveness liveness = new Liveness(kafka.connection(), identity.nodeId(), () -> new Liveness.Heartbeat(identity.nodeId(),
+                System.currentTimeMillis(), blocks.capacity(), blocks.used(), blocks.free(), os.getSystemLoadAverage(),
+                version == null ? "dev" : version), Clock.systemUTC());
+        env.lifecycle().manage(liveness);
+        placement.useLiveness(liveness::writable, liveness::isUp);
         S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
                 config.domains, config.region);
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
-        env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, adminAuth, env.getObjectMapper()))
+        env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, liveness, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/cluster");
         env.admin().addServlet("join-tokens", new JoinTokensServlet(ledger, secrets, adminAuth,
                         config.advertise + ":" + config.clusterPort, Clock.systemUTC(), env.getObjectMapper()))

@@ -284,7 +284,8 @@ public final class Ledger implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_EVENT_BYTES));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(s.applyTimeout().toMillis(), 1000)));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(s.applyTimeout().toMillis() - 1, 500)));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(KafkaConnection.REQUEST_TIMEOUT_MS,
+                Math.max(s.applyTimeout().toMillis() - 1, 500))));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(s.applyTimeout().toMillis()));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "blockcloset-gateway");
         return p;

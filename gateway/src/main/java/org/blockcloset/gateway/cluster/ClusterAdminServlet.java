@@ -16,11 +16,13 @@ import org.blockcloset.ledger.model.ClusterNode;
 /** {@code GET /api/cluster} on the admin port: the members and the layout as this node sees them (admin key required). */
 public final class ClusterAdminServlet extends HttpServlet {
     private final Ledger ledger;
+    private final Liveness liveness;
     private final AdminAuth auth;
     private final ObjectMapper json;
 
-    public ClusterAdminServlet(Ledger ledger, AdminAuth auth, ObjectMapper json) {
+    public ClusterAdminServlet(Ledger ledger, Liveness liveness, AdminAuth auth, ObjectMapper json) {
         this.ledger = ledger;
+        this.liveness = liveness;
         this.auth = auth;
         this.json = json;
     }
@@ -51,10 +53,22 @@ public final class ClusterAdminServlet extends HttpServlet {
             m.put("capacity", n.capacity());
             m.put("partitions", counts.getOrDefault(n.nodeId(), 0));
             m.put("joined", n.joined().toString());
+            Liveness.Status st = liveness.status(n.nodeId());
+            m.put("state", st.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("since", st.since().toString());
+            if (st.last() != null) {
+                m.put("lastHeartbeat", java.time.Instant.ofEpochMilli(st.last().sent()).toString());
+                m.put("used", st.last().used());
+                m.put("free", st.last().free());
+                m.put("load", st.last().load());
+                m.put("version", st.last().version());
+                m.put("clockSkewMillis", st.skewMillis());
+            }
             return m;
         }).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("nodes", nodes);
+        body.put("underReplicatedBlocks", ledger.views().underReplicatedCount());
         body.put("layout", Map.of("version", layout.version(), "replication", layout.replication(),
                 "partitionSize", layout.partitionSize(), "usableBytes", layout.usableBytes(),
                 "partitions", layout.partitions().size()));

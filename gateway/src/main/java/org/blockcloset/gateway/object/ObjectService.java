@@ -166,8 +166,8 @@ public final class ObjectService {
             }
         }
         List<String> replicas = placement.replicas(b.id());
-        List<String> candidates = new ArrayList<>(replicas);
-        candidates.addAll(placement.others(replicas));
+        List<String> candidates = new ArrayList<>(placement.upFirst(replicas));
+        candidates.addAll(placement.upFirst(placement.others(replicas)));
         candidates.remove(placement.self());
         for (String node : candidates) {
             try {

@@ -29,11 +29,30 @@ public final class Placement {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
             .version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, BlockClient> clients = new ConcurrentHashMap<>();
+    private volatile java.util.function.Predicate<String> writable = node -> true;
+    private volatile java.util.function.Predicate<String> up = node -> true;
 
     public Placement(Ledger ledger, String self, ClusterCredentials credentials) {
         this.ledger = ledger;
         this.self = self;
         this.credentials = credentials;
+    }
+
+    /** Consults liveness: writes skip nodes that are not {@code writable}, reads ask {@code up} ones first. */
+    public void useLiveness(java.util.function.Predicate<String> writable, java.util.function.Predicate<String> up) {
+        this.writable = writable;
+        this.up = up;
+    }
+
+    public boolean writable(String nodeId) {
+        return nodeId.equals(self) || writable.test(nodeId);
+    }
+
+    /** {@code nodes}, the ones that are up first (stable otherwise). */
+    public List<String> upFirst(List<String> nodes) {
+        List<String> out = new ArrayList<>(nodes.stream().filter(up).toList());
+        nodes.stream().filter(n -> !up.test(n)).forEach(out::add);
+        return out;
     }
 
     public String self() {

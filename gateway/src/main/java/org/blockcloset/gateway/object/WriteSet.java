@@ -138,11 +138,17 @@ public final class WriteSet implements AutoCloseable {
             return;
         }
         Map<String, CompletableFuture<Void>> copies = new LinkedHashMap<>();
+        List<String> lacking = new ArrayList<>();
         for (String node : targets) {
-            if (!node.equals(placement.self())) {
-                leased.add(node);
-                copies.put(node, CompletableFuture.runAsync(() -> putRemote(node, id, data, n), io));
+            if (node.equals(placement.self())) {
+                continue;
             }
+            if (!placement.writable(node)) {
+                lacking.add(node); // down or suspect: recorded as missing, not waited for
+                continue;
+            }
+            leased.add(node);
+            copies.put(node, CompletableFuture.runAsync(() -> putRemote(node, id, data, n), io));
         }
         if (targets.contains(placement.self())) {
             CompletableFuture<Void> local = new CompletableFuture<>();
@@ -156,16 +162,18 @@ public final class WriteSet implements AutoCloseable {
         }
         int quorum = Math.min(placement.writeQuorum(), targets.size());
         int durable = awaitQuorum(copies.values(), quorum);
-        List<String> lacking = new ArrayList<>();
         copies.forEach((node, f) -> {
             if (!f.isDone() || f.isCompletedExceptionally()) {
                 lacking.add(node);
             }
         });
         // Fewer than the quorum: another member keeps a copy meanwhile (repair moves it later).
-        for (String other : placement.others(targets)) {
+        for (String other : placement.upFirst(placement.others(targets))) {
             if (durable >= quorum) {
                 break;
+            }
+            if (!placement.writable(other)) {
+                continue;
             }
             try {
                 leased.add(other);

@@ -78,6 +78,26 @@ public final class Node implements AutoCloseable {
         return start(dataDir, Map.of());
     }
 
+    /** Starts the process without waiting for it to be healthy (a node whose peers start later). */
+    public void launchAsync() throws IOException {
+        Path jar = Path.of("target", "blockcloset.jar").toAbsolutePath();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC", "-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        process = pb.start();
+    }
+
+    /** Sends a signal to the node's process (STOP and CONT pause and resume it). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     private void launch() throws IOException, InterruptedException {
         Path jar = Path.of("target", "blockcloset.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
@@ -95,7 +115,7 @@ public final class Node implements AutoCloseable {
         awaitHealthy();
     }
 
-    private void awaitHealthy() throws InterruptedException, IOException {
+    public void awaitHealthy() throws InterruptedException, IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -168,6 +188,10 @@ public final class Node implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .build();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** SIGTERM and wait: a clean stop. */

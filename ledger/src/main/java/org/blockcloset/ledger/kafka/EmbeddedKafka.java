@@ -108,6 +108,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "250";
     public static final String QUORUM_FETCH_TIMEOUT_MS = "1000";
     public static final String QUORUM_ELECTION_TIMEOUT_MS = "500";
+    public static final String QUORUM_ELECTION_BACKOFF_MAX_MS = "300";
     /** Never elect a replica that may lack acknowledged writes. */
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "false";
     /** One node, one consumer group, one transactional producer: 50 internal partitions would mean 50 logs to fsync and load. */
@@ -324,6 +325,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("broker.heartbeat.interval.ms", BROKER_HEARTBEAT_INTERVAL_MS);
         p.put("controller.quorum.fetch.timeout.ms", QUORUM_FETCH_TIMEOUT_MS);
         p.put("controller.quorum.election.timeout.ms", QUORUM_ELECTION_TIMEOUT_MS);
+        // Two survivors that stand at once split the vote; retry sooner than the 1 s default.
+        p.put("controller.quorum.election.backoff.max.ms", QUORUM_ELECTION_BACKOFF_MAX_MS);
 
         p.putAll(settings.overrides());
         return p;

@@ -15,6 +15,8 @@ public final class KafkaConnection {
     /** The one principal the nodes of a cluster use on the log. */
     public static final String USER = "blockcloset";
     public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+    /** Per request, every client of the log (ADR 0009). */
+    public static final int REQUEST_TIMEOUT_MS = 5000;
 
     private final String bootstrapServers;
     private final Map<String, Object> security;
@@ -58,6 +60,10 @@ public final class KafkaConnection {
         // the default backoffs grow to 1 s between attempts, which would add to every failover.
         c.put(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, 200);
         c.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        // A paused node keeps its connections open without answering: give up on a request after a
+        // few seconds and retry towards the new leader (idempotent producers make that safe), rather
+        // than wait the default 30 s.
+        c.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
         return c;
     }
 
