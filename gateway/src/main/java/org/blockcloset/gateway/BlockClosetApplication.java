@@ -110,8 +110,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 (short) 1, Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
         env.lifecycle().manage(new StewardScheduler(kafka.connection()));
-        DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data,
-                config.capacity.toBytes(), (int) config.blockSize.toBytes()));
+        // A gateway without the storage role lends nothing: its store takes no block.
+        DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data, lent, (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
         SecretBox secrets = SecretBox.of(identity);
         BootstrapKey.Credentials key = joined && (config.accessKeyId == null || config.accessKeyId.isBlank())
@@ -119,17 +119,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 : BootstrapKey.ensure(ledger, secrets, data, config.accessKeyId, config.secretAccessKey);
         ClusterServer cluster = new ClusterServer(config.clusterBind, config.clusterPort, blocks,
                 new ClusterCredentials(identity.clusterSecret()), Clock.systemUTC());
-        env.lifecycle().manage(cluster);
-
-        Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(), address,
-                config.roles, config.zone, config.capacity.toBytes()), config.replication);
-        membership.register();
-        rememberControllers(ledger, identity, data);
-        cluster.addServlet(Join.PATH, new JoinServlet(ledger, secrets, identity, kafka::clusterId, membership, Clock.systemUTC()));
-
-        GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
-                Duration.ofMillis(config.gcInterval.toMilliseconds()));
-        env.lifecycle().manage(gc);
+        cluster.addServlet(Join.PATH, new JoinServlet(ledger, secrets, identity, kafka::clusterId, Clock.systemUTC()));
 
         Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()));
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -137,11 +127,25 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Liveness liveness = new Liveness(kafka.connection(), identity.nodeId(), () -> new Liveness.Heartbeat(identity.nodeId(),
                 System.currentTimeMillis(), blocks.capacity(), blocks.used(), blocks.free(), os.getSystemLoadAverage(),
                 version == null ? "dev" : version), Clock.systemUTC());
-        env.lifecycle().manage(liveness);
+        // The block API and the heartbeats start before this node enters the layout: a new replica must
+        // take copies, and be seen alive, from the moment it is one (ADR 0009).
+        cluster.start();
+        manage(env, cluster::stop);
+        liveness.start();
+        manage(env, liveness::stop);
         placement.useLiveness(liveness::writable, liveness::isUp);
+        Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(), address,
+                config.roles, config.zone, config.capacity.toBytes()), config.replication);
+        membership.register();
+        rememberControllers(ledger, identity, data);
+
+        GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
+                Duration.ofMillis(config.gcInterval.toMilliseconds()));
+        env.lifecycle().manage(gc);
+
         S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
                 config.domains, config.region);
-        env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics())).addMapping("/*");
+        env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics(), config.roles.contains(ClusterNode.GATEWAY))).addMapping("/*");
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
@@ -202,7 +206,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             throw new IllegalStateException("BLOCKCLOSET_JOIN is set but BLOCKCLOSET_JOIN_TOKEN is not; create a token on "
                     + "any member (POST /api/join-tokens) and pass it");
         }
-        String nodeId = NodeIdentity.newNodeId();
+        String nodeId = NodeIdentity.pendingNodeId(data); // the same id if an earlier attempt's answer was lost
         Join.Answer a = JoinClient.join(config.join, config.joinToken,
                 new Join.Request(nodeId, address, config.roles, config.zone, lent));
         NodeIdentity n = new NodeIdentity(nodeId, a.kraftId(), java.util.Base64.getDecoder().decode(a.clusterSecret()),

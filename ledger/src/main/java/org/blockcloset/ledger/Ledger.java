@@ -62,7 +62,10 @@ public final class Ledger implements AutoCloseable {
     private final Settings settings;
     private final KafkaProducer<String, LoggedEvent> producer;
     private final KafkaStreams streams;
-    private final Admin admin;
+    /** Only asks the events partition's end offset (the read barrier); guarded by itself. */
+    private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> endOffsets;
+    private long lastEnd = -1;
+    private long lastEndAskedAt;
     private final ViewProgress progress = new ViewProgress();
     private final Views views;
     private volatile boolean ready;
@@ -76,7 +79,9 @@ public final class Ledger implements AutoCloseable {
         ViewTopology.build(builder, EVENTS_TOPIC, progress);
         this.streams = new KafkaStreams(builder.build(), streamsConfig(settings));
         this.views = new Views(streams);
-        this.admin = Admin.create(settings.kafka().clientConfig());
+        this.endOffsets = new org.apache.kafka.clients.consumer.KafkaConsumer<>(settings.kafka().clientConfig(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
 
     /** Creates the topics if needed, starts the views, and returns once they have caught up with the log. */
@@ -226,13 +231,24 @@ public final class Ledger implements AutoCloseable {
         TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
         long timeout = settings.applyTimeout().toNanos();
         long start = System.nanoTime();
+        long end;
         try {
-            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
-                    .get(timeout, TimeUnit.NANOSECONDS).offset();
+            // Concurrent reads share one query: an end offset asked for after this read started covers
+            // every write acknowledged before it, so a read waiting here may use one fetched meanwhile.
+            synchronized (endOffsets) {
+                if (lastEndAskedAt - start >= 0 && lastEnd >= 0) {
+                    end = lastEnd;
+                } else {
+                    long asked = System.nanoTime();
+                    end = endOffsets.endOffsets(java.util.List.of(tp), Duration.ofNanos(timeout)).get(tp);
+                    lastEnd = end;
+                    lastEndAskedAt = asked;
+                }
+            }
             if (end > 0) {
                 progress.whenApplied(0, end - 1).get(Math.max(1, timeout - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
             }
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
             throw new LedgerUnavailableException("the views could not catch up with the log: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -265,7 +281,9 @@ public final class Ledger implements AutoCloseable {
     public void close() {
         ready = false;
         producer.close(Duration.ofSeconds(10));
-        admin.close(Duration.ofSeconds(5));
+        synchronized (endOffsets) {
+            endOffsets.close(Duration.ofSeconds(5));
+        }
         // Leave the consumer group: otherwise the next start waits for this member's session to
         // time out (session.timeout.ms, 45 s) before the views get their partition back.
         streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(15))

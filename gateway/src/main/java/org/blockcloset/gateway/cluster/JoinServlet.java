@@ -40,16 +40,13 @@ public final class JoinServlet extends HttpServlet {
     private final SecretBox secrets;
     private final NodeIdentity self;
     private final Supplier<String> kafkaClusterId;
-    private final Membership membership;
     private final Clock clock;
 
-    public JoinServlet(Ledger ledger, SecretBox secrets, NodeIdentity self, Supplier<String> kafkaClusterId,
-                       Membership membership, Clock clock) {
+    public JoinServlet(Ledger ledger, SecretBox secrets, NodeIdentity self, Supplier<String> kafkaClusterId, Clock clock) {
         this.ledger = ledger;
         this.secrets = secrets;
         this.self = self;
         this.kafkaClusterId = kafkaClusterId;
-        this.membership = membership;
         this.clock = clock;
     }
 
@@ -65,14 +62,21 @@ public final class JoinServlet extends HttpServlet {
             send(resp, 403, Map.of("error", "invalid join token or proof"));
             return;
         }
-        if (!token.get().usable(clock.instant())) {
+        Join.Request r = JSON.readValue(body, Join.Request.class);
+        Optional<ClusterNode> known = ledger.views().node(r.nodeId());
+        boolean retry = known.isPresent() && r.nodeId().equals(token.get().usedBy());
+        if (known.isPresent() && !retry) {
+            send(resp, 409, Map.of("error", "node id " + r.nodeId() + " is already a member"));
+            return;
+        }
+        if (!retry && !token.get().usable(clock.instant())) {
             send(resp, 403, Map.of("error", "the join token was used or has expired; create another"));
             return;
         }
-        Join.Request r = JSON.readValue(body, Join.Request.class);
         try {
-            int kraftId = join(r, tokenId);
-            membership.updateLayout();
+            // The new node plans the layout itself once it runs (Membership.register): planning it
+            // here would make it a replica before it can take a copy, and stall writes meanwhile.
+            int kraftId = retry ? known.get().kraftId() : join(r, tokenId);
             String controllers = String.join(",", ledger.views().nodes().stream()
                     .filter(n -> n.kraftId() <= CONTROLLERS).map(n -> n.address().controllerBootstrap()).sorted().toList());
             String brokers = String.join(",", ledger.views().nodes().stream().map(n -> n.address().kafkaBootstrap()).toList());
@@ -88,13 +92,9 @@ public final class JoinServlet extends HttpServlet {
         }
     }
 
-    /** Records the node with the next free KRaft id; a retried join of the same node gets its id again. */
+    /** Records the node with the next free KRaft id. */
     private int join(Join.Request r, String tokenId) throws RejectedException, LedgerUnavailableException {
         for (int attempt = 0; ; attempt++) {
-            Optional<ClusterNode> known = ledger.views().node(r.nodeId());
-            if (known.isPresent()) {
-                return known.get().kraftId();
-            }
             int kraftId = ledger.views().nodes().stream().mapToInt(ClusterNode::kraftId).max().orElse(0) + 1;
             try {
                 ledger.append("join:" + tokenId, UUID.randomUUID().toString(), new NodeJoined(r.nodeId(), kraftId,

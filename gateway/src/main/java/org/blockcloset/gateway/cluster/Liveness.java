@@ -41,8 +41,9 @@ public final class Liveness implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
     public static final String TOPIC = "blockcloset.heartbeats";
     public static final Duration INTERVAL = Duration.ofSeconds(1);
-    public static final Duration SUSPECT = Duration.ofSeconds(3);
-    public static final Duration DOWN = Duration.ofSeconds(10);
+    /** Longer than a leader failover of the heartbeats' own partition (about 3 s), so that one does not make everyone suspect. */
+    public static final Duration SUSPECT = Duration.ofSeconds(5);
+    public static final Duration DOWN = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a node says about itself each second. */
@@ -142,7 +143,7 @@ public final class Liveness implements Managed {
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3000);
-        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1500);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer())) {
             while (running) {
                 try {
@@ -159,6 +160,7 @@ public final class Liveness implements Managed {
 
     private void follow() {
         Map<String, Object> c = kafka.clientConfig();
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1500);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(tp));
@@ -192,7 +194,7 @@ public final class Liveness implements Managed {
     }
 
     @Override
-    public void stop() throws Exception {
+    public void stop() throws InterruptedException {
         running = false;
         if (sender != null) {
             sender.interrupt();

@@ -13,6 +13,9 @@ public final class BlockStoreHealthCheck extends HealthCheck {
 
     @Override
     protected Result check() {
+        if (store.capacity() == 0) {
+            return Result.healthy("lends no disk (a gateway without the storage role)");
+        }
         String summary = String.format("%d of %d bytes used", store.used(), store.capacity());
         return store.free() > 0 ? Result.healthy(summary) : Result.unhealthy("full: " + summary);
     }

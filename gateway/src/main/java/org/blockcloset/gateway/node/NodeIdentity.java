@@ -53,6 +53,25 @@ public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret, Str
         return "node-" + HexFormat.of().formatHex(id);
     }
 
+    /**
+     * The id a joining node asks for, kept in {@code <data>/join-pending.properties} until the join
+     * succeeds: a retry after a lost answer asks for the same id (the member answers it again)
+     * instead of leaving a ghost member behind.
+     */
+    public static String pendingNodeId(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("join-pending.properties");
+        if (Files.exists(file)) {
+            String id = PrivateFile.load(file).getProperty("nodeId");
+            if (id != null) {
+                return id;
+            }
+        }
+        Properties p = new Properties();
+        p.setProperty("nodeId", newNodeId());
+        PrivateFile.store(file, p, "Block Closet: the node id of a join in progress");
+        return p.getProperty("nodeId");
+    }
+
     /** The identity of a cluster's first node, made at its first start. */
     public static NodeIdentity loadOrCreate(Path dataDir) throws IOException {
         Optional<NodeIdentity> existing = load(dataDir);
@@ -68,6 +87,11 @@ public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret, Str
 
     /** Writes this identity to {@code <data>/node.properties} (0600). */
     public void store(Path dataDir) throws IOException {
+        storeFile(dataDir);
+        Files.deleteIfExists(dataDir.resolve("join-pending.properties"));
+    }
+
+    private void storeFile(Path dataDir) throws IOException {
         Properties p = new Properties();
         p.setProperty("nodeId", nodeId);
         p.setProperty("kraftId", Integer.toString(kraftId));

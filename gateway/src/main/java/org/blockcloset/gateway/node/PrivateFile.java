@@ -30,6 +30,14 @@ final class PrivateFile {
         try (Writer w = Files.newBufferedWriter(tmp)) {
             p.store(w, comment);
         }
+        // Durable before it is in place, and its directory entry too: the log may already hold what
+        // only this file's secret opens.
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 }

@@ -43,8 +43,15 @@ public final class ObjectService {
     private final Placement placement;
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
     /** Replica writes and lease settlements to other nodes. */
-    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(32, r -> {
+    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(64, r -> {
         Thread t = new Thread(r, "replica-io");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Lease settlements: not on any request's path, so they never delay a replica write. */
+    private final java.util.concurrent.ExecutorService settling = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "lease-settle");
         t.setDaemon(true);
         return t;
     });
@@ -57,7 +64,7 @@ public final class ObjectService {
 
     /** Starts a write; the caller closes it (try-with-resources), after {@link #commit} or on failure. */
     public WriteSet begin() {
-        return new WriteSet(store, placement, io);
+        return new WriteSet(store, placement, io, settling);
     }
 
     /**
@@ -69,10 +76,11 @@ public final class ObjectService {
         write.awaitDurable();
         try {
             LoggedEvent logged = ledger.append(actor, requestId, event);
+            // The event references the blocks from now on: keep them, whatever happens next.
+            write.settle(true);
             if (!write.missing().isEmpty()) {
                 recordMissing(write, actor, requestId);
             }
-            write.settle(true);
             return logged;
         } catch (LedgerUnavailableException e) {
             write.settle(!e.definitelyNotWritten());
@@ -87,7 +95,7 @@ public final class ObjectService {
     private void recordMissing(WriteSet write, String actor, String requestId) {
         try {
             ledger.append(actor, requestId, new org.blockcloset.ledger.event.BlocksUnderReplicated(Map.copyOf(write.missing())));
-        } catch (RejectedException | LedgerUnavailableException e) {
+        } catch (RejectedException | LedgerUnavailableException | RuntimeException e) {
             LOG.warn("{} under-replicated block(s) of request {} not recorded: {}", write.missing().size(), requestId, e.toString());
         }
     }

@@ -30,6 +30,8 @@ public final class Placement {
             .version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, BlockClient> clients = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<String> writable = node -> true;
+    private final Map<String, Long> refused = new ConcurrentHashMap<>();
+    private static final Duration REFUSED_PENALTY = Duration.ofSeconds(5);
     private volatile java.util.function.Predicate<String> up = node -> true;
 
     public Placement(Ledger ledger, String self, ClusterCredentials credentials) {
@@ -45,7 +47,19 @@ public final class Placement {
     }
 
     public boolean writable(String nodeId) {
-        return nodeId.equals(self) || writable.test(nodeId);
+        if (nodeId.equals(self)) {
+            return true;
+        }
+        Long refusedAt = refused.get(nodeId);
+        if (refusedAt != null && System.nanoTime() - refusedAt < REFUSED_PENALTY.toNanos()) {
+            return false; // it refused a connection just now: heartbeats would take seconds to say so
+        }
+        return writable.test(nodeId);
+    }
+
+    /** A node refused a connection (its process is gone): no copies go there for a few seconds. */
+    public void refused(String nodeId) {
+        refused.put(nodeId, System.nanoTime());
     }
 
     /** {@code nodes}, the ones that are up first (stable otherwise). */
@@ -68,7 +82,7 @@ public final class Placement {
         return layout.replicas(id, layout.replication());
     }
 
-    /** The other members, after {@code id}'s replicas: where a copy may also be (fallbacks). */
+    /** The other members, after {@code id}'s replicas: where a copy may also be (read fallbacks). */
     public List<String> others(List<String> replicas) {
         List<String> out = new ArrayList<>();
         for (ClusterNode n : ledger.views().nodes()) {
@@ -77,6 +91,22 @@ public final class Placement {
             }
         }
         return out;
+    }
+
+    /** The other members that lend disk, after {@code id}'s replicas: where a fallback copy may go. */
+    public List<String> otherLenders(List<String> replicas) {
+        List<String> out = new ArrayList<>();
+        for (ClusterNode n : ledger.views().nodes()) {
+            if (n.lends() && !replicas.contains(n.nodeId()) && !n.nodeId().equals(self)) {
+                out.add(n.nodeId());
+            }
+        }
+        return out;
+    }
+
+    /** Whether this node lends disk (may hold a fallback copy). */
+    public boolean lendsHere() {
+        return ledger.views().node(self).map(ClusterNode::lends).orElse(false);
     }
 
     /** Copies that must be durable before a write is acknowledged: two when the layout keeps two or more. */

@@ -54,10 +54,13 @@ public final class WriteSet implements AutoCloseable {
     private int len;
     private boolean settled;
 
-    WriteSet(BlockStore store, Placement placement, ExecutorService io) {
+    private final ExecutorService settling;
+
+    WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling) {
         this.store = store;
         this.placement = placement;
         this.io = io;
+        this.settling = settling;
     }
 
     /** Appends bytes to the current run, cutting it into blocks of the store's block size. */
@@ -110,15 +113,49 @@ public final class WriteSet implements AutoCloseable {
                 }
             }
         }
+        java.util.Set<BlockId> pinned = new java.util.HashSet<>(here);
         byNode.forEach((node, list) -> {
-            try {
-                leased.add(node);
-                placement.client(node).retain(lease, list);
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("could not pin {} block(s) on {}: {}", list.size(), node, e.toString());
+            for (int from = 0; from < list.size(); from += RETAIN_BATCH) {
+                List<BlockId> batch = list.subList(from, Math.min(list.size(), from + RETAIN_BATCH));
+                try {
+                    leased.add(node);
+                    if (placement.client(node).retain(lease, batch)) {
+                        pinned.addAll(batch);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("could not pin {} block(s) on {}: {}", batch.size(), node, e.toString());
+                }
             }
         });
+        // A block off its replicas (a fallback copy, or written before the node that should hold it
+        // joined) is looked for on every other member before the request is refused.
+        List<BlockId> unpinned = ids.stream().filter(id -> !pinned.contains(id)).distinct().toList();
+        if (!unpinned.isEmpty()) {
+            for (String node : placement.others(List.of())) {
+                for (BlockId id : unpinned) {
+                    if (pinned.contains(id)) {
+                        continue;
+                    }
+                    try {
+                        leased.add(node);
+                        if (placement.client(node).retain(lease, List.of(id))) {
+                            pinned.add(id);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        LOG.debug("block {} not pinned on {}: {}", id, node, e.toString());
+                    }
+                }
+            }
+        }
+        for (BlockId id : ids) {
+            if (!pinned.contains(id)) {
+                throw new org.blockcloset.storage.BlockNotFoundException(id); // no node holds it any more
+            }
+        }
     }
+
+    /** Ids per retain call: well under the block API's 1 MiB body limit. */
+    private static final int RETAIN_BATCH = 5_000;
 
     /** Blocks whose replicas did not all confirm a copy: hex id → the nodes that may lack it. */
     Map<String, List<String>> missing() {
@@ -150,6 +187,7 @@ public final class WriteSet implements AutoCloseable {
             leased.add(node);
             copies.put(node, CompletableFuture.runAsync(() -> putRemote(node, id, data, n), io));
         }
+        boolean someSkipped = !lacking.isEmpty();
         if (targets.contains(placement.self())) {
             CompletableFuture<Void> local = new CompletableFuture<>();
             try {
@@ -167,8 +205,20 @@ public final class WriteSet implements AutoCloseable {
                 lacking.add(node);
             }
         });
+        boolean onlyFull = copies.values().stream().anyMatch(CompletableFuture::isCompletedExceptionally)
+                && copies.values().stream().filter(CompletableFuture::isCompletedExceptionally)
+                .allMatch(f -> cause(f) instanceof InsufficientStorageException);
+        // This node's own disk first, when it lends and is not one of the block's replicas.
+        if (durable < quorum && !targets.contains(placement.self()) && placement.lendsHere()) {
+            try {
+                writeLocal(data, n);
+                durable++;
+            } catch (IOException | RuntimeException e) {
+                onlyFull &= e instanceof InsufficientStorageException;
+            }
+        }
         // Fewer than the quorum: another member keeps a copy meanwhile (repair moves it later).
-        for (String other : placement.upFirst(placement.others(targets))) {
+        for (String other : placement.upFirst(placement.otherLenders(targets))) {
             if (durable >= quorum) {
                 break;
             }
@@ -180,12 +230,13 @@ public final class WriteSet implements AutoCloseable {
                 putRemote(other, id, data, n);
                 durable++;
             } catch (RuntimeException e) {
+                onlyFull &= e.getCause() instanceof InsufficientStorageException;
                 LOG.debug("fallback copy of {} on {} failed: {}", id, other, e.toString());
             }
         }
         if (durable < quorum) {
-            boolean full = copies.values().stream().allMatch(f -> f.isCompletedExceptionally() && cause(f) instanceof InsufficientStorageException);
-            if (full) {
+            // Every node that could take a copy is full: the store is, for this block (507, not 503).
+            if (onlyFull && !someSkipped) {
                 throw new InsufficientStorageException(n, 0);
             }
             throw new ReplicationException("block " + id + ": " + durable + " of " + quorum + " copies durable; replicas "
@@ -239,6 +290,9 @@ public final class WriteSet implements AutoCloseable {
     private void putRemote(String node, BlockId id, byte[] data, int n) {
         try {
             placement.client(node).put(id, data, 0, n, lease);
+        } catch (java.net.ConnectException e) {
+            placement.refused(node);
+            throw new java.io.UncheckedIOException(e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -285,7 +339,10 @@ public final class WriteSet implements AutoCloseable {
         }
         store.release(reused);
         for (String node : leased) {
-            io.execute(() -> {
+            if (!placement.writable(node)) {
+                continue; // a node that is down lets the lease expire by itself
+            }
+            settling.execute(() -> {
                 try {
                     placement.client(node).settleLease(lease, keep);
                 } catch (IOException | RuntimeException e) {

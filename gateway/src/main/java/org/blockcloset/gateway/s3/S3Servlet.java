@@ -31,7 +31,11 @@ public final class S3Servlet extends HttpServlet {
     private final Map<S3Operation, Timer> timers = new EnumMap<>(S3Operation.class);
     private final MetricRegistry metrics;
 
-    public S3Servlet(S3Context ctx, MetricRegistry metrics) {
+    private final boolean gateway;
+
+    /** @param gateway false on a node that only lends disk (BLOCKCLOSET_ROLES=storage): it answers every request 503 */
+    public S3Servlet(S3Context ctx, MetricRegistry metrics, boolean gateway) {
+        this.gateway = gateway;
         this.ctx = ctx;
         this.metrics = metrics;
         for (S3Operation op : S3Operation.values()) {
@@ -76,6 +80,10 @@ public final class S3Servlet extends HttpServlet {
         boolean head = "HEAD".equals(req.getMethod());
         String resource = req.getRequestURI();
         try {
+            if (!gateway) {
+                throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "This node only lends disk to the cluster "
+                        + "(BLOCKCLOSET_ROLES=storage); send S3 requests to a gateway node.");
+            }
             if (!ctx.ledger().ready()) {
                 throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The store is starting or its log is unavailable.");
             }
@@ -89,7 +97,10 @@ public final class S3Servlet extends HttpServlet {
             }
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
             resource = request.resource();
-            if (head || "GET".equals(req.getMethod())) {
+            // Reads, and deletes (which act only on what the views hold), see every write acknowledged
+            // through another gateway before them. Writes are decided by the fold in log order instead.
+            if (head || "GET".equals(req.getMethod()) || "DELETE".equals(req.getMethod())
+                    || op == S3Operation.DELETE_OBJECTS) {
                 ctx.readBarrier();
             }
             try (Timer.Context ignored = timers.get(op).time()) {

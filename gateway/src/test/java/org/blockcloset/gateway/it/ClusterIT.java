@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,17 +45,26 @@ class ClusterIT {
         first.client().createBucket(b -> b.bucket("grow"));
 
         Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean writing = new AtomicBoolean(true);
         Thread writer = new Thread(() -> {
             Random rnd = new Random(1);
-            try (S3Client s3 = first.client()) {
+            // No SDK retries: every failed write is counted, none hidden.
+            try (S3Client s3 = S3Asserts.clientBuilder(first, Node.ACCESS_KEY, Node.SECRET_KEY)
+                    .overrideConfiguration(o -> o.retryPolicy(software.amazon.awssdk.core.retry.RetryPolicy.none())).build()) {
                 for (int i = 0; i < 2000 && writing.get(); i++) {
                     byte[] body = new byte[1 + rnd.nextInt(200_000)];
                     rnd.nextBytes(body);
                     String key = "obj-" + i;
-                    s3.putObject(p -> p.bucket("grow").key(key), RequestBody.fromBytes(body));
-                    acknowledged.put(key, body);
+                    try {
+                        s3.putObject(p -> p.bucket("grow").key(key), RequestBody.fromBytes(body));
+                        acknowledged.put(key, body);
+                    } catch (RuntimeException e) {
+                        failures.add(key + ": " + e);
+                    }
                 }
+            } catch (Throwable t) {
+                failures.add("writer died: " + t);
             }
         }, "cluster-it-writer");
         writer.start();
@@ -66,6 +76,9 @@ class ClusterIT {
             writing.set(false);
             writer.join(TimeUnit.MINUTES.toMillis(2));
         }
+        assertTrue(!writer.isAlive(), "the writer stopped");
+        System.out.printf("while the cluster grew: %d writes acknowledged, %d failed%n", acknowledged.size(), failures.size());
+        assertEquals(List.of(), failures, "no write failed while nodes joined");
         assertTrue(acknowledged.size() > 0, "the writer wrote while the cluster grew");
 
         JsonNode cluster = AdminApi.get(nodes.get(2), "/api/cluster");
@@ -97,7 +110,7 @@ class ClusterIT {
                 acknowledged.size());
     }
 
-    /** Polls (bounded) until every topic of the log has three replicas and min.insync.replicas 2. */
+    /** Polls (bounded) until every topic of the log has three in-sync replicas. */
     private static void awaitEveryTopicAtThreeReplicas(Node any) throws Exception {
         String password = NodeIdentity.load(any.dataDir()).orElseThrow().derivedSecret("kafka");
         try (Admin admin = Admin.create(KafkaConnection.scram(any.kafkaAddress(), password).clientConfig())) {

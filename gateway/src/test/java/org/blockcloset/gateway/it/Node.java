@@ -112,7 +112,12 @@ public final class Node implements AutoCloseable {
         Files.createDirectories(log().getParent());
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         process = pb.start();
-        awaitHealthy();
+        try {
+            awaitHealthy();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            process.destroyForcibly(); // a node that never became healthy must not outlive its test
+            throw e;
+        }
     }
 
     public void awaitHealthy() throws InterruptedException, IOException {

@@ -62,11 +62,16 @@ final class TestCluster implements AutoCloseable {
 
     /** A cluster of {@code n} fresh nodes. */
     static TestCluster of(int n, Map<String, String> env) throws Exception {
+        return of(n, i -> env);
+    }
+
+    /** A cluster of {@code n} fresh nodes, node {@code i} started with {@code env.apply(i)}. */
+    static TestCluster of(int n, java.util.function.IntFunction<Map<String, String>> env) throws Exception {
         TestCluster c = new TestCluster();
         try {
-            Node first = c.startFirst(env);
+            Node first = c.startFirst(env.apply(0));
             for (int i = 1; i < n; i++) {
-                c.join(i == 1 ? first : c.nodes.get(i - 1), env);
+                c.join(i == 1 ? first : c.nodes.get(i - 1), env.apply(i));
             }
             return c;
         } catch (Exception | Error e) {

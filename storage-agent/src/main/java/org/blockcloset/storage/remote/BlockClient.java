@@ -27,6 +27,8 @@ import org.blockcloset.storage.InsufficientStorageException;
  */
 public final class BlockClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Beyond the request timeout, the time a whole block may take to arrive. */
+    private static final Duration BODY_ALLOWANCE = Duration.ofSeconds(8);
 
     /** A node's space as it reports it. */
     public record Capacity(long capacity, long used, long free, int maxBlockSize) {
@@ -84,13 +86,25 @@ public final class BlockClient {
         if (first > 0 || last >= 0) {
             b.header("Range", "bytes=" + first + "-" + (last < 0 ? Integer.MAX_VALUE : last));
         }
-        HttpResponse<InputStream> r = exchange(b, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-            if (r.statusCode() != 200 && r.statusCode() != 206) {
-                throw failure(r.statusCode(), new String(in.readNBytes(4096), StandardCharsets.UTF_8), id);
-            }
-            return in.transferTo(out);
+        // The whole answer (at most one block) within a deadline: a replica that stalls mid-body must
+        // not hold the reader, which then asks the next one.
+        HttpResponse<byte[]> r;
+        try {
+            r = http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .get(timeout.toMillis() + BODY_ALLOWANCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.net.http.HttpTimeoutException(base + " did not send block " + id + " in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted reading from " + base);
         }
+        if (r.statusCode() != 200 && r.statusCode() != 206) {
+            throw failure(r.statusCode(), new String(r.body(), 0, Math.min(4096, r.body().length), StandardCharsets.UTF_8), id);
+        }
+        out.write(r.body());
+        return r.body().length;
     }
 
     /** The block's size on that node, or -1 if it does not hold it. */
