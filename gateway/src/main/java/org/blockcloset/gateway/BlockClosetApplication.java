@@ -26,6 +26,7 @@ import org.blockcloset.gateway.cluster.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.node.AccessKeysServlet;
 import org.blockcloset.gateway.node.AdminAuth;
+import org.blockcloset.gateway.node.BucketsAdminServlet;
 import org.blockcloset.gateway.node.NodeIdentity;
 import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
@@ -151,6 +152,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 .addMapping("/api/keys", "/api/keys/*");
         env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, liveness, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/cluster");
+        env.admin().addServlet("buckets", new BucketsAdminServlet(ledger, adminAuth, placement::copiesFor, env.getObjectMapper()))
+                .addMapping("/api/buckets/*");
         env.admin().addServlet("join-tokens", new JoinTokensServlet(ledger, secrets, adminAuth,
                         config.advertise + ":" + config.clusterPort, Clock.systemUTC(), env.getObjectMapper()))
                 .addMapping("/api/join-tokens");

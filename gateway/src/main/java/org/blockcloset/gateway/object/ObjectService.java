@@ -62,9 +62,12 @@ public final class ObjectService {
         this.placement = placement;
     }
 
-    /** Starts a write; the caller closes it (try-with-resources), after {@link #commit} or on failure. */
-    public WriteSet begin() {
-        return new WriteSet(store, placement, io, settling);
+    /**
+     * Starts a write into {@code bucket} (its replication factor decides the copies); the caller
+     * closes it (try-with-resources), after {@link #commit} or on failure.
+     */
+    public WriteSet begin(String bucket) {
+        return new WriteSet(store, placement, io, settling, placement.copiesFor(bucket));
     }
 
     /**

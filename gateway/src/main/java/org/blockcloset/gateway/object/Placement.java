@@ -82,6 +82,19 @@ public final class Placement {
         return layout.replicas(id, layout.replication());
     }
 
+    /** The first {@code copies} of {@code id}'s replicas: where a write to a bucket keeping that many copies goes. */
+    public List<String> replicas(BlockId id, int copies) {
+        List<String> all = replicas(id);
+        return all.subList(0, Math.min(copies, all.size()));
+    }
+
+    /** Copies a bucket's new writes keep: its own factor if it has one, never more than the layout keeps. */
+    public int copiesFor(String bucket) {
+        int layout = Math.max(1, ledger.views().layout().replication());
+        Integer own = bucket == null ? null : ledger.views().bucket(bucket).map(org.blockcloset.ledger.model.Bucket::replication).orElse(null);
+        return own == null ? layout : Math.max(1, Math.min(own, layout));
+    }
+
     /** The other members, after {@code id}'s replicas: where a copy may also be (read fallbacks). */
     public List<String> others(List<String> replicas) {
         List<String> out = new ArrayList<>();
@@ -109,10 +122,9 @@ public final class Placement {
         return ledger.views().node(self).map(ClusterNode::lends).orElse(false);
     }
 
-    /** Copies that must be durable before a write is acknowledged: two when the layout keeps two or more. */
-    public int writeQuorum() {
-        Layout layout = ledger.views().layout();
-        return Math.max(1, Math.min(2, layout.replication()));
+    /** Copies that must be durable before a write is acknowledged: two when the write keeps two or more. */
+    public static int writeQuorum(int copies) {
+        return Math.max(1, Math.min(2, copies));
     }
 
     /** Whether another node's copy of a block may be needed (a cluster, not a single node). */

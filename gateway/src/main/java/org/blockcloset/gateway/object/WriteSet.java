@@ -55,8 +55,11 @@ public final class WriteSet implements AutoCloseable {
     private boolean settled;
 
     private final ExecutorService settling;
+    /** Copies each block of this write keeps (its bucket's factor, capped by the layout's). */
+    private final int copyCount;
 
-    WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling) {
+    WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling, int copyCount) {
+        this.copyCount = copyCount;
         this.store = store;
         this.placement = placement;
         this.io = io;
@@ -168,7 +171,7 @@ public final class WriteSet implements AutoCloseable {
         buf = null;
         len = 0;
         BlockId id = BlockId.ofDigest(sha256(data, n));
-        List<String> targets = placement.replicas(id);
+        List<String> targets = placement.replicas(id, copyCount);
         if (targets.size() == 1 && targets.get(0).equals(placement.self())) {
             writeLocal(data, n); // a single node: its disk is the only replica, failures are the request's
             run.add(new BlockRef(id, n));
@@ -198,7 +201,7 @@ public final class WriteSet implements AutoCloseable {
             }
             copies.put(placement.self(), local);
         }
-        int quorum = Math.min(placement.writeQuorum(), targets.size());
+        int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
         int durable = awaitQuorum(copies.values(), quorum);
         copies.forEach((node, f) -> {
             if (!f.isDone() || f.isCompletedExceptionally()) {

@@ -94,7 +94,7 @@ final class CompleteMultipartUpload {
                 checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks);
         // A concurrent UploadPart may replace a chosen part before this event applies, leaving its
         // old blocks briefly unreferenced: pin them so GC cannot take them in that window.
-        try (WriteSet write = ctx.objects().begin()) {
+        try (WriteSet write = ctx.objects().begin(r.bucket())) {
             try {
                 write.reuse(blocks.stream().map(BlockRef::id).toList());
             } catch (BlockNotFoundException e) {

@@ -80,7 +80,7 @@ final class CopyObjectHandler {
                 ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks());
         // The copy shares the source's blocks: pin them until the copy's event references them, in
         // case the source is deleted meanwhile (its blocks may be old enough for GC at once).
-        try (WriteSet write = ctx.objects().begin()) {
+        try (WriteSet write = ctx.objects().begin(r.bucket())) {
             reuseSource(write, src.blocks(), 0, src.size() - 1);
             ctx.commit(r, write, new ObjectPut(copy));
         }
@@ -106,7 +106,7 @@ final class CopyObjectHandler {
         Part p;
         String etag;
         Map<String, String> checksums;
-        try (WriteSet write = ctx.objects().begin()) {
+        try (WriteSet write = ctx.objects().begin(r.bucket())) {
             reuseSource(write, src.blocks(), first, last);
             MessageDigest md5 = BodyWriter.md5();
             List<BlockRef> blocks = slice(write, src.blocks(), first, last, md5, checksum);

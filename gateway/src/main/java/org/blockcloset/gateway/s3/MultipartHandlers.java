@@ -77,7 +77,7 @@ final class MultipartHandlers {
         int number = partNumber(r);
         Upload u = requireUpload(ctx, r);
         Part p;
-        try (WriteSet write = ctx.objects().begin()) {
+        try (WriteSet write = ctx.objects().begin(r.bucket())) {
             BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);
             p = new Part(number, body.written().size(), '"' + body.md5Hex() + '"', ctx.clock().instant(),
                     body.checksums(), body.written().blocks());

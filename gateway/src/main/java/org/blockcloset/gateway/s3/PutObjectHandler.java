@@ -52,7 +52,7 @@ final class PutObjectHandler {
         ObjectMetadata meta = ObjectMetadata.from(r.http());
         String etag;
         ObjectVersion o;
-        try (WriteSet write = ctx.objects().begin()) {
+        try (WriteSet write = ctx.objects().begin(r.bucket())) {
             BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);
             etag = '"' + body.md5Hex() + '"';
             o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),

@@ -68,6 +68,39 @@ class ClusterFaultsIT {
     }
 
     @Test
+    @Order(0)
+    void aBucketKeepsTheCopiesItsReplicationFactorAsks() throws Exception {
+        Node admin = cluster.node(0);
+        cluster.node(0).client().createBucket(b -> b.bucket("two-copies"));
+        assertEquals(401, AdminApi.call(admin, "GET", "/api/buckets/two-copies", null, null).path("status").asInt());
+        assertEquals(3, AdminApi.get(admin, "/api/buckets/two-copies").path("copies").asInt(), "the layout's three by default");
+        java.net.http.HttpResponse<String> set = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(admin.adminUrl() + "/api/buckets/two-copies/replication"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (Node.ACCESS_KEY + ":" + Node.SECRET_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"copies\":2}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals(2, AdminApi.get(cluster.node(1), "/api/buckets/two-copies").path("copies").asInt());
+        byte[] body = random(3_500_000, 17);
+        try (S3Client s3 = noRetries(cluster.node(1))) {
+            s3.putObject(p -> p.bucket("two-copies").key("k"), RequestBody.fromBytes(body));
+            assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket("two-copies").key("k")).asByteArray());
+        }
+        for (int off = 0; off < body.length; off += 1 << 20) {
+            byte[] block = java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + (1 << 20)));
+            String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(block));
+            int holders = 0;
+            for (Node n : cluster.nodes()) {
+                if (Files.exists(n.dataDir().resolve("blocks").resolve(hex.substring(0, 2)).resolve(hex))) {
+                    holders++;
+                }
+            }
+            assertEquals(2, holders, "copies of block " + hex);
+        }
+    }
+
+    @Test
     @Order(1)
     void aCorruptCopyIsNeverServedAndAnotherReplicaAnswers() throws Exception {
         byte[] body = random(3_000_000, 7);

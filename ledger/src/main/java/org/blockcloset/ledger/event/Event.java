@@ -25,11 +25,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = LayoutChanged.class, name = "LayoutChanged"),
     @JsonSubTypes.Type(value = JoinTokenCreated.class, name = "JoinTokenCreated"),
     @JsonSubTypes.Type(value = BlocksUnderReplicated.class, name = "BlocksUnderReplicated"),
+    @JsonSubTypes.Type(value = BucketReplicationChanged.class, name = "BucketReplicationChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
         AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
-        JoinTokenCreated, BlocksUnderReplicated {
+        JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -17,6 +17,7 @@ import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.event.AccessKeyRevoked;
 import org.blockcloset.ledger.event.BucketCreated;
 import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.event.BucketReplicationChanged;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.Keys;
 import org.blockcloset.ledger.event.LoggedEvent;
@@ -96,6 +97,15 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
                 return Rejection.BUCKET_EXISTS;
             }
             buckets.put(c.bucket(), new Bucket(c.bucket(), c.created(), logged.actor()));
+        } else if (e instanceof BucketReplicationChanged r) {
+            Bucket b = buckets.get(r.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            if (r.replication() != null && (r.replication() < 1 || r.replication() > 3)) {
+                return Rejection.INVALID_EVENT;
+            }
+            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), r.replication()));
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {

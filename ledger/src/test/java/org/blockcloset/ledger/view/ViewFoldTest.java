@@ -32,6 +32,7 @@ import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.event.AccessKeyRevoked;
 import org.blockcloset.ledger.event.BucketCreated;
 import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.event.BucketReplicationChanged;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.JoinTokenCreated;
 import org.blockcloset.ledger.event.Keys;
@@ -367,6 +368,18 @@ class ViewFoldTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    @Test
+    void aBucketsReplicationFactorIsSetAndReset() throws Exception {
+        assertEquals(Optional.of(Rejection.NO_SUCH_BUCKET), rejection(pipe(new BucketReplicationChanged("nope", 2))));
+        pipe("alice", new BucketCreated("photos", T0));
+        assertEquals(Optional.empty(), rejection(pipe(new BucketReplicationChanged("photos", 2))));
+        assertEquals(new Bucket("photos", T0, "alice", 2), buckets.get("photos"));
+        assertEquals(Optional.of(Rejection.INVALID_EVENT), rejection(pipe(new BucketReplicationChanged("photos", 5))));
+        assertEquals(2, buckets.get("photos").replication());
+        assertEquals(Optional.empty(), rejection(pipe(new BucketReplicationChanged("photos", null))));
+        assertEquals(new Bucket("photos", T0, "alice"), buckets.get("photos"), "back to the cluster's default");
+    }
 
     // ---- membership, layout, join tokens -----------------------------------------------------
 

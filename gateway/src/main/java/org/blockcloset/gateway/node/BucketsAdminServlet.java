@@ -1,0 +1,92 @@
+package org.blockcloset.gateway.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.ToIntFunction;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.BucketReplicationChanged;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.Bucket;
+
+/**
+ * A bucket's replication factor on the admin port (admin key): {@code GET /api/buckets/<name>} and
+ * {@code PUT /api/buckets/<name>/replication} with {@code {"copies": 1..3}} ({@code null}: the
+ * cluster's default). It applies to writes from then on; existing blocks keep their copies until
+ * the repair (self-healing issue) brings them to the new factor.
+ */
+public final class BucketsAdminServlet extends HttpServlet {
+    private final Ledger ledger;
+    private final AdminAuth auth;
+    private final ToIntFunction<String> effective;
+    private final ObjectMapper json;
+
+    /** @param effective the copies a bucket's writes keep now (its factor, capped by the layout's) */
+    public BucketsAdminServlet(Ledger ledger, AdminAuth auth, ToIntFunction<String> effective, ObjectMapper json) {
+        this.ledger = ledger;
+        this.auth = auth;
+        this.effective = effective;
+        this.json = json;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("application/json");
+        Optional<AccessKey> caller = auth.authenticate(req.getHeader("Authorization"));
+        if (caller.isEmpty()) {
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
+            send(resp, 401, Map.of("error", "admin credentials required"));
+            return;
+        }
+        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        String[] parts = path.split("/");
+        if (parts.length < 2 || parts[1].isEmpty()) {
+            send(resp, 404, Map.of("error", "use /api/buckets/<name>[/replication]"));
+            return;
+        }
+        String name = parts[1];
+        try {
+            if (req.getMethod().equals("PUT") && parts.length == 3 && parts[2].equals("replication")) {
+                JsonNode body = json.readTree(req.getInputStream().readNBytes(4096));
+                JsonNode copies = body == null ? null : body.get("copies");
+                Integer value = copies == null || copies.isNull() ? null : copies.asInt();
+                if (value != null && (value < 1 || value > 3)) {
+                    send(resp, 400, Map.of("error", "copies must be 1, 2 or 3 (or null for the cluster's default)"));
+                    return;
+                }
+                ledger.append(caller.get().accessKeyId(), UUID.randomUUID().toString(), new BucketReplicationChanged(name, value));
+            } else if (!req.getMethod().equals("GET") || parts.length != 2) {
+                send(resp, 405, Map.of("error", "GET /api/buckets/<name> or PUT /api/buckets/<name>/replication"));
+                return;
+            }
+            Optional<Bucket> b = ledger.views().bucket(name);
+            if (b.isEmpty()) {
+                send(resp, 404, Map.of("error", "no such bucket"));
+                return;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("bucket", name);
+            out.put("replication", b.get().replication());
+            out.put("copies", effective.applyAsInt(name));
+            send(resp, 200, out);
+        } catch (RejectedException e) {
+            send(resp, 404, Map.of("error", e.rejection().name()));
+        } catch (LedgerUnavailableException e) {
+            send(resp, 503, Map.of("error", "the event log is unavailable"));
+        }
+    }
+
+    private void send(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        json.writeValue(resp.getOutputStream(), body);
+    }
+}
