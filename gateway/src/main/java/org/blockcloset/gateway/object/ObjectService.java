@@ -81,8 +81,9 @@ public final class ObjectService {
             LoggedEvent logged = ledger.append(actor, requestId, event);
             // The event references the blocks from now on: keep them, whatever happens next.
             write.settle(true);
-            if (!write.missing().isEmpty()) {
-                recordMissing(write, actor, requestId);
+            if (write.mayMiss()) {
+                // Off the request's path: late copies get their last moment, the record its own append.
+                settling.execute(() -> recordMissing(write, actor, requestId));
             }
             return logged;
         } catch (LedgerUnavailableException e) {
@@ -97,7 +98,11 @@ public final class ObjectService {
     /** The write was acknowledged with copies missing: the record the repair works from (best effort). */
     private void recordMissing(WriteSet write, String actor, String requestId) {
         try {
-            ledger.append(actor, requestId, new org.blockcloset.ledger.event.BlocksUnderReplicated(Map.copyOf(write.missing())));
+            Map<String, List<String>> missing = write.missing();
+            if (missing.isEmpty()) {
+                return;
+            }
+            ledger.append(actor, requestId, new org.blockcloset.ledger.event.BlocksUnderReplicated(Map.copyOf(missing)));
         } catch (RejectedException | LedgerUnavailableException | RuntimeException e) {
             LOG.warn("{} under-replicated block(s) of request {} not recorded: {}", write.missing().size(), requestId, e.toString());
         }

@@ -49,6 +49,8 @@ public final class WriteSet implements AutoCloseable {
     private final List<SealedBlock> reused = new ArrayList<>();
     private final Set<String> leased = new LinkedHashSet<>();
     private final Map<String, List<String>> missing = new LinkedHashMap<>();
+    /** Copies not yet confirmed when their block's quorum was: block hex → node → its write. */
+    private final Map<String, Map<String, CompletableFuture<Void>>> late = new LinkedHashMap<>();
     private final List<BlockRef> run = new ArrayList<>();
     private byte[] buf;
     private int len;
@@ -161,9 +163,38 @@ public final class WriteSet implements AutoCloseable {
     private static final int RETAIN_BATCH = 5_000;
 
     /** Blocks whose replicas did not all confirm a copy: hex id → the nodes that may lack it. */
+    /** Whether some copy failed, was skipped, or was still in flight when its block's quorum was reached. */
+    boolean mayMiss() {
+        return !missing.isEmpty() || !late.isEmpty();
+    }
+
+    /** Called once, after commit (off the request's path). */
     Map<String, List<String>> missing() {
+        if (late.isEmpty()) {
+            return missing;
+        }
+        // Late copies get a last moment to land; those that failed or still have not are missing.
+        long deadline = System.nanoTime() + LATE_GRACE.toNanos();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        missing.forEach((block, nodes) -> out.put(block, new ArrayList<>(nodes)));
+        late.forEach((block, writes) -> writes.forEach((node, f) -> {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                out.computeIfAbsent(block, b -> new ArrayList<>()).add(node);
+            } catch (ExecutionException | TimeoutException e) {
+                out.computeIfAbsent(block, b -> new ArrayList<>()).add(node);
+            }
+        }));
+        late.clear();
+        missing.clear();
+        missing.putAll(out);
         return missing;
     }
+
+    /** How long, at commit, copies still in flight may take before they are recorded as missing. */
+    private static final java.time.Duration LATE_GRACE = java.time.Duration.ofMillis(500);
 
     private void storeBlock() throws IOException {
         byte[] data = buf;
@@ -203,9 +234,12 @@ public final class WriteSet implements AutoCloseable {
         }
         int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
         int durable = awaitQuorum(copies.values(), quorum);
+        Map<String, CompletableFuture<Void>> late = new LinkedHashMap<>();
         copies.forEach((node, f) -> {
-            if (!f.isDone() || f.isCompletedExceptionally()) {
+            if (f.isCompletedExceptionally()) {
                 lacking.add(node);
+            } else if (!f.isDone()) {
+                late.put(node, f); // judged at commit: it has the rest of the request to land
             }
         });
         boolean onlyFull = copies.values().stream().anyMatch(CompletableFuture::isCompletedExceptionally)
@@ -247,6 +281,9 @@ public final class WriteSet implements AutoCloseable {
         }
         if (!lacking.isEmpty()) {
             missing.put(id.hex(), lacking);
+        }
+        if (!late.isEmpty()) {
+            this.late.put(id.hex(), late);
         }
         run.add(new BlockRef(id, n));
     }

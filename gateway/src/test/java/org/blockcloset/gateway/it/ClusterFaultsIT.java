@@ -197,6 +197,14 @@ class ClusterFaultsIT {
                 }
             }
         }
+        // The copies the dead node missed are on record for the repair (bounded poll: recorded off the request path).
+        long recordDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long underReplicated = 0;
+        while (underReplicated == 0 && System.nanoTime() < recordDeadline) {
+            underReplicated = AdminApi.get(writer, "/api/cluster").path("underReplicatedBlocks").asLong();
+            Thread.sleep(200);
+        }
+        assertTrue(underReplicated > 0, "writes that missed the dead node are recorded as under-replicated");
         victim.relaunch();
         try (S3Client s3 = noRetries(victim)) {
             for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
