@@ -1,7 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -9,36 +8,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.blockcloset.gateway.node.AdminAuth;
+import org.blockcloset.gateway.node.AdminServlet;
+import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.layout.Layout;
-import org.blockcloset.ledger.model.ClusterNode;
 
 /** {@code GET /api/cluster} on the admin port: the members and the layout as this node sees them (admin key required). */
-public final class ClusterAdminServlet extends HttpServlet {
+public final class ClusterAdminServlet extends AdminServlet {
     private final Ledger ledger;
     private final Liveness liveness;
-    private final AdminAuth auth;
-    private final ObjectMapper json;
 
     public ClusterAdminServlet(Ledger ledger, Liveness liveness, AdminAuth auth, ObjectMapper json) {
+        super(auth, json);
         this.ledger = ledger;
         this.liveness = liveness;
-        this.auth = auth;
-        this.json = json;
     }
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("application/json");
-        if (auth.authenticate(req.getHeader("Authorization")).isEmpty()) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
-            resp.setStatus(401);
-            json.writeValue(resp.getOutputStream(), Map.of("error", "admin credentials required"));
-            return;
-        }
+    protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
         if (!req.getMethod().equals("GET")) {
-            resp.setStatus(405);
-            json.writeValue(resp.getOutputStream(), Map.of("error", "GET only"));
+            send(resp, 405, Map.of("error", "GET only"));
             return;
         }
         Layout layout = ledger.views().layout();
@@ -72,7 +61,6 @@ public final class ClusterAdminServlet extends HttpServlet {
         body.put("layout", Map.of("version", layout.version(), "replication", layout.replication(),
                 "partitionSize", layout.partitionSize(), "usableBytes", layout.usableBytes(),
                 "partitions", layout.partitions().size()));
-        resp.setStatus(200);
-        json.writeValue(resp.getOutputStream(), body);
+        send(resp, 200, body);
     }
 }

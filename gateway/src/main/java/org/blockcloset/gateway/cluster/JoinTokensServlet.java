@@ -1,7 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -10,9 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.blockcloset.gateway.node.AdminAuth;
+import org.blockcloset.gateway.node.AdminServlet;
 import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
@@ -24,36 +23,26 @@ import org.blockcloset.ledger.model.AccessKey;
  * {@code POST /api/join-tokens[?ttl=SECONDS]} on the admin port (admin key): a single-use join token,
  * valid one hour by default, and the command to paste on the new host. The token is shown once.
  */
-public final class JoinTokensServlet extends HttpServlet {
+public final class JoinTokensServlet extends AdminServlet {
     private static final Duration DEFAULT_TTL = Duration.ofHours(1);
     private static final Duration MAX_TTL = Duration.ofDays(7);
 
     private final Ledger ledger;
     private final SecretBox secrets;
-    private final AdminAuth auth;
     private final String joinAddress;
     private final Clock clock;
-    private final ObjectMapper json;
 
     /** @param joinAddress {@code host:clusterPort} a new node reaches this member at */
     public JoinTokensServlet(Ledger ledger, SecretBox secrets, AdminAuth auth, String joinAddress, Clock clock, ObjectMapper json) {
+        super(auth, json);
         this.ledger = ledger;
         this.secrets = secrets;
-        this.auth = auth;
         this.joinAddress = joinAddress;
         this.clock = clock;
-        this.json = json;
     }
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("application/json");
-        Optional<AccessKey> caller = auth.authenticate(req.getHeader("Authorization"));
-        if (caller.isEmpty()) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
-            send(resp, 401, Map.of("error", "admin credentials required"));
-            return;
-        }
+    protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
         if (!req.getMethod().equals("POST")) {
             send(resp, 405, Map.of("error", "POST only"));
             return;
@@ -74,7 +63,7 @@ public final class JoinTokensServlet extends HttpServlet {
         Join.Token token = Join.Token.random();
         Instant expires = clock.instant().plus(ttl);
         try {
-            ledger.append(caller.get().accessKeyId(), UUID.randomUUID().toString(),
+            ledger.append(caller.accessKeyId(), UUID.randomUUID().toString(),
                     new JoinTokenCreated(token.id(), secrets.seal(token.secretText(), token.id()), expires));
         } catch (RejectedException | LedgerUnavailableException e) {
             send(resp, 503, Map.of("error", "the event log did not record the token: " + e.getMessage()));
@@ -88,8 +77,4 @@ public final class JoinTokensServlet extends HttpServlet {
         send(resp, 201, out);
     }
 
-    private void send(HttpServletResponse resp, int status, Object body) throws IOException {
-        resp.setStatus(status);
-        json.writeValue(resp.getOutputStream(), body);
-    }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -186,11 +185,6 @@ public final class Liveness implements Managed {
             boolean wasUp = before != null && Duration.between(before.received(), now).compareTo(SUSPECT) < 0;
             return new Seen(h, now, wasUp ? before.upSince() : now);
         });
-    }
-
-    /** The latest heartbeat of a node, if one arrived since this node started. */
-    public Optional<Heartbeat> last(String nodeId) {
-        return Optional.ofNullable(seen.get(nodeId)).map(Seen::beat);
     }
 
     @Override

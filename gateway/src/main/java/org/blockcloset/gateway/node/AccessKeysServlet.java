@@ -2,7 +2,6 @@ package org.blockcloset.gateway.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
@@ -24,27 +22,18 @@ import org.blockcloset.ledger.model.AccessKey;
  * {@code DELETE /api/keys/<id>}. Every call needs HTTP Basic credentials of an active admin key
  * (access key id : secret); anonymous callers get 401.
  */
-public final class AccessKeysServlet extends HttpServlet {
+public final class AccessKeysServlet extends AdminServlet {
     private final Ledger ledger;
     private final SecretBox box;
-    private final AdminAuth auth;
-    private final ObjectMapper json;
 
     public AccessKeysServlet(Ledger ledger, SecretBox box, AdminAuth auth, ObjectMapper json) {
+        super(auth, json);
         this.ledger = ledger;
         this.box = box;
-        this.auth = auth;
-        this.json = json;
     }
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Optional<AccessKey> caller = auth.authenticate(req.getHeader("Authorization"));
-        if (caller.isEmpty()) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
-            send(resp, 401, Map.of("error", "admin credentials required"));
-            return;
-        }
+    protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
         String requestId = UUID.randomUUID().toString();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         try {
@@ -55,13 +44,13 @@ public final class AccessKeysServlet extends HttpServlet {
                 JsonNode body = req.getContentLength() > 0 ? json.readTree(req.getInputStream()) : json.createObjectNode();
                 String id = "BC" + BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 18);
                 String secret = BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
-                ledger.append(caller.get().accessKeyId(), requestId, new AccessKeyCreated(id, box.seal(secret, id),
+                ledger.append(caller.accessKeyId(), requestId, new AccessKeyCreated(id, box.seal(secret, id),
                         body.path("description").asText(""), body.path("admin").asBoolean(false), Instant.now(), null));
                 Map<String, Object> out = describe(ledger.views().accessKey(id).orElseThrow());
                 out.put("secretAccessKey", secret);
                 send(resp, 201, out);
             } else if (req.getMethod().equals("DELETE") && path.length() > 1) {
-                ledger.append(caller.get().accessKeyId(), requestId, new AccessKeyRevoked(path.substring(1)));
+                ledger.append(caller.accessKeyId(), requestId, new AccessKeyRevoked(path.substring(1)));
                 resp.setStatus(204);
             } else {
                 send(resp, 405, Map.of("error", "use GET or POST /api/keys, DELETE /api/keys/<id>"));
@@ -83,9 +72,4 @@ public final class AccessKeysServlet extends HttpServlet {
         return m;
     }
 
-    private void send(HttpServletResponse resp, int status, Object body) throws IOException {
-        resp.setStatus(status);
-        resp.setContentType("application/json");
-        json.writeValue(resp.getOutputStream(), body);
-    }
 }

@@ -2,7 +2,6 @@ package org.blockcloset.gateway.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,29 +23,19 @@ import org.blockcloset.ledger.model.Bucket;
  * cluster's default). It applies to writes from then on; existing blocks keep their copies until
  * the repair (self-healing issue) brings them to the new factor.
  */
-public final class BucketsAdminServlet extends HttpServlet {
+public final class BucketsAdminServlet extends AdminServlet {
     private final Ledger ledger;
-    private final AdminAuth auth;
     private final ToIntFunction<String> effective;
-    private final ObjectMapper json;
 
     /** @param effective the copies a bucket's writes keep now (its factor, capped by the layout's) */
     public BucketsAdminServlet(Ledger ledger, AdminAuth auth, ToIntFunction<String> effective, ObjectMapper json) {
+        super(auth, json);
         this.ledger = ledger;
-        this.auth = auth;
         this.effective = effective;
-        this.json = json;
     }
 
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setContentType("application/json");
-        Optional<AccessKey> caller = auth.authenticate(req.getHeader("Authorization"));
-        if (caller.isEmpty()) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
-            send(resp, 401, Map.of("error", "admin credentials required"));
-            return;
-        }
+    protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
         String[] parts = path.split("/");
         if (parts.length < 2 || parts[1].isEmpty()) {
@@ -63,7 +52,7 @@ public final class BucketsAdminServlet extends HttpServlet {
                     send(resp, 400, Map.of("error", "copies must be 1, 2 or 3 (or null for the cluster's default)"));
                     return;
                 }
-                ledger.append(caller.get().accessKeyId(), UUID.randomUUID().toString(), new BucketReplicationChanged(name, value));
+                ledger.append(caller.accessKeyId(), UUID.randomUUID().toString(), new BucketReplicationChanged(name, value));
             } else if (!req.getMethod().equals("GET") || parts.length != 2) {
                 send(resp, 405, Map.of("error", "GET /api/buckets/<name> or PUT /api/buckets/<name>/replication"));
                 return;
@@ -85,8 +74,4 @@ public final class BucketsAdminServlet extends HttpServlet {
         }
     }
 
-    private void send(HttpServletResponse resp, int status, Object body) throws IOException {
-        resp.setStatus(status);
-        json.writeValue(resp.getOutputStream(), body);
-    }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -54,13 +52,6 @@ class ClusterFaultsIT {
         }
     }
 
-    /** A client that does not retry: a failed request is a failure the test sees, not one the SDK hides. */
-    private static S3Client noRetries(Node n) {
-        return S3Asserts.clientBuilder(n, Node.ACCESS_KEY, Node.SECRET_KEY)
-                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()).apiCallTimeout(Duration.ofSeconds(30)))
-                .build();
-    }
-
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
@@ -83,7 +74,7 @@ class ClusterFaultsIT {
         assertEquals(200, set.statusCode(), set.body());
         assertEquals(2, AdminApi.get(cluster.node(1), "/api/buckets/two-copies").path("copies").asInt());
         byte[] body = random(3_500_000, 17);
-        try (S3Client s3 = noRetries(cluster.node(1))) {
+        try (S3Client s3 = S3Asserts.noRetries(cluster.node(1))) {
             s3.putObject(p -> p.bucket("two-copies").key("k"), RequestBody.fromBytes(body));
             assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket("two-copies").key("k")).asByteArray());
         }
@@ -104,7 +95,7 @@ class ClusterFaultsIT {
     @Order(1)
     void aCorruptCopyIsNeverServedAndAnotherReplicaAnswers() throws Exception {
         byte[] body = random(3_000_000, 7);
-        try (S3Client s3 = noRetries(cluster.node(0))) {
+        try (S3Client s3 = S3Asserts.noRetries(cluster.node(0))) {
             s3.putObject(p -> p.bucket("faults").key("rot"), RequestBody.fromBytes(body));
         }
         // Every node holds every block (r = 3): flip a byte of each block file on the first node.
@@ -121,7 +112,7 @@ class ClusterFaultsIT {
         }
         assertEquals(3, flipped);
         for (Node n : cluster.nodes()) {
-            try (S3Client s3 = noRetries(n)) {
+            try (S3Client s3 = S3Asserts.noRetries(n)) {
                 assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket("faults").key("rot")).asByteArray(),
                         "through " + n.host());
             }
@@ -141,7 +132,7 @@ class ClusterFaultsIT {
         long slowestRead = 0;
         int failed = 0;
         Random rnd = new Random(3);
-        try (S3Client put = noRetries(writer); S3Client get = noRetries(reader)) {
+        try (S3Client put = S3Asserts.noRetries(writer); S3Client get = S3Asserts.noRetries(reader)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             for (int i = 0; i < 400 && System.nanoTime() < deadline; i++) {
                 if (i == 60) {
@@ -190,7 +181,7 @@ class ClusterFaultsIT {
         assertTrue(acknowledged.keySet().stream().filter(k -> Integer.parseInt(k.substring(7)) > 60).count() >= 80,
                 "the survivors kept acknowledging writes after the kill");
         for (Node n : new Node[] {writer, reader}) {
-            try (S3Client s3 = noRetries(n)) {
+            try (S3Client s3 = S3Asserts.noRetries(n)) {
                 for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
                     assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("faults").key(e.getKey())).asByteArray(),
                             e.getKey() + " through " + n.host());
@@ -206,7 +197,7 @@ class ClusterFaultsIT {
         }
         assertTrue(underReplicated > 0, "writes that missed the dead node are recorded as under-replicated");
         victim.relaunch();
-        try (S3Client s3 = noRetries(victim)) {
+        try (S3Client s3 = S3Asserts.noRetries(victim)) {
             for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
                 assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("faults").key(e.getKey())).asByteArray(),
                         e.getKey() + " through the restarted node");
@@ -223,7 +214,7 @@ class ClusterFaultsIT {
         // A client of the paused node: whatever it acknowledges after the pause must be kept.
         java.util.concurrent.atomic.AtomicBoolean pausedPhase = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread stuck = new Thread(() -> {
-            try (S3Client s3 = noRetries(paused)) {
+            try (S3Client s3 = S3Asserts.noRetries(paused)) {
                 for (int i = 0; i < 5 && pausedPhase.get(); i++) {
                     byte[] body = random(50_000, 1000 + i);
                     String key = "via-paused-" + i;
@@ -240,7 +231,7 @@ class ClusterFaultsIT {
         long stoppedAt = System.nanoTime();
         stuck.start();
         boolean sawSuspect = false;
-        try (S3Client s3 = noRetries(writer)) {
+        try (S3Client s3 = S3Asserts.noRetries(writer)) {
             for (int i = 0; System.nanoTime() - stoppedAt < TimeUnit.SECONDS.toNanos(30); i++) {
                 byte[] body = random(1000 + i * 997 % 200_000, 2000 + i);
                 String key = "during-pause-" + i;
@@ -282,7 +273,7 @@ class ClusterFaultsIT {
         assertTrue(up, "the paused node is up again");
         System.out.printf("SIGSTOP 30 s: %d writes acknowledged meanwhile; all readable afterwards%n", acknowledged.size());
         for (Node n : cluster.nodes()) {
-            try (S3Client s3 = noRetries(n)) {
+            try (S3Client s3 = S3Asserts.noRetries(n)) {
                 for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
                     assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("faults").key(e.getKey())).asByteArray(),
                             e.getKey() + " through " + n.host());
@@ -295,7 +286,7 @@ class ClusterFaultsIT {
     @Order(4)
     void aPowerOutageKillsAllThreeAndTheyComeBackInAnotherOrder() throws Exception {
         Map<String, byte[]> acknowledged = new LinkedHashMap<>();
-        try (S3Client s3 = noRetries(cluster.node(0))) {
+        try (S3Client s3 = S3Asserts.noRetries(cluster.node(0))) {
             for (int i = 0; i < 40; i++) {
                 byte[] body = random(1000 + i * 7919 % 500_000, 3000 + i);
                 String key = "before-outage-" + i;
@@ -314,7 +305,7 @@ class ClusterFaultsIT {
             n.awaitHealthy();
         }
         for (Node n : cluster.nodes()) {
-            try (S3Client s3 = noRetries(n)) {
+            try (S3Client s3 = S3Asserts.noRetries(n)) {
                 for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
                     assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("faults").key(e.getKey())).asByteArray(),
                             e.getKey() + " through " + n.host());

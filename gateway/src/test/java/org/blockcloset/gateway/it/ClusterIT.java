@@ -50,8 +50,7 @@ class ClusterIT {
         Thread writer = new Thread(() -> {
             Random rnd = new Random(1);
             // No SDK retries: every failed write is counted, none hidden.
-            try (S3Client s3 = S3Asserts.clientBuilder(first, Node.ACCESS_KEY, Node.SECRET_KEY)
-                    .overrideConfiguration(o -> o.retryPolicy(software.amazon.awssdk.core.retry.RetryPolicy.none())).build()) {
+            try (S3Client s3 = S3Asserts.noRetries(first)) {
                 for (int i = 0; i < 2000 && writing.get(); i++) {
                     byte[] body = new byte[1 + rnd.nextInt(200_000)];
                     rnd.nextBytes(body);

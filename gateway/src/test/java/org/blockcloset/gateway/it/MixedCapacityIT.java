@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -35,8 +34,7 @@ class MixedCapacityIT {
             long stored = 0;
             int status = 0;
             Random rnd = new Random(11);
-            try (S3Client s3 = S3Asserts.clientBuilder(cluster.node(0), Node.ACCESS_KEY, Node.SECRET_KEY)
-                    .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none())).build()) {
+            try (S3Client s3 = S3Asserts.noRetries(cluster.node(0))) {
                 s3.createBucket(b -> b.bucket("mixed"));
                 for (int i = 0; i < 2000 && status == 0; i++) {
                     byte[] body = new byte[256 << 10];
@@ -56,8 +54,7 @@ class MixedCapacityIT {
                 assertTrue(stored >= 0.9 * predicted, "stored " + stored + " of " + predicted);
             }
             // A new client: the refused upload's connection was closed by the node mid-body.
-            try (S3Client s3 = S3Asserts.clientBuilder(cluster.node(1), Node.ACCESS_KEY, Node.SECRET_KEY)
-                    .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none())).build()) {
+            try (S3Client s3 = S3Asserts.noRetries(cluster.node(1))) {
                 for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
                     assertArrayEquals(e.getValue(), s3.getObjectAsBytes(g -> g.bucket("mixed").key(e.getKey())).asByteArray());
                 }

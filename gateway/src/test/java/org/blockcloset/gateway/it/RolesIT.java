@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -21,11 +20,6 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * disk (a Raspberry Pi with a USB drive) stores blocks and refuses S3 requests.
  */
 class RolesIT {
-    private static S3Client noRetries(Node n) {
-        return S3Asserts.clientBuilder(n, Node.ACCESS_KEY, Node.SECRET_KEY)
-                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none())).build();
-    }
-
     private static long blockFiles(Node n) throws Exception {
         try (Stream<java.nio.file.Path> files = Files.walk(n.dataDir().resolve("blocks"))) {
             return files.filter(Files::isRegularFile).count();
@@ -47,7 +41,7 @@ class RolesIT {
             }
             byte[] body = new byte[3_000_000];
             new Random(5).nextBytes(body);
-            try (S3Client s3 = noRetries(gateway)) {
+            try (S3Client s3 = S3Asserts.noRetries(gateway)) {
                 s3.createBucket(b -> b.bucket("roles"));
                 s3.putObject(p -> p.bucket("roles").key("k"), RequestBody.fromBytes(body));
                 assertArrayEquals(body, s3.getObjectAsBytes(g -> g.bucket("roles").key("k")).asByteArray());
@@ -55,7 +49,7 @@ class RolesIT {
             assertEquals(0, blockFiles(gateway), "the gateway keeps no block");
             assertTrue(blockFiles(storage) >= 3, "the storage node holds the object's blocks");
             assertTrue(blockFiles(both) >= 3);
-            try (S3Client s3 = noRetries(storage)) {
+            try (S3Client s3 = S3Asserts.noRetries(storage)) {
                 S3Exception e = assertThrows(S3Exception.class, () -> s3.getObject(g -> g.bucket("roles").key("k")));
                 assertEquals(503, e.statusCode());
                 assertTrue(e.awsErrorDetails().errorMessage().contains("only lends disk"), e.getMessage());

@@ -58,6 +58,12 @@ final class S3Asserts {
         return clientBuilder(node, Node.ACCESS_KEY, Node.SECRET_KEY);
     }
 
+    /** A client of the test's key that does not retry: a failed request is a failure the test sees, not one the SDK hides. */
+    static S3Client noRetries(Node node) {
+        return clientBuilder(node).overrideConfiguration(o -> o.retryPolicy(
+                software.amazon.awssdk.core.retry.RetryPolicy.none()).apiCallTimeout(java.time.Duration.ofSeconds(30))).build();
+    }
+
     /**
      * Sends a request the SDK would refuse to build (it checks bucket names itself), signed with
      * the SDK's own SigV4 signer, over java.net.http.

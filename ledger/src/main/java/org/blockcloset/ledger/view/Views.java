@@ -99,19 +99,7 @@ public final class Views {
         return l == null ? Layout.EMPTY : l;
     }
 
-    /** Blocks recorded as missing a copy (BlocksUnderReplicated), with the nodes that may lack it. */
-    public java.util.Map<String, List<String>> underReplicated(int max) {
-        java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
-        ReadOnlyKeyValueStore<String, String[]> s = store(StoreNames.UNDER_REPLICATED);
-        try (KeyValueIterator<String, String[]> it = s.all()) {
-            while (it.hasNext() && out.size() < max) {
-                KeyValue<String, String[]> kv = it.next();
-                out.put(kv.key, List.of(kv.value));
-            }
-        }
-        return out;
-    }
-
+    /** Blocks recorded as missing a copy (BlocksUnderReplicated) and not repaired yet. */
     public long underReplicatedCount() {
         return this.<String[]>store(StoreNames.UNDER_REPLICATED).approximateNumEntries();
     }
