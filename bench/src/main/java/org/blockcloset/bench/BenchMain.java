@@ -56,6 +56,9 @@ public final class BenchMain {
             if (o.targets.contains("blockcloset")) {
                 runNode(o, root, rows, payload, report, cache);
             }
+            if (o.targets.contains("cluster")) {
+                runCluster(o, root, rows, payload, report, cache);
+            }
             if (o.targets.contains("s3proxy")) {
                 runPeer(o, root, rows, payload, report, cache);
             }
@@ -88,6 +91,60 @@ public final class BenchMain {
             report.nodeMemory(mem[0], mem[1]);
         }
         deleteTree(root.resolve("blockcloset"));
+    }
+
+    /**
+     * The same rows against a local cluster (written and read through its first node; every bucket
+     * at the default replication factor, min(3, nodes)), then the write stall when its first node,
+     * the one that created the log and its controller quorum, gets SIGKILL while clients write
+     * through the others.
+     */
+    private static void runCluster(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report,
+            PageCache cache) throws Exception {
+        int n = o.clusterSize;
+        for (int i = 0; i < n; i++) {
+            Files.deleteIfExists(clusterLog(root, i));
+        }
+        report.clusterSize(n);
+        try (LocalCluster cluster = LocalCluster.start(o.nodeJar.toAbsolutePath(), n, root.resolve("cluster"),
+                i -> clusterLog(root, i))) {
+            List<BlockClosetNode> nodes = cluster.nodes();
+            try (S3Target s3 = new S3Target(nodes.get(0).endpoint(), BlockClosetNode.ACCESS_KEY,
+                    BlockClosetNode.SECRET_KEY, connections(o), payload)) {
+                s3.createBucket();
+                measure(Report.CLUSTER, s3, o, rows, report, cache);
+            }
+            for (BlockClosetNode node : nodes) {
+                long[] mem = node.jvm().residentMemory();
+                report.clusterNodeMemory(node.host(), mem[0], mem[1]);
+            }
+            System.err.println("write stall: writing through " + (n - 1) + " gateways, then kill -9 of " + nodes.get(0).host() + "...");
+            List<S3Target> survivors = new java.util.ArrayList<>();
+            try {
+                for (BlockClosetNode node : nodes.subList(1, n)) {
+                    survivors.add(new S3Target(node.endpoint(), BlockClosetNode.ACCESS_KEY, BlockClosetNode.SECRET_KEY,
+                            16, payload));
+                }
+                StallProbe.Outcome stall = StallProbe.run(survivors, STALL_WRITERS_PER_GATEWAY, 4 << 10,
+                        STALL_BEFORE_MILLIS, STALL_AFTER_MILLIS, nodes.get(0).jvm());
+                System.err.printf(Locale.ROOT, "write stall %.2f s (longest gap before the kill %.2f s), %d PUTs acknowledged, %d failed%n",
+                        stall.stallSeconds(), stall.quietGapSeconds(), stall.acknowledged(), stall.failed());
+                report.stall(nodes.get(0).host(), survivors.size() * STALL_WRITERS_PER_GATEWAY, stall);
+            } finally {
+                for (S3Target t : survivors) {
+                    t.close();
+                }
+            }
+        }
+        deleteTree(root.resolve("cluster"));
+    }
+
+    private static final int STALL_WRITERS_PER_GATEWAY = 2;
+    private static final long STALL_BEFORE_MILLIS = 5_000;
+    private static final long STALL_AFTER_MILLIS = 20_000;
+
+    private static Path clusterLog(Path root, int i) {
+        return log(root, "cluster-node" + (i + 1));
     }
 
     private static void runPeer(BenchOptions o, Path root, List<Workload> rows, Payload payload, Report report,

@@ -12,10 +12,13 @@ final class BenchOptions {
     static final String USAGE = String.join("\n",
             "usage: ops/bench [--quick] [--sizes 4KiB,1MiB,64MiB] [--concurrency 1,32] [--scale X]",
             "                 [--targets raw,blockcloset,s3proxy] [--data-dir DIR] [--out FILE] [--keep-data]",
-            "                 [--warm-gets]",
+            "                 [--warm-gets] [--cluster N]",
             "  --quick        a fifth of the objects per row (a smoke run, ~1 minute)",
             "  --scale X      multiply every row's object count by X",
-            "  --targets      which of the three to run (ratios need raw and s3proxy)",
+            "  --targets      which to run: raw, blockcloset, s3proxy, cluster (ratios need the baselines)",
+            "  --cluster N    also run the table against a local N-node cluster (127.0.0.2..) and measure",
+            "                 the longest write stall after a kill -9 of one node; alone, it runs the",
+            "                 single node and the cluster only (targets blockcloset,cluster)",
             "  --data-dir     where all three write (default target/bench-data; must not be tmpfs)",
             "  --out          the results file (default target/bench-results.md)",
             "  --keep-data    leave the data directory in place afterwards",
@@ -31,9 +34,12 @@ final class BenchOptions {
     Path s3proxyJar = Path.of("bench", "target", "s3proxy", "s3proxy.jar");
     boolean keepData;
     boolean warmGets;
+    int clusterSize = 3;
 
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
+        boolean targetsGiven = false;
+        boolean clusterGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -44,8 +50,16 @@ final class BenchOptions {
                         .map(String::trim).map(Integer::valueOf).toList();
                 case "--targets" -> {
                     o.targets = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
-                    if (!List.of("raw", "blockcloset", "s3proxy").containsAll(o.targets)) {
-                        throw new IllegalArgumentException("--targets takes raw, blockcloset, s3proxy");
+                    targetsGiven = true;
+                    if (!List.of("raw", "blockcloset", "s3proxy", "cluster").containsAll(o.targets)) {
+                        throw new IllegalArgumentException("--targets takes raw, blockcloset, s3proxy, cluster");
+                    }
+                }
+                case "--cluster" -> {
+                    o.clusterSize = Integer.parseInt(value(args, ++i, a));
+                    clusterGiven = true;
+                    if (o.clusterSize < 2 || o.clusterSize > 5) {
+                        throw new IllegalArgumentException("--cluster takes 2..5 nodes");
                     }
                 }
                 case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a));
@@ -57,6 +71,11 @@ final class BenchOptions {
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
             }
+        }
+        if (clusterGiven && !targetsGiven) {
+            o.targets = new LinkedHashSet<>(List.of("blockcloset", "cluster"));
+        } else if (clusterGiven) {
+            o.targets.add("cluster");
         }
         if (o.concurrency.stream().anyMatch(c -> c < 1 || c > 256)) {
             throw new IllegalArgumentException("--concurrency must be 1..256");

@@ -5,11 +5,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Block Closet node started from {@code gateway/target/blockcloset.jar} as a separate process, on
@@ -21,36 +26,84 @@ final class BlockClosetNode implements AutoCloseable {
 
     private final ChildJvm jvm;
     private final URI endpoint;
+    private final String host;
+    private final int adminPort;
+    private final int clusterPort;
 
-    private BlockClosetNode(ChildJvm jvm, URI endpoint) {
+    private BlockClosetNode(ChildJvm jvm, String host, int s3Port, int adminPort, int clusterPort) {
         this.jvm = jvm;
-        this.endpoint = endpoint;
+        this.endpoint = URI.create("http://" + host + ":" + s3Port);
+        this.host = host;
+        this.adminPort = adminPort;
+        this.clusterPort = clusterPort;
     }
 
+    /** A single node on 127.0.0.1. */
     static BlockClosetNode start(Path jar, Path dataDir, Path log) throws IOException, InterruptedException {
+        return start(jar, "127.0.0.1", dataDir, log, Map.of());
+    }
+
+    /**
+     * A node listening on {@code host} only (a cluster's nodes each get their own loopback address,
+     * as hosts of a LAN would), with {@code extraEnv} on top of the defaults (BLOCKCLOSET_JOIN, …).
+     */
+    static BlockClosetNode start(Path jar, String host, Path dataDir, Path log, Map<String, String> extraEnv)
+            throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         int s3Port = FreePorts.next();
         int adminPort = FreePorts.next();
-        Map<String, String> env = Map.of(
+        int clusterPort = FreePorts.next();
+        Map<String, String> env = new HashMap<>(Map.of(
                 "BLOCKCLOSET_DATA", dataDir.toString(),
                 "BLOCKCLOSET_S3_PORT", Integer.toString(s3Port),
                 "BLOCKCLOSET_ADMIN_PORT", Integer.toString(adminPort),
+                "BLOCKCLOSET_CLUSTER_PORT", Integer.toString(clusterPort),
                 "BLOCKCLOSET_KAFKA_PORT", Integer.toString(FreePorts.next()),
                 "BLOCKCLOSET_KAFKA_CONTROLLER_PORT", Integer.toString(FreePorts.next()),
                 "BLOCKCLOSET_ACCESS_KEY_ID", ACCESS_KEY,
                 "BLOCKCLOSET_SECRET_ACCESS_KEY", SECRET_KEY,
-                "BLOCKCLOSET_CAPACITY", "40GiB",
-                "BLOCKCLOSET_BIND", "127.0.0.1");
-        ChildJvm jvm = ChildJvm.start("Block Closet node", jar, List.of(), env, log);
+                "BLOCKCLOSET_CAPACITY", "40GiB"));
+        for (String bind : List.of("BLOCKCLOSET_BIND", "BLOCKCLOSET_ADMIN_BIND", "BLOCKCLOSET_CLUSTER_BIND",
+                "BLOCKCLOSET_ADVERTISE")) {
+            env.put(bind, host);
+        }
+        env.putAll(extraEnv);
+        ChildJvm jvm = ChildJvm.start("Block Closet node " + host, jar, List.of(), env, log);
         try {
-            URI health = URI.create("http://127.0.0.1:" + adminPort + "/healthcheck");
+            URI health = URI.create("http://" + host + ":" + adminPort + "/healthcheck");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             jvm.awaitReady(() -> healthy(http, health), Duration.ofSeconds(120));
         } catch (RuntimeException | InterruptedException e) {
             jvm.close();
             throw e;
         }
-        return new BlockClosetNode(jvm, URI.create("http://127.0.0.1:" + s3Port));
+        return new BlockClosetNode(jvm, host, s3Port, adminPort, clusterPort);
+    }
+
+    /** A single-use join token made through this node's admin API, as an admin would. */
+    String createJoinToken() throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String basic = Base64.getEncoder().encodeToString((ACCESS_KEY + ":" + SECRET_KEY).getBytes(StandardCharsets.UTF_8));
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + adminPort + "/api/join-tokens"))
+                .header("Authorization", "Basic " + basic).POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        Matcher m = TOKEN.matcher(r.body());
+        if (r.statusCode() != 201 || !m.find()) {
+            throw new IOException("join token: HTTP " + r.statusCode() + " " + r.body());
+        }
+        return m.group(1);
+    }
+
+    private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
+
+    /** {@code host:clusterPort}, what another node's BLOCKCLOSET_JOIN takes. */
+    String joinAddress() {
+        return host + ":" + clusterPort;
+    }
+
+    String host() {
+        return host;
     }
 
     private static boolean healthy(HttpClient http, URI health) {

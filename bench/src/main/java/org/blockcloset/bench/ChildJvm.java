@@ -82,6 +82,11 @@ final class ChildJvm implements AutoCloseable {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
     }
 
+    /** SIGKILL, as a host losing power would; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -11,12 +11,32 @@ final class Report {
     static final String RAW = "raw disk";
     static final String NODE = "Block Closet";
     static final String PEER = "S3Proxy";
+    static final String CLUSTER = "cluster";
 
     private final Map<String, Map<String, Result>> byTarget = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private long nodeRss = -1;
     private long nodePeak = -1;
     private String peerVersion = "S3Proxy";
+    private int clusterSize;
+    private final Map<String, long[]> clusterMemory = new LinkedHashMap<>();
+    private String stallVictim;
+    private int stallWriters;
+    private StallProbe.Outcome stall;
+
+    void clusterSize(int n) {
+        this.clusterSize = n;
+    }
+
+    void clusterNodeMemory(String host, long rss, long peak) {
+        clusterMemory.put(host, new long[] {rss, peak});
+    }
+
+    void stall(String victim, int writers, StallProbe.Outcome outcome) {
+        this.stallVictim = victim;
+        this.stallWriters = writers;
+        this.stall = outcome;
+    }
 
     void add(String target, Result r) {
         byTarget.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(r.workload().label(), r);
@@ -55,6 +75,34 @@ final class Report {
             }
             if (byTarget.containsKey(PEER)) {
                 sb.append(S3ProxyPeer.NOTE).append(" — the × S3Proxy column.\n");
+            }
+            sb.append('\n');
+        }
+        if (byTarget.containsKey(CLUSTER)) {
+            sb.append(String.format(Locale.ROOT, "Block Closet, a %d-node cluster on this machine (127.0.0.2..; every "
+                    + "object on %d nodes, the default replication; written and read through the first node; ratios: "
+                    + "the cluster's objects/s over the single node's in this run):%n%n", clusterSize, Math.min(3, clusterSize)));
+            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms | × single node |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|\n");
+            for (Workload w : rows) {
+                Result r = get(CLUSTER, w);
+                if (r != null) {
+                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" | ")
+                            .append(ratio(r, get(NODE, w))).append(" |\n");
+                }
+            }
+            sb.append('\n');
+            for (Map.Entry<String, long[]> e : clusterMemory.entrySet()) {
+                sb.append(String.format(Locale.ROOT, "- node %s resident memory after the run: VmRSS %.0f MB, peak VmHWM %.0f MB%n",
+                        e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1] / 1e6));
+            }
+            if (stall != null) {
+                sb.append(String.format(Locale.ROOT, "- write stall after kill -9 of %s (the node that created the log and "
+                        + "its first controller) while %d threads PUT 4 KiB objects through the other gateways, no "
+                        + "retries: **%.2f s** without an acknowledged PUT (longest gap before the kill: %.2f s); "
+                        + "%d PUTs acknowledged, %d failed%s%n", stallVictim, stallWriters, stall.stallSeconds(),
+                        stall.quietGapSeconds(), stall.acknowledged(), stall.failed(),
+                        stall.firstError() == null ? "" : " (first: " + stall.firstError() + ")"));
             }
             sb.append('\n');
         }
@@ -104,6 +152,22 @@ final class Report {
         }
         if (nodeRss >= 0) {
             lines.add(check(String.format(Locale.ROOT, "node RSS ≤ 500 MB: %.0f MB", nodeRss / 1e6), nodeRss <= 500e6));
+        }
+        for (Workload w : rows) {
+            Result c = get(CLUSTER, w);
+            Result single = get(NODE, w);
+            if (c == null || single == null || w.op() != Workload.Op.PUT || single.ok() == 0) {
+                continue;
+            }
+            double min = w.size() == 64 << 20 ? 0.3 : w.size() == 4 << 10 ? 0.5 : 0;
+            if (min > 0) {
+                double x = c.objectsPerSecond() / single.objectsPerSecond();
+                lines.add(check(String.format(Locale.ROOT, "cluster %s ≥ %.1f× single node: %.2f×", w.label(), min, x), x >= min));
+            }
+        }
+        if (stall != null) {
+            lines.add(check(String.format(Locale.ROOT, "write stall after kill -9 ≤ 3 s: %.2f s", stall.stallSeconds()),
+                    stall.stallSeconds() <= 3));
         }
         if (lines.isEmpty()) {
             return "";
