@@ -42,8 +42,16 @@ public final class ObjectService {
     private final BlockStore store;
     private final Placement placement;
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
-    /** Replica writes and lease settlements to other nodes. */
-    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(64, r -> {
+    /**
+     * Blocks that writes may have in flight beyond the one each write always has (ADR 0010): a
+     * node-wide budget of buffers, so one client streaming a large object keeps several blocks on
+     * their way to the replicas while many clients at once get one each, and the heap holds at most
+     * this many extra 1 MiB buffers.
+     */
+    static final int PIPELINE_BUDGET = 12;
+    private final java.util.concurrent.Semaphore pipeline = new java.util.concurrent.Semaphore(PIPELINE_BUDGET);
+    /** Replica writes to other nodes: two copies per block in flight, for 32 requests plus the pipeline budget. */
+    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(64 + 2 * PIPELINE_BUDGET, r -> {
         Thread t = new Thread(r, "replica-io");
         t.setDaemon(true);
         return t;
@@ -67,7 +75,7 @@ public final class ObjectService {
      * closes it (try-with-resources), after {@link #commit} or on failure.
      */
     public WriteSet begin(String bucket) {
-        return new WriteSet(store, placement, io, settling, placement.copiesFor(bucket));
+        return new WriteSet(store, placement, io, settling, pipeline, placement.copiesFor(bucket));
     }
 
     /**

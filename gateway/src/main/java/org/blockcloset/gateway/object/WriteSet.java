@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * lease this write owns on each of them. A block counts as written once the write quorum holds it
  * durably; a replica that failed or had not answered by then is recorded as missing. A single node
  * writes to its own disk only, as before.
+ *
+ * <p>Blocks are pipelined: while block <i>n</i>'s copies are on their way, block <i>n+1</i> is cut
+ * and sent, up to {@link #MAX_IN_FLIGHT} blocks per write when the node-wide budget of buffers has
+ * room (one block per write always). A block's quorum is judged in order, and every block's before
+ * {@link #endRun} returns, so a write never commits a block that is not durable.
  */
 public final class WriteSet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteSet.class);
@@ -59,9 +64,23 @@ public final class WriteSet implements AutoCloseable {
     private final ExecutorService settling;
     /** Copies each block of this write keeps (its bucket's factor, capped by the layout's). */
     private final int copyCount;
+    /** The node-wide budget of blocks in flight beyond each write's first. */
+    private final java.util.concurrent.Semaphore pipeline;
+    /** Blocks sent to their replicas whose quorum has not been judged yet, oldest first. */
+    private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
 
-    WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling, int copyCount) {
+    /** Blocks one write keeps in flight at most (1 MiB buffers each). */
+    static final int MAX_IN_FLIGHT = 4;
+
+    /** A block on its way: its copies, the replicas already known to lack it, and whether it holds a budget permit. */
+    private record InFlight(BlockId id, byte[] data, int n, List<String> targets,
+            Map<String, CompletableFuture<Void>> copies, List<String> lacking, boolean permit) {
+    }
+
+    WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling,
+            java.util.concurrent.Semaphore pipeline, int copyCount) {
         this.copyCount = copyCount;
+        this.pipeline = pipeline;
         this.store = store;
         this.placement = placement;
         this.io = io;
@@ -90,6 +109,9 @@ public final class WriteSet implements AutoCloseable {
     public List<BlockRef> endRun() throws IOException {
         if (len > 0) {
             storeBlock();
+        }
+        while (!inFlight.isEmpty()) {
+            judgeOldest();
         }
         List<BlockRef> out = List.copyOf(run);
         run.clear();
@@ -208,6 +230,15 @@ public final class WriteSet implements AutoCloseable {
             run.add(new BlockRef(id, n));
             return;
         }
+        // Room for this block: a budget permit, or else the oldest block in flight judged first.
+        boolean permit = false;
+        while (!inFlight.isEmpty()) {
+            if (inFlight.size() < MAX_IN_FLIGHT && pipeline.tryAcquire()) {
+                permit = true;
+                break;
+            }
+            judgeOldest();
+        }
         Map<String, CompletableFuture<Void>> copies = new LinkedHashMap<>();
         List<String> lacking = new ArrayList<>();
         for (String node : targets) {
@@ -221,7 +252,6 @@ public final class WriteSet implements AutoCloseable {
             leased.add(node);
             copies.put(node, CompletableFuture.runAsync(() -> putRemote(node, id, data, n), io));
         }
-        boolean someSkipped = !lacking.isEmpty();
         if (targets.contains(placement.self())) {
             CompletableFuture<Void> local = new CompletableFuture<>();
             try {
@@ -232,6 +262,30 @@ public final class WriteSet implements AutoCloseable {
             }
             copies.put(placement.self(), local);
         }
+        run.add(new BlockRef(id, n));
+        inFlight.add(new InFlight(id, data, n, targets, copies, lacking, permit));
+    }
+
+    /** Waits for the oldest block in flight to reach its quorum (with fallback copies if needed); throws if it cannot. */
+    private void judgeOldest() throws IOException {
+        InFlight b = inFlight.poll();
+        try {
+            judge(b);
+        } finally {
+            if (b.permit()) {
+                pipeline.release();
+            }
+        }
+    }
+
+    private void judge(InFlight b) throws IOException {
+        BlockId id = b.id();
+        byte[] data = b.data();
+        int n = b.n();
+        List<String> targets = b.targets();
+        Map<String, CompletableFuture<Void>> copies = b.copies();
+        List<String> lacking = b.lacking();
+        boolean someSkipped = !lacking.isEmpty();
         int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
         int durable = awaitQuorum(copies.values(), quorum);
         Map<String, CompletableFuture<Void>> late = new LinkedHashMap<>();
@@ -285,7 +339,6 @@ public final class WriteSet implements AutoCloseable {
         if (!late.isEmpty()) {
             this.late.put(id.hex(), late);
         }
-        run.add(new BlockRef(id, n));
     }
 
     private static Throwable cause(CompletableFuture<Void> f) {
@@ -356,7 +409,7 @@ public final class WriteSet implements AutoCloseable {
     }
 
     void awaitDurable() throws IOException {
-        if (len > 0) {
+        if (len > 0 || !inFlight.isEmpty()) {
             throw new IllegalStateException("a run of bytes was not ended before commit");
         }
         store.awaitDurable(created);
@@ -396,6 +449,14 @@ public final class WriteSet implements AutoCloseable {
     public void close() {
         buf = null;
         len = 0;
+        // Blocks still in flight (the request failed first) give their permits back; their copies
+        // land under this write's lease, which settles as discarded below or expires.
+        for (InFlight b : inFlight) {
+            if (b.permit()) {
+                pipeline.release();
+            }
+        }
+        inFlight.clear();
         settle(false);
     }
 }
