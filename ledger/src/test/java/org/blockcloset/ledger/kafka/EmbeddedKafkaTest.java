@@ -37,6 +37,25 @@ class EmbeddedKafkaTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    /**
+     * The controller answers createTopics before the broker has loaded the new topic's metadata: ask
+     * until the broker knows it (bounded), so the assertions below are about its configs, not the race.
+     */
+    private static Map<ConfigResource, Config> describeOnceKnown(Admin admin, List<ConfigResource> resources) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     void producesConsumesAndSurvivesRestartOnTheSameDirectory(@TempDir Path data) throws Exception {
         KafkaSettings settings = KafkaSettings.withFreePorts(data);
         List<String> expected = new ArrayList<>();
@@ -57,8 +76,7 @@ class EmbeddedKafkaTest {
                 ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
                 ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
                         Integer.toString(settings.nodeId()));
-                Map<ConfigResource, Config> configs =
-                        admin.describeConfigs(List.of(topic, broker)).all().get(30, TimeUnit.SECONDS);
+                Map<ConfigResource, Config> configs = describeOnceKnown(admin, List.of(topic, broker));
                 assertEquals("1", configs.get(topic).get("flush.messages").value(),
                         "topic's effective flush.messages (fsync every append)");
                 assertEquals("1", configs.get(broker).get("log.flush.interval.messages").value());

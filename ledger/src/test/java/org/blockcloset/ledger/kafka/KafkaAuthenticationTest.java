@@ -77,6 +77,25 @@ class KafkaAuthenticationTest {
         }
     }
 
+    /** A client of the controller listener with PLAIN credentials, over TLS (trusting the key derived from {@code password}) or not. */
+    private static Map<String, Object> controllerClient(String controller, String password, boolean tls) {
+        Map<String, Object> c = new HashMap<>(KafkaConnection.plain("unused:1", password).clientConfig());
+        c.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        c.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller);
+        if (tls) {
+            c.putAll(ControllerTls.clientProperties(password));
+        }
+        return c;
+    }
+
+    @Test
+    void everyNodeDerivesTheSameControllerKeyFromTheClusterPassword() {
+        ControllerTls.Identity a = ControllerTls.derive("the-same-cluster-password-123");
+        assertEquals(a, ControllerTls.derive("the-same-cluster-password-123"), "same password, same key and certificate bytes");
+        assertFalse(a.privateKeyPem().equals(ControllerTls.derive("another-cluster-password-123").privateKeyPem()));
+        assertTrue(a.certificatePem().startsWith("-----BEGIN CERTIFICATE-----\n"), a.certificatePem());
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void listenersRefuseClientsWithoutTheCredentials(@TempDir Path data) throws Exception {
@@ -94,13 +113,14 @@ class KafkaAuthenticationTest {
             String controller = settings.host() + ":" + settings.controllerPort();
             assertRefused(Map.of(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller),
                     "a plaintext client on the controller listener");
-            Map<String, Object> wrongPlain = new HashMap<>(KafkaConnection.plain("unused:1", "a-wrong-password-of-some-length").clientConfig());
-            wrongPlain.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-            wrongPlain.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller);
-            assertDenied(wrongPlain, "PLAIN with a wrong password on the controller listener");
-            Map<String, Object> rightPlain = new HashMap<>(KafkaConnection.plain("unused:1", settings.password()).clientConfig());
-            rightPlain.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-            rightPlain.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller);
+            assertRefused(controllerClient(controller, settings.password(), false),
+                    "SASL_PLAINTEXT with the right password on the controller listener (it speaks TLS only)");
+            assertDenied(controllerClient(controller, "a-wrong-password-of-some-length", true),
+                    "PLAIN with a wrong password inside TLS on the controller listener");
+            Map<String, Object> otherCluster = controllerClient(controller, settings.password(), true);
+            otherCluster.putAll(ControllerTls.clientProperties("another-clusters-password-0000"));
+            assertDenied(otherCluster, "a client that trusts another cluster's key never sends its password to this listener");
+            Map<String, Object> rightPlain = controllerClient(controller, settings.password(), true);
             try (Admin admin = Admin.create(probe(rightPlain))) {
                 assertEquals(kafka.clusterId(), admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS),
                         "the node's own credentials do open the controller listener");
