@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -137,6 +138,38 @@ public final class BenchMain {
             }
         }
         deleteTree(root.resolve("cluster"));
+        runRepair(o, root, payload, report);
+    }
+
+    /**
+     * Time to restore full replication after a node loss (ADR 0011), on a second 3-node cluster
+     * keeping two copies with a repair grace of 0, as a ratio of the raw disk's write rate measured
+     * here; and a client's PUT rate while the repair runs, as a ratio of its rate before the kill.
+     */
+    private static void runRepair(BenchOptions o, Path root, Payload payload, Report report) throws Exception {
+        Result raw = report.result(Report.RAW, "PUT 64 MiB c=1");
+        if (raw == null) {
+            System.err.println("repair: measuring the raw disk's write rate (16 x 64 MiB, fsync'd)...");
+            try (RawDiskTarget disk = new RawDiskTarget(root.resolve("raw-repair"), payload)) {
+                raw = Runner.run(disk, new Workload("raw-repair", Workload.Op.PUT, 64 << 20, 1, (int) Math.max(2, 16 * o.scale)));
+            }
+            deleteTree(root.resolve("raw-repair"));
+        }
+        for (int i = 0; i < 3; i++) {
+            Files.deleteIfExists(log(root, "repair-node" + (i + 1)));
+        }
+        System.err.println("repair: starting 3 nodes keeping 2 copies, repair grace 0...");
+        long gib = (long) Math.max(256L << 20, (1L << 30) * Math.min(1.0, o.scale * 5));
+        try (LocalCluster cluster = LocalCluster.start(o.nodeJar.toAbsolutePath(), 3, root.resolve("repair"),
+                i -> log(root, "repair-node" + (i + 1)), Map.of("BLOCKCLOSET_REPLICATION", "2",
+                        "BLOCKCLOSET_REPAIR_GRACE", "0 seconds", "BLOCKCLOSET_REPAIR_INTERVAL", "1 second"))) {
+            RepairProbe.Outcome out = RepairProbe.run(cluster, payload, gib,
+                    new Workload("repair", Workload.Op.PUT, 1 << 20, 4, (int) Math.max(40, 200 * o.scale)));
+            System.err.printf(Locale.ROOT, "repair: %d MiB restored in %.1f s; PUT 1 MiB c=4 %.1f/s before, %.1f/s during%n",
+                    out.bytesRepaired() >> 20, out.repairSeconds(), out.putRateBefore(), out.putRateDuring());
+            report.repair(out, raw.mibPerSecond());
+        }
+        deleteTree(root.resolve("repair"));
     }
 
     private static final int STALL_WRITERS_PER_GATEWAY = 2;

@@ -106,6 +106,10 @@ final class BlockClosetNode implements AutoCloseable {
         return host;
     }
 
+    String adminUrl() {
+        return "http://" + host + ":" + adminPort;
+    }
+
     private static boolean healthy(HttpClient http, URI health) {
         try {
             HttpRequest req = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build();

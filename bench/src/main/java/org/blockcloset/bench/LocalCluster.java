@@ -19,14 +19,21 @@ final class LocalCluster implements AutoCloseable {
 
     static LocalCluster start(Path jar, int n, Path dataDir, java.util.function.IntFunction<Path> log)
             throws IOException, InterruptedException {
+        return start(jar, n, dataDir, log, Map.of());
+    }
+
+    /** {@code settings}: BLOCKCLOSET_* settings every node gets. */
+    static LocalCluster start(Path jar, int n, Path dataDir, java.util.function.IntFunction<Path> log, Map<String, String> settings)
+            throws IOException, InterruptedException {
         LocalCluster c = new LocalCluster();
         try {
             for (int i = 0; i < n; i++) {
                 String host = "127.0.0." + (i + 2);
-                Map<String, String> env = Map.of();
+                Map<String, String> env = new java.util.HashMap<>(settings);
                 if (i > 0) {
                     BlockClosetNode member = c.nodes.get(i - 1);
-                    env = Map.of("BLOCKCLOSET_JOIN", member.joinAddress(), "BLOCKCLOSET_JOIN_TOKEN", member.createJoinToken());
+                    env.put("BLOCKCLOSET_JOIN", member.joinAddress());
+                    env.put("BLOCKCLOSET_JOIN_TOKEN", member.createJoinToken());
                 }
                 System.err.println("starting cluster node " + (i + 1) + " of " + n + " on " + host + "...");
                 c.nodes.add(BlockClosetNode.start(jar, host, dataDir.resolve(host), log.apply(i), env));

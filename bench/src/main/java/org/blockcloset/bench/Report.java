@@ -23,6 +23,18 @@ final class Report {
     private String stallVictim;
     private int stallWriters;
     private StallProbe.Outcome stall;
+    private RepairProbe.Outcome repair;
+    private double rawWriteMiBps;
+
+    void repair(RepairProbe.Outcome outcome, double rawMiBps) {
+        this.repair = outcome;
+        this.rawWriteMiBps = rawMiBps;
+    }
+
+    Result result(String target, String label) {
+        Map<String, Result> m = byTarget.get(target);
+        return m == null ? null : m.get(label);
+    }
 
     void clusterSize(int n) {
         this.clusterSize = n;
@@ -104,6 +116,19 @@ final class Report {
                         stall.quietGapSeconds(), stall.acknowledged(), stall.failed(),
                         stall.firstError() == null ? "" : " (first: " + stall.firstError() + ")"));
             }
+            if (repair != null) {
+                double rate = repair.repairSeconds() > 0 ? repair.bytesRepaired() / 1048576.0 / repair.repairSeconds() : 0;
+                sb.append(String.format(Locale.ROOT, "- repair after a node loss (3 nodes keeping 2 copies, %d MiB written, "
+                        + "repair grace 0, default BLOCKCLOSET_REPAIR_BANDWIDTH): the node was recorded as failed %.1f s "
+                        + "after kill -9; then **%.1f s** to restore two copies of every block (%d MiB copied by the "
+                        + "survivors, %.1f MiB/s, **%.2f×** the raw disk's write rate of %.0f MiB/s measured in this run)%n",
+                        repair.bytesWritten() >> 20, repair.failedAfterSeconds(), repair.repairSeconds(),
+                        repair.bytesRepaired() >> 20, rate, rawWriteMiBps > 0 ? rate / rawWriteMiBps : Double.NaN, rawWriteMiBps));
+                sb.append(String.format(Locale.ROOT, "- client PUT rate (1 MiB, c=4) while the repair ran: %.1f/s vs %.1f/s "
+                        + "before the kill: **%.2f×**%s%n", repair.putRateDuring(), repair.putRateBefore(),
+                        repair.putRateDuring() / repair.putRateBefore(),
+                        repair.repairOutlastedWorkload() ? "" : " (the repair finished before the workload did: the ratio is optimistic)"));
+            }
             sb.append('\n');
         }
         for (String base : List.of(RAW, PEER)) {
@@ -164,6 +189,10 @@ final class Report {
                 double x = c.objectsPerSecond() / single.objectsPerSecond();
                 lines.add(check(String.format(Locale.ROOT, "cluster %s ≥ %.1f× single node: %.2f×", w.label(), min, x), x >= min));
             }
+        }
+        if (repair != null && repair.putRateBefore() > 0) {
+            double x = repair.putRateDuring() / repair.putRateBefore();
+            lines.add(check(String.format(Locale.ROOT, "client PUT rate during a repair ≥ 0.5× without: %.2f×", x), x >= 0.5));
         }
         if (stall != null) {
             lines.add(check(String.format(Locale.ROOT, "write stall after kill -9 ≤ 3 s: %.2f s", stall.stallSeconds()),

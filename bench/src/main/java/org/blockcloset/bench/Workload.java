@@ -17,4 +17,9 @@ record Workload(String phase, Op op, int size, int concurrency, int count) {
     String keyPrefix() {
         return phase + "/" + Sizes.format(size).replace(" ", "") + "-c" + concurrency + "/";
     }
+
+    /** The same workload in another key space. */
+    Workload withPrefix(String otherPhase) {
+        return new Workload(otherPhase, op, size, concurrency, count);
+    }
 }

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.blockcloset.gateway.cluster.ClusterAdminServlet;
 import org.blockcloset.gateway.cluster.ClusterServer;
+import org.blockcloset.gateway.cluster.FailureSteward;
 import org.blockcloset.gateway.cluster.Join;
 import org.blockcloset.gateway.cluster.JoinClient;
 import org.blockcloset.gateway.cluster.JoinServlet;
@@ -24,6 +25,7 @@ import org.blockcloset.gateway.cluster.JoinTokensServlet;
 import org.blockcloset.gateway.cluster.Liveness;
 import org.blockcloset.gateway.cluster.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
+import org.blockcloset.gateway.cluster.NodesAdminServlet;
 import org.blockcloset.gateway.node.AccessKeysServlet;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.BucketsAdminServlet;
@@ -31,6 +33,8 @@ import org.blockcloset.gateway.node.NodeIdentity;
 import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.object.Placement;
+import org.blockcloset.gateway.object.Repairer;
+import org.blockcloset.gateway.object.Scrubber;
 import org.blockcloset.gateway.node.BlockStoreHealthCheck;
 import org.blockcloset.gateway.node.BootstrapKey;
 import org.blockcloset.gateway.node.GcScheduler;
@@ -82,6 +86,11 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 : new ResourceConfigurationSourceProvider().open(path);
         bootstrap.setConfigurationSourceProvider(
                 new SubstitutingSourceProvider(fileOrResource, new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addCommand(new org.blockcloset.gateway.cluster.StatusCommand());
+        bootstrap.addCommand(new org.blockcloset.gateway.cluster.NodeActionCommand("drain",
+                "Empty a node: the layout places nothing on it any more and its blocks move to the others"));
+        bootstrap.addCommand(new org.blockcloset.gateway.cluster.NodeActionCommand("remove",
+                "Remove a node from the cluster once it is drained (or failed and repaired)"));
     }
 
     @Override
@@ -110,7 +119,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), identity.viewsId(), data.resolve("streams"),
                 (short) 1, Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
-        env.lifecycle().manage(new StewardScheduler(kafka.connection()));
+        env.lifecycle().manage(new StewardScheduler(kafka.connection(), () -> ledger.views().nodes()));
         // A gateway without the storage role lends nothing: its store takes no block.
         DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data, lent, (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
@@ -125,9 +134,16 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()));
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         String version = BlockClosetApplication.class.getPackage().getImplementationVersion();
-        Liveness liveness = new Liveness(kafka.connection(), identity.nodeId(), () -> new Liveness.Heartbeat(identity.nodeId(),
-                System.currentTimeMillis(), blocks.capacity(), blocks.used(), blocks.free(), os.getSystemLoadAverage(),
-                version == null ? "dev" : version), Clock.systemUTC());
+        Repairer repairer = new Repairer(ledger, blocks, placement, config.repairBandwidth.toBytes(),
+                Duration.ofMillis(config.repairInterval.toMilliseconds()), Clock.systemUTC());
+        Liveness liveness = new Liveness(kafka.connection(), identity.nodeId(), () -> {
+            Repairer.Progress p = repairer.progress();
+            return new Liveness.Heartbeat(identity.nodeId(), System.currentTimeMillis(), blocks.capacity(), blocks.used(),
+                    blocks.free(), os.getSystemLoadAverage(), version == null ? "dev" : version,
+                    new Liveness.Repair(p.state(), p.blocksLeft(), p.bytesLeft(), p.lostBlocks(), Math.round(p.bytesPerSecond()),
+                            p.etaSeconds(), p.layoutVersion(), p.surplusLeft(),
+                            p.passFinished() == null ? null : p.passFinished().toString()));
+        }, Clock.systemUTC());
         // The block API and the heartbeats start before this node enters the layout: a new replica must
         // take copies, and be seen alive, from the moment it is one (ADR 0009).
         cluster.start();
@@ -139,6 +155,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 config.roles, config.zone, config.capacity.toBytes()), config.replication);
         membership.register();
         rememberControllers(ledger, identity, data);
+        env.lifecycle().manage(new FailureSteward(ledger, liveness, membership, identity.nodeId(),
+                Duration.ofMillis(config.repairGrace.toMilliseconds()), Clock.systemUTC()));
+        env.lifecycle().manage(repairer);
+        Scrubber scrubber = new Scrubber(ledger, blocks, identity.nodeId(), Duration.ofMillis(config.scrubPeriod.toMilliseconds()),
+                config.repairBandwidth.toBytes(), Clock.systemUTC());
+        env.lifecycle().manage(scrubber);
 
         GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
@@ -150,8 +172,10 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
-        env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, liveness, adminAuth, env.getObjectMapper()))
+        env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, liveness, repairer, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/cluster");
+        env.admin().addServlet("nodes", new NodesAdminServlet(ledger, membership, liveness, scrubber, adminAuth, env.getObjectMapper()))
+                .addMapping("/api/nodes/*", "/api/scrub");
         env.admin().addServlet("buckets", new BucketsAdminServlet(ledger, adminAuth, placement::copiesFor, env.getObjectMapper()))
                 .addMapping("/api/buckets/*");
         env.admin().addServlet("join-tokens", new JoinTokensServlet(ledger, secrets, adminAuth,

@@ -104,6 +104,26 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public Duration gcInterval = Duration.minutes(10);
 
+    /** How long a node may be down before its blocks are copied again elsewhere (0: at once). */
+    @NotNull
+    @JsonProperty
+    public Duration repairGrace = Duration.minutes(15);
+
+    /** Bytes per second a node copies at most for repair and rebalancing. */
+    @NotNull
+    @JsonProperty
+    public DataSize repairBandwidth = DataSize.mebibytes(32);
+
+    /** How long a full scrub pass (re-reading and checking every block) takes at most. */
+    @NotNull
+    @JsonProperty
+    public Duration scrubPeriod = Duration.days(30);
+
+    /** Pause between two repair passes (each compares this node's disk with the layout). */
+    @NotNull
+    @JsonProperty
+    public Duration repairInterval = Duration.seconds(30);
+
     /** How long a request waits for the log to acknowledge and the views to apply its event. */
     @NotNull
     @JsonProperty

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.AdminServlet;
 import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.gateway.object.Repairer;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.layout.Layout;
 
@@ -17,11 +18,13 @@ import org.blockcloset.ledger.layout.Layout;
 public final class ClusterAdminServlet extends AdminServlet {
     private final Ledger ledger;
     private final Liveness liveness;
+    private final Repairer repairer;
 
-    public ClusterAdminServlet(Ledger ledger, Liveness liveness, AdminAuth auth, ObjectMapper json) {
+    public ClusterAdminServlet(Ledger ledger, Liveness liveness, Repairer repairer, AdminAuth auth, ObjectMapper json) {
         super(auth, json);
         this.ledger = ledger;
         this.liveness = liveness;
+        this.repairer = repairer;
     }
 
     @Override
@@ -32,11 +35,14 @@ public final class ClusterAdminServlet extends AdminServlet {
         }
         Layout layout = ledger.views().layout();
         Map<String, Integer> counts = layout.counts();
+        long[] repairLeft = new long[3]; // blocks, bytes, lost, summed over the nodes' own reports
         List<Map<String, Object>> nodes = ledger.views().nodes().stream().map(n -> {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", n.nodeId());
             m.put("nodeId", n.nodeId());
+            m.put("address", n.address().host());
+            m.put("endpoints", n.address());
             m.put("kraftId", n.kraftId());
-            m.put("address", n.address());
             m.put("roles", n.roles());
             m.put("zone", n.zone());
             m.put("capacity", n.capacity());
@@ -52,12 +58,26 @@ public final class ClusterAdminServlet extends AdminServlet {
                 m.put("load", st.last().load());
                 m.put("version", st.last().version());
                 m.put("clockSkewMillis", st.skewMillis());
+                Liveness.Repair r = st.last().repair();
+                if (r != null) {
+                    m.put("repair", r);
+                    repairLeft[0] += r.blocksLeft();
+                    repairLeft[1] += r.bytesLeft();
+                    repairLeft[2] += r.lostBlocks();
+                }
+            }
+            if (n.failed() != null) {
+                m.put("failedSince", n.failed().toString());
             }
             return m;
         }).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("nodes", nodes);
-        body.put("underReplicatedBlocks", ledger.views().underReplicatedCount());
+        // Copies writes recorded as missing on live nodes, plus what the nodes' repairs still have to copy.
+        body.put("underReplicatedBlocks", ledger.views().underReplicatedCount() + repairLeft[0]);
+        body.put("lostBlocks", repairLeft[2]);
+        body.put("repairBytesLeft", repairLeft[1]);
+        body.put("repair", repairer.describe());
         body.put("layout", Map.of("version", layout.version(), "replication", layout.replication(),
                 "partitionSize", layout.partitionSize(), "usableBytes", layout.usableBytes(),
                 "partitions", layout.partitions().size()));

@@ -46,7 +46,13 @@ public final class Liveness implements Managed {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a node says about itself each second. */
-    public record Heartbeat(String nodeId, long sent, long capacity, long used, long free, double load, String version) {
+    public record Heartbeat(String nodeId, long sent, long capacity, long used, long free, double load, String version,
+                            Repair repair) {
+    }
+
+    /** The node's repair as it reports it: blocks and bytes it has left to copy, blocks found on no node. */
+    public record Repair(String state, long blocksLeft, long bytesLeft, long lostBlocks, long bytesPerSecond, long etaSeconds,
+                         long layoutVersion, long surplusLeft, String passFinished) {
     }
 
     public enum State { UP, SUSPECT, DOWN }
@@ -64,6 +70,7 @@ public final class Liveness implements Managed {
     private final Clock clock;
     private final Instant started;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    private volatile Instant lastReceived;
     private volatile boolean running;
     private Thread sender;
     private Thread follower;
@@ -89,7 +96,12 @@ public final class Liveness implements Managed {
             Instant downAt = started.plus(DOWN);
             return now.isBefore(downAt) ? new Status(State.SUSPECT, started, null, 0) : new Status(State.DOWN, downAt, null, 0);
         }
-        Duration age = Duration.between(s.received(), now);
+        // Every heartbeat travels through one partition of the log: while that partition fails over
+        // (a few seconds after a node dies), none arrives from anyone, this node's own included. Ages
+        // are measured up to the last heartbeat received from anyone, so a stalled channel makes no
+        // node suspect; a node whose heartbeats stop while the others' keep coming is.
+        Instant last = lastReceived;
+        Duration age = Duration.between(s.received(), last == null || last.isAfter(now) ? now : last);
         long skew = s.beat().sent() - s.received().toEpochMilli();
         if (age.compareTo(SUSPECT) < 0) {
             return new Status(State.UP, s.upSince(), s.beat(), skew);
@@ -181,6 +193,7 @@ public final class Liveness implements Managed {
 
     private void record(Heartbeat h) {
         Instant now = clock.instant();
+        lastReceived = now;
         seen.compute(h.nodeId(), (id, before) -> {
             boolean wasUp = before != null && Duration.between(before.received(), now).compareTo(SUSPECT) < 0;
             return new Seen(h, now, wasUp ? before.upSince() : now);

@@ -11,6 +11,7 @@ import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.LayoutChanged;
 import org.blockcloset.ledger.event.NodeCapacityChanged;
 import org.blockcloset.ledger.event.NodeJoined;
+import org.blockcloset.ledger.event.NodeRecovered;
 import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.layout.LayoutPlanner;
 import org.blockcloset.ledger.model.ClusterNode;
@@ -59,6 +60,10 @@ public final class Membership {
                 LOG.info("Created the cluster with this node ({}) as its first member", self.nodeId());
             } else {
                 ClusterNode n = known.get();
+                if (n.failed() != null) {
+                    ledger.append("system", "membership", new NodeRecovered(self.nodeId()));
+                    LOG.info("This node was recorded as failed since {}; it is back", n.failed());
+                }
                 if (n.capacity() != self.lent() || !Objects.equals(n.zone(), self.zone()) || !n.address().equals(self.address())) {
                     ledger.append("system", "membership", new NodeCapacityChanged(self.nodeId(), self.lent(), self.zone(),
                             self.address()));
@@ -75,7 +80,8 @@ public final class Membership {
     public Layout updateLayout() throws LedgerUnavailableException {
         for (int attempt = 1; ; attempt++) {
             Layout current = ledger.views().layout();
-            List<LayoutPlanner.Member> lending = ledger.views().nodes().stream().filter(ClusterNode::lends)
+            // Nodes recorded as failed are left out: their partitions go to the others (ADR 0011).
+            List<LayoutPlanner.Member> lending = ledger.views().nodes().stream().filter(ClusterNode::placeable)
                     .map(n -> new LayoutPlanner.Member(n.nodeId(), n.zone(), n.capacity())).toList();
             Layout next = LayoutPlanner.plan(lending, replication, current);
             if (next.replication() == current.replication() && next.partitionSize() == current.partitionSize()

@@ -17,6 +17,23 @@ public final class AdminAuth {
         this.box = box;
     }
 
+    /**
+     * In a cluster, waits until this node's views hold every write acknowledged anywhere before now,
+     * as an S3 read does (ADR 0009): an admin reading through one node what it changed through
+     * another sees its change. Returns false when the log could not be asked.
+     */
+    public boolean readBarrier() {
+        if (ledger.views().nodes().size() <= 1) {
+            return true;
+        }
+        try {
+            ledger.catchUp();
+            return true;
+        } catch (org.blockcloset.ledger.LedgerUnavailableException e) {
+            return false;
+        }
+    }
+
     public Optional<AccessKey> authenticate(String header) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();

@@ -31,6 +31,10 @@ public abstract class AdminServlet extends HttpServlet {
             send(resp, 401, Map.of("error", "admin credentials required"));
             return;
         }
+        if ("GET".equals(req.getMethod()) && !auth.readBarrier()) {
+            send(resp, 503, Map.of("error", "this node's views are behind the log and it cannot reach the log; retry"));
+            return;
+        }
         handle(req, resp, caller.get());
     }
 

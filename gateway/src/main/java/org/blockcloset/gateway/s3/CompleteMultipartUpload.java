@@ -34,6 +34,9 @@ final class CompleteMultipartUpload {
     }
 
     void complete(S3Request r, HttpServletResponse resp) throws IOException {
+        // Completing reads the upload's parts, which may have come through other gateways a moment
+        // ago: it sees every write acknowledged anywhere before it, as a GET does (ADR 0009).
+        ctx.readBarrier();
         Upload u = ctx.views().upload(r.bucket(), r.key(), r.param("uploadId")).orElse(null);
         if (u == null) {
             // A retried Complete whose first attempt did apply (the client saw a timeout or a 503):

@@ -54,6 +54,8 @@ final class CopyObjectHandler {
 
     private ObjectVersion source(S3Request r) {
         Source s = parseSource(r.header("x-amz-copy-source"));
+        // Copying reads the source: it sees every write acknowledged anywhere before, like a GET.
+        ctx.readBarrier();
         ObjectVersion o = GetObjectHandler.find(ctx, s.bucket(), s.key());
         Conditionals.evaluateCopySource(r, o);
         return o;

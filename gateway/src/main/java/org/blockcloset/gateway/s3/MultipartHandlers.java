@@ -67,7 +67,7 @@ final class MultipartHandlers {
     }
 
     static Upload requireUpload(S3Context ctx, S3Request r) {
-        return ctx.views().upload(r.bucket(), r.key(), r.param("uploadId")).orElseThrow(() -> {
+        return ctx.lookUp(() -> ctx.views().upload(r.bucket(), r.key(), r.param("uploadId"))).orElseThrow(() -> {
             ctx.requireBucket(r.bucket());
             return new S3Exception(S3Error.NO_SUCH_UPLOAD);
         });

@@ -45,7 +45,20 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
     }
 
     Bucket requireBucket(String name) {
-        return views().bucket(name).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
+        return lookUp(() -> views().bucket(name)).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
+    }
+
+    /**
+     * A lookup in the views for a write (a bucket, an upload): writes skip the read barrier, so a
+     * miss here may only mean this node has not applied a write acknowledged elsewhere yet (an upload
+     * created through another gateway); the lookup is tried again after the barrier before the
+     * request is refused. Hits cost nothing extra.
+     */
+    <T> Optional<T> lookUp(java.util.function.Supplier<Optional<T>> query) {
+        return query.get().or(() -> {
+            readBarrier();
+            return query.get();
+        });
     }
 
     /** Appends the request's event (one that references no new blocks); returns once it is durable and visible to every later read. */

@@ -107,6 +107,43 @@ class ClusterIT {
         }
         System.out.printf("%d objects written while the cluster grew; all read back through each of 3 gateways%n",
                 acknowledged.size());
+        eachStepThroughAnotherGateway(nodes);
+    }
+
+    /**
+     * A client that spreads one job over gateways: a bucket made through one is written through the
+     * next at once; an upload created through one gets its part through the next and is completed
+     * through the third; an object written through one is copied through the next. Each step must
+     * see the one before it, acknowledged elsewhere a moment earlier.
+     */
+    private static void eachStepThroughAnotherGateway(List<Node> nodes) throws Exception {
+        List<S3Client> s3 = new ArrayList<>();
+        try {
+            for (Node n : nodes) {
+                s3.add(S3Asserts.noRetries(n));
+            }
+            Random rnd = new Random(7);
+            for (int i = 0; i < 15; i++) {
+                S3Client a = s3.get(i % 3);
+                S3Client b = s3.get((i + 1) % 3);
+                S3Client c = s3.get((i + 2) % 3);
+                String bucket = "hop-" + i;
+                a.createBucket(x -> x.bucket(bucket));
+                byte[] body = new byte[1 + rnd.nextInt(300_000)];
+                rnd.nextBytes(body);
+                b.putObject(x -> x.bucket(bucket).key("src"), RequestBody.fromBytes(body));
+                c.copyObject(x -> x.sourceBucket(bucket).sourceKey("src").destinationBucket(bucket).destinationKey("copy"));
+                assertArrayEquals(body, a.getObjectAsBytes(x -> x.bucket(bucket).key("copy")).asByteArray(), "copy " + i);
+                String upload = a.createMultipartUpload(x -> x.bucket(bucket).key("mpu")).uploadId();
+                String etag = b.uploadPart(x -> x.bucket(bucket).key("mpu").uploadId(upload).partNumber(1),
+                        RequestBody.fromBytes(body)).eTag();
+                c.completeMultipartUpload(x -> x.bucket(bucket).key("mpu").uploadId(upload)
+                        .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag))));
+                assertArrayEquals(body, a.getObjectAsBytes(x -> x.bucket(bucket).key("mpu")).asByteArray(), "upload " + i);
+            }
+        } finally {
+            s3.forEach(S3Client::close);
+        }
     }
 
     /** Polls (bounded) until every topic of the log has three in-sync replicas. */

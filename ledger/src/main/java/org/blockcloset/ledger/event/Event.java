@@ -26,11 +26,18 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = JoinTokenCreated.class, name = "JoinTokenCreated"),
     @JsonSubTypes.Type(value = BlocksUnderReplicated.class, name = "BlocksUnderReplicated"),
     @JsonSubTypes.Type(value = BucketReplicationChanged.class, name = "BucketReplicationChanged"),
+    @JsonSubTypes.Type(value = NodeFailed.class, name = "NodeFailed"),
+    @JsonSubTypes.Type(value = NodeRecovered.class, name = "NodeRecovered"),
+    @JsonSubTypes.Type(value = BlocksReplicated.class, name = "BlocksReplicated"),
+    @JsonSubTypes.Type(value = BlocksDropped.class, name = "BlocksDropped"),
+    @JsonSubTypes.Type(value = ScrubFoundCorruption.class, name = "ScrubFoundCorruption"),
+    @JsonSubTypes.Type(value = NodeDraining.class, name = "NodeDraining"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
         AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
-        JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged {
+        JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
+        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -50,6 +50,18 @@ public final class ReplicationSteward {
      * Returns how many partitions it reassigned.
      */
     public static int raise(Admin admin, long timeoutSeconds) throws ExecutionException, InterruptedException, TimeoutException {
+        return raise(admin, timeoutSeconds, id -> false);
+    }
+
+    /**
+     * As {@link #raise(Admin, long)}, and first moves every replica on a {@code gone} broker (a node
+     * recorded as failed, or removed) to a live broker not yet among the partition's replicas (ADR
+     * 0011): the log survives the next failure as well as it did the first. With no such broker left
+     * the dead replica is dropped (the factor follows the live brokers), and raised again when one
+     * comes.
+     */
+    public static int raise(Admin admin, long timeoutSeconds, java.util.function.IntPredicate gone)
+            throws ExecutionException, InterruptedException, TimeoutException {
         List<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id).sorted().toList();
         int factor = factorFor(brokers.size());
         Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
@@ -58,8 +70,9 @@ public final class ReplicationSteward {
         int spread = 0;
         for (TopicDescription t : described.values()) {
             for (TopicPartitionInfo p : t.partitions()) {
-                List<Integer> replicas = new ArrayList<>(p.replicas().stream().map(Node::id).toList());
-                if (replicas.size() >= factor) {
+                List<Integer> all = p.replicas().stream().map(Node::id).toList();
+                List<Integer> replicas = new ArrayList<>(all.stream().filter(id -> !gone.test(id) || brokers.contains(id)).toList());
+                if (replicas.size() == all.size() && replicas.size() >= factor) {
                     continue;
                 }
                 // Add the brokers after the current ones in id order, rotated per partition to spread leaders.
@@ -68,12 +81,15 @@ public final class ReplicationSteward {
                     target.add(brokers.get((spread + i) % brokers.size()));
                 }
                 spread++;
+                if (target.equals(new LinkedHashSet<>(all))) {
+                    continue;
+                }
                 moves.put(new TopicPartition(t.name(), p.partition()), Optional.of(new NewPartitionReassignment(new ArrayList<>(target))));
             }
         }
         if (!moves.isEmpty()) {
             admin.alterPartitionReassignments(moves).all().get(30, TimeUnit.SECONDS);
-            LOG.info("Raising {} partition(s) to {} replicas", moves.size(), factor);
+            LOG.info("Reassigning {} partition(s) to {} live replicas", moves.size(), factor);
             awaitReassignments(admin, moves.keySet(), timeoutSeconds);
         }
         if (factor >= MAX_FACTOR) {

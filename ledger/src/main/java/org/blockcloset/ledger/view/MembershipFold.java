@@ -4,14 +4,20 @@ import java.time.Instant;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.event.BlocksDropped;
+import org.blockcloset.ledger.event.BlocksReplicated;
 import org.blockcloset.ledger.event.BlocksUnderReplicated;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.JoinTokenCreated;
 import org.blockcloset.ledger.event.LayoutChanged;
 import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.event.NodeCapacityChanged;
+import org.blockcloset.ledger.event.NodeDraining;
+import org.blockcloset.ledger.event.NodeFailed;
 import org.blockcloset.ledger.event.NodeJoined;
+import org.blockcloset.ledger.event.NodeRecovered;
 import org.blockcloset.ledger.event.NodeRemoved;
+import org.blockcloset.ledger.event.ScrubFoundCorruption;
 import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.ClusterNode;
 import org.blockcloset.ledger.model.JoinToken;
@@ -33,7 +39,9 @@ final class MembershipFold {
 
     static boolean handles(Event e) {
         return e instanceof NodeJoined || e instanceof NodeCapacityChanged || e instanceof NodeRemoved
-                || e instanceof LayoutChanged || e instanceof JoinTokenCreated || e instanceof BlocksUnderReplicated;
+                || e instanceof LayoutChanged || e instanceof JoinTokenCreated || e instanceof BlocksUnderReplicated
+                || e instanceof NodeFailed || e instanceof NodeRecovered || e instanceof BlocksReplicated
+                || e instanceof BlocksDropped || e instanceof ScrubFoundCorruption || e instanceof NodeDraining;
     }
 
     Rejection apply(LoggedEvent logged) {
@@ -47,10 +55,60 @@ final class MembershipFold {
                 return Rejection.NO_SUCH_NODE;
             }
             members.put(n.nodeId(), new ClusterNode(n.nodeId(), n.kraftId(), c.address() == null ? n.address() : c.address(),
-                    n.roles(), c.zone() == null ? n.zone() : c.zone(), c.capacity(), n.joined()));
+                    n.roles(), c.zone() == null ? n.zone() : c.zone(), c.capacity(), n.joined(), n.failed(), n.recovered(), n.draining()));
         } else if (e instanceof NodeRemoved r) {
             if (members.delete(r.nodeId()) == null) {
                 return Rejection.NO_SUCH_NODE;
+            }
+            forgetUnderReplicated(r.nodeId());
+        } else if (e instanceof NodeFailed f) {
+            ClusterNode n = members.get(f.nodeId());
+            if (n == null) {
+                return Rejection.NO_SUCH_NODE;
+            }
+            if (n.failed() == null) {
+                members.put(n.nodeId(), n.withFailed(f.downSince() == null ? at : f.downSince()));
+                // Its missing copies are no longer its to make: the repair makes them on the new holders.
+                forgetUnderReplicated(n.nodeId());
+            }
+        } else if (e instanceof NodeRecovered r) {
+            ClusterNode n = members.get(r.nodeId());
+            if (n == null) {
+                return Rejection.NO_SUCH_NODE;
+            }
+            if (n.failed() != null) {
+                members.put(n.nodeId(), n.withRecovered(at));
+            }
+        } else if (e instanceof BlocksReplicated r) {
+            if (r.nodeId() == null || r.blocks() == null) {
+                return Rejection.INVALID_EVENT;
+            }
+            for (String block : r.blocks()) {
+                String[] before = underReplicated.get(block);
+                if (before != null) {
+                    String[] after = java.util.Arrays.stream(before).filter(n -> !n.equals(r.nodeId())).toArray(String[]::new);
+                    if (after.length == 0) {
+                        underReplicated.delete(block);
+                    } else if (after.length != before.length) {
+                        underReplicated.put(block, after);
+                    }
+                }
+            }
+        } else if (e instanceof NodeDraining d) {
+            ClusterNode n = members.get(d.nodeId());
+            if (n == null) {
+                return Rejection.NO_SUCH_NODE;
+            }
+            if (n.draining() == null) {
+                members.put(n.nodeId(), n.withDraining(at));
+            }
+        } else if (e instanceof ScrubFoundCorruption f) {
+            if (f.nodeId() == null || f.blocks() == null) {
+                return Rejection.INVALID_EVENT;
+            }
+        } else if (e instanceof BlocksDropped d) {
+            if (d.nodeId() == null || d.blocks() == null) {
+                return Rejection.INVALID_EVENT;
             }
         } else if (e instanceof LayoutChanged c) {
             Layout current = layout.get(StoreNames.CURRENT);
@@ -110,7 +168,27 @@ final class MembershipFold {
             tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.sealedSecret(), t.expires(), t.createdBy(), j.nodeId()));
         }
         members.put(j.nodeId(), new ClusterNode(j.nodeId(), j.kraftId(), j.address(), j.roles(), j.zone(), j.capacity(),
-                logged.time()));
+                logged.time(), null, null, null));
         return null;
+    }
+
+    /** Drops a node from every under-replicated record (it failed or left: its copies are made elsewhere). */
+    private void forgetUnderReplicated(String nodeId) {
+        java.util.Map<String, String[]> changed = new java.util.HashMap<>();
+        try (KeyValueIterator<String, String[]> it = underReplicated.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (java.util.Arrays.asList(kv.value).contains(nodeId)) {
+                    changed.put(kv.key, java.util.Arrays.stream(kv.value).filter(n -> !n.equals(nodeId)).toArray(String[]::new));
+                }
+            }
+        }
+        changed.forEach((block, nodes) -> {
+            if (nodes.length == 0) {
+                underReplicated.delete(block);
+            } else {
+                underReplicated.put(block, nodes);
+            }
+        });
     }
 }

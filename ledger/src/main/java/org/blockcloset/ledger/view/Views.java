@@ -18,6 +18,7 @@ import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.ClusterNode;
 import org.blockcloset.ledger.model.JoinToken;
+import org.blockcloset.ledger.model.BlockRef;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.model.ObjectVersion;
@@ -67,6 +68,45 @@ public final class Views {
     public Optional<ObjectVersion> object(String bucket, String key) {
         return Optional.ofNullable(Json.read(this.<byte[]>store(StoreNames.OBJECTS).get(Keys.object(bucket, key)),
                 ObjectVersion.class));
+    }
+
+    /**
+     * Every block reference in the views, with the bucket it belongs to: each current object's
+     * blocks, then each part of each multipart upload in progress. A block shared by several objects
+     * (deduplicated) is visited once per reference. For the repair, which needs each block's
+     * replication factor from its buckets.
+     */
+    public void forEachBlockReference(java.util.function.BiConsumer<String, BlockRef> visitor) {
+        ReadOnlyKeyValueStore<String, byte[]> objects = store(StoreNames.OBJECTS);
+        try (KeyValueIterator<String, byte[]> it = objects.all()) {
+            while (it.hasNext()) {
+                ObjectVersion o = Json.read(it.next().value, ObjectVersion.class);
+                if (o != null && o.blocks() != null) {
+                    o.blocks().forEach(b -> visitor.accept(o.bucket(), b));
+                }
+            }
+        }
+        ReadOnlyKeyValueStore<String, Upload> uploads = store(StoreNames.UPLOADS);
+        ReadOnlyKeyValueStore<String, Part> parts = store(StoreNames.PARTS);
+        try (KeyValueIterator<String, Upload> it = uploads.all()) {
+            while (it.hasNext()) {
+                Upload u = it.next().value;
+                try (KeyValueIterator<String, Part> ps = parts.prefixScan(u.uploadId() + "/", KEYS)) {
+                    while (ps.hasNext()) {
+                        Part p = ps.next().value;
+                        if (p.blocks() != null) {
+                            p.blocks().forEach(b -> visitor.accept(u.bucket(), b));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The nodes a write recorded as possibly lacking this block (empty when none). */
+    public List<String> underReplicated(BlockId blockId) {
+        String[] nodes = this.<String[]>store(StoreNames.UNDER_REPLICATED).get(blockId.hex());
+        return nodes == null ? List.of() : List.of(nodes);
     }
 
     public boolean bucketIsEmpty(String bucket) {

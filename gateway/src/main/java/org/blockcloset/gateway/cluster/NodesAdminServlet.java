@@ -1,0 +1,149 @@
+package org.blockcloset.gateway.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.blockcloset.gateway.node.AdminAuth;
+import org.blockcloset.gateway.node.AdminServlet;
+import org.blockcloset.gateway.object.Scrubber;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.NodeDraining;
+import org.blockcloset.ledger.event.NodeRemoved;
+import org.blockcloset.ledger.layout.Layout;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.ClusterNode;
+
+/**
+ * Admin actions on members (ADR 0011), on the admin port, admin key required:
+ * <pre>
+ * POST /api/nodes/{id}/drain           the layout places nothing on it any more; its blocks move to the others
+ * POST /api/nodes/{id}/remove[?force]  it leaves the cluster: refused (409) until it is drained empty, or
+ *                                      failed with every block repaired, unless forced
+ * POST /api/scrub                      this node re-reads and checks all its blocks now
+ * GET  /api/scrub                      this node's scrub progress
+ * </pre>
+ */
+public final class NodesAdminServlet extends AdminServlet {
+    private final Ledger ledger;
+    private final Membership membership;
+    private final Liveness liveness;
+    private final Scrubber scrubber;
+
+    public NodesAdminServlet(Ledger ledger, Membership membership, Liveness liveness, Scrubber scrubber, AdminAuth auth,
+            ObjectMapper json) {
+        super(auth, json);
+        this.ledger = ledger;
+        this.membership = membership;
+        this.liveness = liveness;
+        this.scrubber = scrubber;
+    }
+
+    @Override
+    protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
+        String path = req.getRequestURI();
+        if (path.equals("/api/scrub")) {
+            if (req.getMethod().equals("POST")) {
+                scrubber.scrubNow();
+                send(resp, 202, Map.of("scrub", "started", "status", scrubber.status()));
+            } else {
+                send(resp, 200, scrubber.status());
+            }
+            return;
+        }
+        String[] parts = path.substring("/api/nodes/".length()).split("/");
+        if (!req.getMethod().equals("POST") || parts.length != 2) {
+            send(resp, 404, Map.of("error", "POST /api/nodes/{id}/drain or /api/nodes/{id}/remove"));
+            return;
+        }
+        Optional<ClusterNode> node = ledger.views().node(parts[0]);
+        if (node.isEmpty()) {
+            send(resp, 404, Map.of("error", "no such node: " + parts[0]));
+            return;
+        }
+        try {
+            switch (parts[1]) {
+                case "drain" -> drain(node.get(), caller, resp);
+                case "remove" -> remove(node.get(), caller, req.getParameter("force") != null, resp);
+                default -> send(resp, 404, Map.of("error", "unknown action " + parts[1]));
+            }
+        } catch (LedgerUnavailableException e) {
+            send(resp, 503, Map.of("error", "the log is unavailable: " + e.getMessage()));
+        } catch (RejectedException e) {
+            send(resp, 409, Map.of("error", "the log refused it: " + e.rejection()));
+        }
+    }
+
+    private void drain(ClusterNode n, AccessKey caller, HttpServletResponse resp)
+            throws IOException, LedgerUnavailableException, RejectedException {
+        long others = ledger.views().nodes().stream().filter(m -> !m.nodeId().equals(n.nodeId()) && m.placeable()).count();
+        if (n.placeable() && others == 0) {
+            send(resp, 409, Map.of("error", "no other node lends disk: its blocks would have nowhere to go"));
+            return;
+        }
+        if (n.draining() == null) {
+            ledger.append(caller.accessKeyId(), "drain", new NodeDraining(n.nodeId()));
+        }
+        Layout layout = membership.updateLayout();
+        send(resp, 202, Map.of("node", n.nodeId(), "draining", true, "layoutVersion", layout.version(),
+                "next", "its blocks move to the other nodes; GET /api/cluster shows the progress, then remove it"));
+    }
+
+    private void remove(ClusterNode n, AccessKey caller, boolean force, HttpServletResponse resp)
+            throws IOException, LedgerUnavailableException, RejectedException {
+        Optional<String> unsafe = force ? Optional.empty() : whyNotRemovable(n);
+        if (unsafe.isPresent()) {
+            send(resp, 409, Map.of("error", "not removed: " + unsafe.get(), "hint", "drain it first (POST /api/nodes/"
+                    + n.nodeId() + "/drain) and wait until it holds nothing; ?force removes it anyway"));
+            return;
+        }
+        ledger.append(caller.accessKeyId(), "remove", new NodeRemoved(n.nodeId()));
+        Layout layout = membership.updateLayout();
+        send(resp, 200, Map.of("node", n.nodeId(), "removed", true, "layoutVersion", layout.version()));
+    }
+
+    /** Why removing the node now could lose data, if it could. */
+    private Optional<String> whyNotRemovable(ClusterNode n) {
+        Layout layout = ledger.views().layout();
+        if (!n.lends()) {
+            return Optional.empty(); // a gateway without disk holds nothing
+        }
+        if (n.placeable()) {
+            return Optional.of("it still lends disk to the layout");
+        }
+        if (layout.counts().getOrDefault(n.nodeId(), 0) > 0) {
+            return Optional.of("the layout still places blocks on it");
+        }
+        Liveness.Status st = liveness.status(n.nodeId());
+        if (n.draining() != null && st.state() == Liveness.State.UP) {
+            Liveness.Repair r = st.last() == null ? null : st.last().repair();
+            if (r == null || r.layoutVersion() < layout.version() || r.surplusLeft() != 0) {
+                return Optional.of("it still holds blocks not yet confirmed on their new holders"
+                        + (r == null ? "" : " (" + r.surplusLeft() + " left, as of layout v" + r.layoutVersion() + ")"));
+            }
+            return Optional.empty();
+        }
+        // Down (or draining but down): safe once every live node's repair has copied everything, at this layout.
+        List<String> behind = new java.util.ArrayList<>();
+        for (ClusterNode m : ledger.views().nodes()) {
+            if (m.nodeId().equals(n.nodeId()) || !m.placeable()) {
+                continue;
+            }
+            Liveness.Status ms = liveness.status(m.nodeId());
+            Liveness.Repair r = ms.last() == null ? null : ms.last().repair();
+            if (ms.state() != Liveness.State.UP || r == null || r.layoutVersion() < layout.version() || r.passFinished() == null
+                    || r.blocksLeft() > 0 || r.lostBlocks() > 0) {
+                behind.add(m.nodeId());
+            }
+        }
+        if (!behind.isEmpty()) {
+            return Optional.of("the repair of its blocks is not finished on " + behind);
+        }
+        return Optional.empty();
+    }
+}
