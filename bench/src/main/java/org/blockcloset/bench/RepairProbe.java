@@ -18,14 +18,19 @@ import java.util.concurrent.TimeUnit;
  * keeping two copies and a repair grace of 0, {@code dataBytes} written, the third node killed;
  * from the moment it is recorded as failed (after the 15 s that make it "down") until every live
  * node reports a finished repair pass at the new layout with nothing left to copy. Meanwhile a
- * client PUTs; its rate is compared with the same workload's before the kill.
+ * client PUTs; its rate is compared with the same workload's once the repair is over.
  */
 final class RepairProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /**
+     * @param putRateAfter the same client workload once the repair finished: the same two nodes
+     *                     without a repair, the baseline the rate during the repair is compared with
+     *                     (before the kill three nodes shared the two cores: not comparable)
+     */
     record Outcome(long bytesWritten, double failedAfterSeconds, double repairSeconds, long bytesRepaired,
-                   double putRateBefore, double putRateDuring, boolean repairOutlastedWorkload) {
+                   double putRateBefore, double putRateDuring, double putRateAfter, boolean repairOutlastedWorkload) {
     }
 
     private RepairProbe() {
@@ -55,8 +60,9 @@ final class RepairProbe {
             boolean outlasted = !settled(ask);
             long done = awaitSettled(ask, Duration.ofMinutes(30));
             long repaired = bytesCopied(nodes.subList(0, 2)) - copiedBefore;
+            Result after = Runner.run(s3, workload.withPrefix("repair-after"));
             return new Outcome(written, (failed - killed) / 1e9, (done - failed) / 1e9, repaired,
-                    before.objectsPerSecond(), during.objectsPerSecond(), outlasted);
+                    before.objectsPerSecond(), during.objectsPerSecond(), after.objectsPerSecond(), outlasted);
         }
     }
 

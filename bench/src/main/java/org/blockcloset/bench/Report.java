@@ -125,8 +125,9 @@ final class Report {
                         repair.bytesWritten() >> 20, repair.failedAfterSeconds(), repair.repairSeconds(),
                         repair.bytesRepaired() >> 20, rate, rawWriteMiBps > 0 ? rate / rawWriteMiBps : Double.NaN, rawWriteMiBps));
                 sb.append(String.format(Locale.ROOT, "- client PUT rate (1 MiB, c=4) while the repair ran: %.1f/s vs %.1f/s "
-                        + "before the kill: **%.2f×**%s%n", repair.putRateDuring(), repair.putRateBefore(),
-                        repair.putRateDuring() / repair.putRateBefore(),
+                        + "on the same two nodes once it was over: **%.2f×** (%.1f/s on three nodes before the kill)%s%n",
+                        repair.putRateDuring(), repair.putRateAfter(), repair.putRateDuring() / repair.putRateAfter(),
+                        repair.putRateBefore(),
                         repair.repairOutlastedWorkload() ? "" : " (the repair finished before the workload did: the ratio is optimistic)"));
             }
             sb.append('\n');
@@ -190,8 +191,8 @@ final class Report {
                 lines.add(check(String.format(Locale.ROOT, "cluster %s ≥ %.1f× single node: %.2f×", w.label(), min, x), x >= min));
             }
         }
-        if (repair != null && repair.putRateBefore() > 0) {
-            double x = repair.putRateDuring() / repair.putRateBefore();
+        if (repair != null && repair.putRateAfter() > 0) {
+            double x = repair.putRateDuring() / repair.putRateAfter();
             lines.add(check(String.format(Locale.ROOT, "client PUT rate during a repair ≥ 0.5× without: %.2f×", x), x >= 0.5));
         }
         if (stall != null) {

@@ -167,14 +167,13 @@ public final class SigV4Verifier {
     /**
      * Headers that change what a request does must be covered by its signature, or whoever holds a
      * presigned URL (or sits in the middle) could add them: a presigned PUT turned into a copy of
-     * any object by an added {@code x-amz-copy-source}. Presigned: every {@code x-amz-*} header
-     * but the payload hash must be signed; header auth (SDKs sign all {@code x-amz-*}): the copy ones.
+     * any object by an added {@code x-amz-copy-source}, or a captured request given another checksum
+     * or metadata. Every {@code x-amz-*} header must be signed, as AWS requires, but the payload hash
+     * (whose value the signature covers anyway: it is the canonical request's last line).
      */
-    private static void requireSigned(SignedRequest request, List<String> signed, boolean presigned) {
+    private static void requireSigned(SignedRequest request, List<String> signed) {
         for (String name : request.headerNames()) {
-            boolean mustSign = presigned
-                    ? name.startsWith("x-amz-") && !name.equals("x-amz-content-sha256")
-                    : name.startsWith("x-amz-copy-source") || name.equals("x-amz-metadata-directive");
+            boolean mustSign = name.startsWith("x-amz-") && !name.equals("x-amz-content-sha256");
             if (mustSign && !signed.contains(name)) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "There were headers present in the request which were not "
                         + "signed: " + name);
@@ -189,7 +188,7 @@ public final class SigV4Verifier {
         if (!headerNames.contains("host")) {
             throw new S3Exception(malformed, "SignedHeaders must include \"host\": " + signedHeaders);
         }
-        requireSigned(request, headerNames, presigned);
+        requireSigned(request, headerNames);
         PayloadMode mode = payloadMode(payloadHash);
         String secret = secrets.apply(scope.accessKeyId()).orElseThrow(() ->
                 new S3Exception(S3Error.INVALID_ACCESS_KEY_ID).with("AWSAccessKeyId", scope.accessKeyId()));

@@ -95,6 +95,11 @@ public final class S3Servlet extends HttpServlet {
             if (auth.isAnonymous()) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed; sign the request.");
             }
+            UnsupportedFeatures.check(op, req);
+            // On every request, not only CreateBucket: "/a%2Fb/c" must not reach key "b/c" of bucket "a".
+            if (target.bucket() != null) {
+                BucketNames.check(target.bucket());
+            }
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
             resource = request.resource();
             // Reads, and deletes (which act only on what the views hold), see every write acknowledged

@@ -413,4 +413,25 @@ class BadInputIT {
             fail("quota-1 missing: " + keys);
         }
     }
+
+    @Test
+    void aBucketNameIsCheckedOnEveryRequestNotOnlyOnCreate() throws Exception {
+        // "bad-input%2Fcanary" decodes to a bucket "bad-input/canary": never bucket "bad-input"'s key "canary/...".
+        s3.putObject(p -> p.bucket(BUCKET).key("canary/inner"), RequestBody.fromString("inner"));
+        RawS3.Response r = raw.send(raw.sign(software.amazon.awssdk.http.SdkHttpMethod.GET, "/" + BUCKET + "%2Fcanary/inner"), null);
+        assertEquals(400, r.status(), r.text());
+        assertEquals("InvalidBucketName", r.errorCode(), r.text());
+        s3.deleteObject(d -> d.bucket(BUCKET).key("canary/inner"));
+    }
+
+    @Test
+    void everyAmzHeaderMustBeSignedInHeaderAuthToo() throws Exception {
+        SdkHttpRequest signed = raw.sign(SdkHttpMethod.GET, "/" + BUCKET + "/canary");
+        RawS3.Response ok = raw.send(signed, null);
+        assertEquals(200, ok.status(), ok.text());
+        // The same captured request with an x-amz-* header the signature does not cover.
+        RawS3.Response r = raw.exchange(RawS3.head(signed, Map.of("x-amz-checksum-mode", "ENABLED")), null, false, 30_000);
+        assertEquals(403, r.status(), r.text());
+        assertEquals("AccessDenied", r.errorCode(), r.text());
+    }
 }
