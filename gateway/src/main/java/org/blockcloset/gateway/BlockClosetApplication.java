@@ -97,6 +97,10 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
     public void run(BlockClosetConfiguration config, Environment env) throws Exception {
         Path data = Path.of(config.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(data);
+        // Blocks, the log, the views and the keys: nobody but the node's own user reads any of it.
+        if (Files.getFileStore(data).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
         allowAnyObjectKeyInUris(config, env);
         keepHeaderValuesAsSent(env);
 
@@ -208,7 +212,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                     + "  Data:              %s (capacity %s)%n"
                     + "  Node:              %s, cluster port %s:%d%n",
                     s3Port, config.region, config.domains.get(0), adminPort, adminPort,
-                    key == null ? "(the cluster's keys)" : key.accessKeyId(), key == null ? "(the cluster's keys)" : key.secretAccessKey(),
+                    key == null ? "(the cluster's keys)" : key.accessKeyId(), key == null ? "(the cluster's keys)" : key.secretForBanner(data),
                     data, config.capacity,
                     identity.nodeId(), config.clusterBind, cluster.port());
             System.out.println(banner);

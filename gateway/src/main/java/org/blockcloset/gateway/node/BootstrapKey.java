@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first admin key. Taken from the environment when given; otherwise generated once, kept in
- * {@code <data>/bootstrap-key.properties} (mode 600) and printed at every start.
+ * {@code <data>/bootstrap-key.properties} (mode 600) and printed when it is made, not at every
+ * start (the output ends up in journals). A secret from the environment that does not match the
+ * one recorded for its key id is refused at start: silently keeping the old one would leave the
+ * owner believing the new one works.
  */
 public final class BootstrapKey {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapKey.class);
@@ -24,7 +27,16 @@ public final class BootstrapKey {
     private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-    public record Credentials(String accessKeyId, String secretAccessKey) {
+    /** @param source where the secret is: {@code generated} (just now), {@code file}, or {@code environment} */
+    public record Credentials(String accessKeyId, String secretAccessKey, String source) {
+        /** What a start banner may show of the secret: itself only the one time it is made. */
+        public String secretForBanner(Path dataDir) {
+            return switch (source) {
+                case "generated" -> secretAccessKey + "  (shown once; kept in " + dataDir.resolve(FILE) + ")";
+                case "file" -> "(in " + dataDir.resolve(FILE) + ")";
+                default -> "(as set in BLOCKCLOSET_SECRET_ACCESS_KEY)";
+            };
+        }
     }
 
     private BootstrapKey() {
@@ -34,7 +46,7 @@ public final class BootstrapKey {
             throws IOException, LedgerUnavailableException {
         Credentials creds;
         if (envId != null && !envId.isBlank() && envSecret != null && !envSecret.isBlank()) {
-            creds = new Credentials(envId.trim(), envSecret.trim());
+            creds = new Credentials(envId.trim(), envSecret.trim(), "environment");
         } else {
             creds = loadOrGenerate(dataDir.resolve(FILE));
         }
@@ -51,9 +63,11 @@ public final class BootstrapKey {
                     "the secret of access key " + existing.get().accessKeyId() + " cannot be opened with this node's "
                             + "cluster secret (node.properties from another cluster?)"));
             if (!stored.equals(creds.secretAccessKey())) {
-                LOG.warn("access key {} already exists with another secret; the stored secret stays in force",
-                        creds.accessKeyId());
-                creds = new Credentials(creds.accessKeyId(), stored);
+                throw new IllegalStateException("BLOCKCLOSET_SECRET_ACCESS_KEY does not match the secret recorded for access key "
+                        + creds.accessKeyId() + " (" + (creds.source().equals("environment") ? "from the environment"
+                        : "from " + dataDir.resolve(FILE)) + "). The recorded secret stays in force: set it, or unset both "
+                        + "BLOCKCLOSET_ACCESS_KEY_ID and BLOCKCLOSET_SECRET_ACCESS_KEY; to change an admin secret, create "
+                        + "another admin key (POST /api/keys) and revoke this one.");
             }
         }
         return creds;
@@ -62,10 +76,10 @@ public final class BootstrapKey {
     private static Credentials loadOrGenerate(Path file) throws IOException {
         if (Files.exists(file)) {
             Properties p = PrivateFile.load(file);
-            return new Credentials(p.getProperty("accessKeyId"), p.getProperty("secretAccessKey"));
+            return new Credentials(p.getProperty("accessKeyId"), p.getProperty("secretAccessKey"), "file");
         }
         Properties p = new Properties();
-        Credentials c = new Credentials("BC" + random(ID_ALPHABET, 18), random(SECRET_ALPHABET, 40));
+        Credentials c = new Credentials("BC" + random(ID_ALPHABET, 18), random(SECRET_ALPHABET, 40), "generated");
         p.setProperty("accessKeyId", c.accessKeyId());
         p.setProperty("secretAccessKey", c.secretAccessKey());
         PrivateFile.store(file, p, "Block Closet bootstrap access key");
