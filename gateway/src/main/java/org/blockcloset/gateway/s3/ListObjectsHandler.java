@@ -21,7 +21,8 @@ final class ListObjectsHandler {
     void listObjectsV2(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.requireBucket(r.bucket());
         String prefix = orEmpty(r.param("prefix"));
-        String delimiter = r.param("delimiter");
+        // An empty delimiter is no delimiter: not applied, not echoed.
+        String delimiter = r.param("delimiter") == null || r.param("delimiter").isEmpty() ? null : r.param("delimiter");
         int maxKeys = maxKeys(r.param("max-keys"));
         String token = r.param("continuation-token");
         String startAfter = r.param("start-after");
@@ -47,7 +48,8 @@ final class ListObjectsHandler {
     void listObjectsV1(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.requireBucket(r.bucket());
         String prefix = orEmpty(r.param("prefix"));
-        String delimiter = r.param("delimiter");
+        // An empty delimiter is no delimiter: not applied, not echoed.
+        String delimiter = r.param("delimiter") == null || r.param("delimiter").isEmpty() ? null : r.param("delimiter");
         int maxKeys = maxKeys(r.param("max-keys"));
         String marker = r.param("marker");
         ListPage page = maxKeys == 0 ? new ListPage(java.util.List.of(), java.util.List.of(), false, null)

@@ -223,4 +223,13 @@ class ListIT {
         assertEquals(KEYS.stream().filter(k -> k.startsWith("ü")).collect(Collectors.toList()),
                 keys(NODE.s3().listObjects(l -> l.bucket(BUCKET).encodingType(EncodingType.URL).prefix("ü")).contents()));
     }
+
+    @Test
+    void anEmptyDelimiterIsNoDelimiterAndIsNotEchoed() {
+        ListObjectsV2Response v2 = NODE.s3().listObjectsV2(l -> l.bucket(BUCKET).delimiter(""));
+        assertNull(v2.delimiter(), "no Delimiter element for an empty delimiter");
+        assertTrue(v2.commonPrefixes().isEmpty(), "nothing is grouped");
+        ListObjectsResponse v1 = NODE.s3().listObjects(l -> l.bucket(BUCKET).delimiter(""));
+        assertNull(v1.delimiter());
+    }
 }

@@ -245,4 +245,13 @@ class ObjectIT {
         AwsServiceException e = assertS3Error(404, "NoSuchKey", () -> NODE.s3().getObject(g -> g.bucket(BUCKET).key("nope")));
         assertTrue(e.requestId() != null && !e.requestId().isEmpty(), "x-amz-request-id is sent");
     }
+
+    @Test
+    void ifMatchStarOnAWriteRequiresTheKeyToExist() {
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("if-match/exists"), RequestBody.fromString("one"));
+        NODE.s3().putObject(p -> p.bucket(BUCKET).key("if-match/exists").ifMatch("*"), RequestBody.fromString("two"));
+        assertEquals("two", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("if-match/exists")).asUtf8String());
+        assertS3Error(412, "PreconditionFailed", () -> NODE.s3().putObject(p -> p.bucket(BUCKET).key("if-match/absent").ifMatch("*"),
+                RequestBody.fromString("nope")));
+    }
 }

@@ -13,7 +13,11 @@ public record Precondition(String ifMatch, boolean ifNoneMatchAny) {
         if (ifNoneMatchAny && current != null) {
             return false;
         }
-        return ifMatch == null || (current != null && unquote(ifMatch).equals(unquote(current.etag())));
+        if (ifMatch == null) {
+            return true;
+        }
+        // "*" matches any current object (S3: a conditional write that requires the key to exist).
+        return current != null && (ifMatch.trim().equals("*") || unquote(ifMatch).equals(unquote(current.etag())));
     }
 
     private static String unquote(String etag) {
