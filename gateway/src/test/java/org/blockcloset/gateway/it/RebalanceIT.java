@@ -1,22 +1,17 @@
 package org.blockcloset.gateway.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -49,36 +44,14 @@ class RebalanceIT {
         Random rnd = new Random(3);
         try (S3Client s3 = S3Asserts.noRetries(nodes.get(0))) {
             s3.createBucket(b -> b.bucket("grow"));
-            for (int i = 0; i < 90; i++) {
-                byte[] body = new byte[1 + rnd.nextInt(i % 6 == 0 ? 2_200_000 : 250_000)];
-                rnd.nextBytes(body);
-                String key = "obj-" + i;
-                s3.putObject(p -> p.bucket("grow").key(key), RequestBody.fromBytes(body));
-                objects.put(key, body);
-            }
         }
+        ClusterChecks.putRandom(nodes.get(0), "grow", rnd, 90, "obj-", i -> i % 6 == 0 ? 2_200_000 : 250_000, objects);
         Map<String, Set<String>> before = ClusterChecks.holders(nodes);
         before.forEach((block, on) -> assertEquals(3, on.size(), "copies of " + block + ": " + on));
 
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            Random r = new Random(4);
-            try (S3Client s3 = S3Asserts.noRetries(nodes.get(1))) {
-                for (int i = 0; i < 300 && writing.get(); i++) {
-                    byte[] body = new byte[1 + r.nextInt(100_000)];
-                    r.nextBytes(body);
-                    String key = "during-" + i;
-                    try {
-                        s3.putObject(p -> p.bucket("grow").key(key), RequestBody.fromBytes(body));
-                        objects.put(key, body);
-                    } catch (RuntimeException e) {
-                        failures.add(key + ": " + e);
-                    }
-                }
-            }
-        }, "rebalance-writer");
-        writer.start();
+        ClusterChecks.BackgroundWriter writer = new ClusterChecks.BackgroundWriter(nodes.get(1), "grow", 4, 300, 100_000,
+                "during-", objects);
+        List<String> failures;
         Node fourth;
         try {
             fourth = cluster.join(nodes.get(2), ENV);
@@ -87,8 +60,7 @@ class RebalanceIT {
                 return repair != null && repair.path("blocksLeft").asLong() > 0 && ClusterChecks.holders(List.of(fourth)).size() > 3;
             });
         } finally {
-            writing.set(false);
-            writer.join(TimeUnit.MINUTES.toMillis(2));
+            failures = writer.stop();
         }
         assertEquals(List.of(), failures, "no write failed while the 4th node joined");
         fourth.kill();
@@ -105,12 +77,7 @@ class RebalanceIT {
         // Blocks fall into the 4th node's partitions (exactly a quarter of them, ADR 0008) at random:
         // about 360 blocks give a standard deviation near 2.5 points.
         assertTrue(Math.abs(share - 0.25) < 0.07, "the 4th node holds about a quarter of the copies: " + share);
-        for (Node n : nodes) {
-            try (S3Client s3 = S3Asserts.noRetries(n)) {
-                objects.forEach((key, body) -> assertArrayEquals(body,
-                        s3.getObjectAsBytes(g -> g.bucket("grow").key(key)).asByteArray(), key + " through " + n.host()));
-            }
-        }
+        ClusterChecks.assertAllReadable(nodes, "grow", objects);
     }
 
     /** A node's repair progress as another node's /api/cluster reports it (from its heartbeats). */

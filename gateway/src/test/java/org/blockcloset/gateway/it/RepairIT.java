@@ -1,6 +1,5 @@
 package org.blockcloset.gateway.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +16,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -49,14 +47,8 @@ class RepairIT {
         Random rnd = new Random(11);
         try (S3Client s3 = S3Asserts.noRetries(nodes.get(0))) {
             s3.createBucket(b -> b.bucket("heal"));
-            for (int i = 0; i < 30; i++) {
-                byte[] body = new byte[1 + rnd.nextInt(i % 5 == 0 ? 3_500_000 : 200_000)];
-                rnd.nextBytes(body);
-                String key = "obj-" + i;
-                s3.putObject(p -> p.bucket("heal").key(key), RequestBody.fromBytes(body));
-                objects.put(key, body);
-            }
         }
+        ClusterChecks.putRandom(nodes.get(0), "heal", rnd, 30, "obj-", i -> i % 5 == 0 ? 3_500_000 : 200_000, objects);
         Map<String, Set<String>> before = ClusterChecks.holders(nodes);
         assertTrue(before.size() >= 30, "blocks written: " + before.size());
         before.forEach((block, on) -> assertEquals(2, on.size(), "copies of " + block + " before the failure: " + on));
@@ -73,15 +65,7 @@ class RepairIT {
         List<Node> survivors = nodes.subList(0, 2);
         // Writes while it is down (before it is recorded as failed): acknowledged with two copies on
         // the survivors, its own copies recorded as missing.
-        try (S3Client s3 = S3Asserts.noRetries(nodes.get(0))) {
-            for (int i = 0; i < 10; i++) {
-                byte[] body = new byte[1 + rnd.nextInt(1_500_000)];
-                rnd.nextBytes(body);
-                String key = "while-down-" + i;
-                s3.putObject(p -> p.bucket("heal").key(key), RequestBody.fromBytes(body));
-                objects.put(key, body);
-            }
-        }
+        ClusterChecks.putRandom(nodes.get(0), "heal", rnd, 10, "while-down-", i -> 1_500_000, objects);
         Set<String> blocks = new TreeSet<>(before.keySet());
         blocks.addAll(ClusterChecks.holders(survivors).keySet());
         ClusterChecks.until("every block back at two copies on the survivors", HEAL_TIMEOUT, () -> {
@@ -100,7 +84,7 @@ class RepairIT {
             JsonNode c = AdminApi.get(nodes.get(1), "/api/cluster");
             return c.path("underReplicatedBlocks").asLong() == 0 && c.path("lostBlocks").asLong() == 0;
         });
-        assertAllReadable(survivors, objects);
+        ClusterChecks.assertAllReadable(survivors, "heal", objects);
 
         dead.relaunch();
         ClusterChecks.until("the returned node is taken back and every block is on exactly two nodes", HEAL_TIMEOUT, () -> {
@@ -122,7 +106,7 @@ class RepairIT {
             assertFalse(n.has("failedSince"), "no node is recorded as failed any more: " + n);
         }
         ClusterChecks.holders(nodes).forEach((block, on) -> assertEquals(2, on.size(), "copies of " + block + " at the end: " + on));
-        assertAllReadable(nodes, objects);
+        ClusterChecks.assertAllReadable(nodes, "heal", objects);
         statusCommandReports(nodes.get(1));
     }
 
@@ -155,15 +139,6 @@ class RepairIT {
             } else {
                 System.out.print(out);
                 assertTrue(out.contains("Under-replicated blocks: 0") && out.contains("Lost blocks: 0"), out);
-            }
-        }
-    }
-
-    private static void assertAllReadable(List<Node> gateways, Map<String, byte[]> objects) {
-        for (Node n : gateways) {
-            try (S3Client s3 = S3Asserts.noRetries(n)) {
-                objects.forEach((key, body) -> assertArrayEquals(body,
-                        s3.getObjectAsBytes(g -> g.bucket("heal").key(key)).asByteArray(), key + " through " + n.host()));
             }
         }
     }

@@ -1,6 +1,5 @@
 package org.blockcloset.gateway.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,17 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -50,14 +45,8 @@ class ScrubDrainIT {
         Random rnd = new Random(5);
         try (S3Client s3 = S3Asserts.noRetries(nodes.get(0))) {
             s3.createBucket(b -> b.bucket("rot"));
-            for (int i = 0; i < 24; i++) {
-                byte[] body = new byte[1 + rnd.nextInt(i % 4 == 0 ? 2_500_000 : 300_000)];
-                rnd.nextBytes(body);
-                String key = "obj-" + i;
-                s3.putObject(p -> p.bucket("rot").key(key), RequestBody.fromBytes(body));
-                objects.put(key, body);
-            }
         }
+        ClusterChecks.putRandom(nodes.get(0), "rot", rnd, 24, "obj-", i -> i % 4 == 0 ? 2_500_000 : 300_000, objects);
 
         // Bit rot on one node: some block files get a flipped byte, others vanish.
         Node victim = nodes.get(1);
@@ -72,37 +61,21 @@ class ScrubDrainIT {
         for (int i = 4; i < 8; i++) {
             Files.delete(files.get(i));
         }
-        assertAllReadable(nodes, objects); // every read verifies, and asks another replica for a bad copy
+        ClusterChecks.assertAllReadable(nodes, "rot", objects); // every read verifies, and asks another replica for a bad copy
         JsonNode started = AdminApi.post(victim, "/api/scrub");
         assertEquals(202, started.path("status").asInt(), started::toString);
         ClusterChecks.until("the scrub found the 4 corrupt copies", TIMEOUT, () -> AdminApi.get(victim, "/api/scrub").path("corruptFound").asInt() == 4
                 && AdminApi.get(victim, "/api/scrub").path("state").asText().equals("waiting"));
         ClusterChecks.until("every block healthy on two nodes again", TIMEOUT, () -> allIntact(nodes) && ClusterChecks.holders(nodes).values().stream()
                 .allMatch(on -> on.size() == 2) && ClusterChecks.holders(List.of(victim)).size() >= files.size());
-        assertAllReadable(nodes, objects);
+        ClusterChecks.assertAllReadable(nodes, "rot", objects);
 
         // Drain the third node while a client keeps writing through the first.
         Node drained = nodes.get(2);
         String drainedId = nodeId(nodes.get(0), drained);
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            Random r = new Random(9);
-            try (S3Client s3 = S3Asserts.noRetries(nodes.get(0))) {
-                for (int i = 0; i < 400 && writing.get(); i++) {
-                    byte[] body = new byte[1 + r.nextInt(400_000)];
-                    r.nextBytes(body);
-                    String key = "during-drain-" + i;
-                    try {
-                        s3.putObject(p -> p.bucket("rot").key(key), RequestBody.fromBytes(body));
-                        objects.put(key, body);
-                    } catch (RuntimeException e) {
-                        failures.add(key + ": " + e);
-                    }
-                }
-            }
-        }, "drain-writer");
-        writer.start();
+        ClusterChecks.BackgroundWriter writer = new ClusterChecks.BackgroundWriter(nodes.get(0), "rot", 9, 400, 400_000,
+                "during-drain-", objects);
+        List<String> failures;
         try {
             JsonNode drain = AdminApi.post(nodes.get(1), "/api/nodes/" + drainedId + "/drain");
             assertEquals(202, drain.path("status").asInt(), drain::toString);
@@ -110,8 +83,7 @@ class ScrubDrainIT {
             assertEquals(409, early.path("status").asInt(), "a node is not removed while it still holds blocks: " + early);
             ClusterChecks.until("the drained node holds no block", TIMEOUT, () -> ClusterChecks.blockFiles(drained).isEmpty());
         } finally {
-            writing.set(false);
-            writer.join(TimeUnit.MINUTES.toMillis(2));
+            failures = writer.stop();
         }
         assertEquals(List.of(), failures, "no write failed during the drain");
         ClusterChecks.until("no block left on the drained node and every block on two others", TIMEOUT, () -> ClusterChecks.blockFiles(drained).isEmpty()
@@ -122,7 +94,7 @@ class ScrubDrainIT {
         drained.kill();
         JsonNode after = AdminApi.get(nodes.get(1), "/api/cluster");
         assertEquals(2, after.path("nodes").size(), after::toString);
-        assertAllReadable(nodes.subList(0, 2), objects);
+        ClusterChecks.assertAllReadable(nodes.subList(0, 2), "rot", objects);
         System.out.printf("scrub and drain: %d objects, all readable; the drained node was removed holding nothing%n", objects.size());
     }
 
@@ -146,14 +118,5 @@ class ScrubDrainIT {
             }
         }
         return true;
-    }
-
-    private static void assertAllReadable(List<Node> gateways, Map<String, byte[]> objects) {
-        for (Node n : gateways) {
-            try (S3Client s3 = S3Asserts.noRetries(n)) {
-                objects.forEach((key, body) -> assertArrayEquals(body,
-                        s3.getObjectAsBytes(g -> g.bucket("rot").key(key)).asByteArray(), key + " through " + n.host()));
-            }
-        }
     }
 }
