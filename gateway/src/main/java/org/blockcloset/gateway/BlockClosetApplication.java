@@ -26,7 +26,9 @@ import org.blockcloset.gateway.cluster.Liveness;
 import org.blockcloset.gateway.cluster.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.cluster.NodesAdminServlet;
+import org.blockcloset.admin.Console;
 import org.blockcloset.gateway.node.AccessKeysServlet;
+import org.blockcloset.gateway.node.NodeConsoleBackend;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.BucketsAdminServlet;
 import org.blockcloset.gateway.node.NodeIdentity;
@@ -176,8 +178,11 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
-        env.admin().addServlet("cluster", new ClusterAdminServlet(ledger, liveness, repairer, adminAuth, env.getObjectMapper()))
-                .addMapping("/api/cluster");
+        ClusterAdminServlet clusterReport = new ClusterAdminServlet(ledger, liveness, repairer, adminAuth, env.getObjectMapper());
+        env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
+        int[] s3PortSeen = {port(config, "application")};
+        Console console = Console.install(env, new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
+                config.region, key, placement::copiesFor, clusterReport::report), data, config.metricsToken);
         env.admin().addServlet("nodes", new NodesAdminServlet(ledger, membership, liveness, scrubber, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/nodes/*", "/api/scrub");
         env.admin().addServlet("buckets", new BucketsAdminServlet(ledger, adminAuth, placement::copiesFor, env.getObjectMapper()))
@@ -204,9 +209,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                     }
                 }
             }
+            s3PortSeen[0] = s3Port;
+            String setupCode = console.pendingSetupCode();
             String banner = String.format("%nBlock Closet is up.%n"
                     + "  S3 endpoint:       http://127.0.0.1:%d  (region %s, path-style or bucket.%s)%n"
-                    + "  Console (admin):   http://127.0.0.1:%d/   health: http://127.0.0.1:%d/healthcheck%n"
+                    + "  Console:           http://127.0.0.1:%d/console/   health: http://127.0.0.1:%d/healthcheck%n"
+                    + (setupCode == null ? "" : "  Console setup code: " + setupCode + "  (asked once, by the console's first-run setup)%n")
                     + "  Access key id:     %s%n"
                     + "  Secret access key: %s%n"
                     + "  Data:              %s (capacity %s)%n"

@@ -124,6 +124,10 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public Duration repairInterval = Duration.seconds(30);
 
+    /** When set, {@code /metrics} on the admin port needs it as a bearer token; when empty it is open. */
+    @JsonProperty
+    public String metricsToken = "";
+
     /** How long a request waits for the log to acknowledge and the views to apply its event. */
     @NotNull
     @JsonProperty

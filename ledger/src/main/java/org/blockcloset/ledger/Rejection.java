@@ -21,6 +21,10 @@ public enum Rejection {
     INVALID_JOIN_TOKEN,
     /** A layout planned from an older one than the current. */
     STALE_LAYOUT,
+    /** The console was set up already (a second setup lost the race in log order). */
+    ALREADY_SET_UP,
+    /** The console is not set up, or the change names another administrator. */
+    NOT_SET_UP,
     /** The event could not be applied at all (malformed); it changed nothing. */
     INVALID_EVENT
 }

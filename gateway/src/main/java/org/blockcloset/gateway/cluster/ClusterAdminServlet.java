@@ -33,6 +33,11 @@ public final class ClusterAdminServlet extends AdminServlet {
             send(resp, 405, Map.of("error", "GET only"));
             return;
         }
+        send(resp, 200, report());
+    }
+
+    /** The members with their liveness and repair progress, the layout, and the cluster's replication health. */
+    public Map<String, Object> report() {
         Layout layout = ledger.views().layout();
         Map<String, Integer> counts = layout.counts();
         long[] repairLeft = new long[3]; // blocks, bytes, lost, summed over the nodes' own reports
@@ -81,6 +86,6 @@ public final class ClusterAdminServlet extends AdminServlet {
         body.put("layout", Map.of("version", layout.version(), "replication", layout.replication(),
                 "partitionSize", layout.partitionSize(), "usableBytes", layout.usableBytes(),
                 "partitions", layout.partitions().size()));
-        send(resp, 200, body);
+        return body;
     }
 }

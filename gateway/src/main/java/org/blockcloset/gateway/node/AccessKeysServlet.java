@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,6 @@ import java.util.UUID;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
-import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.event.AccessKeyRevoked;
 import org.blockcloset.ledger.model.AccessKey;
 
@@ -42,14 +40,16 @@ public final class AccessKeysServlet extends AdminServlet {
                 send(resp, 200, keys);
             } else if (req.getMethod().equals("POST") && path.equals("/")) {
                 JsonNode body = req.getContentLength() > 0 ? json.readTree(req.getInputStream()) : json.createObjectNode();
-                String id = "BC" + BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 18);
-                String secret = BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
-                ledger.append(caller.accessKeyId(), requestId, new AccessKeyCreated(id, box.seal(secret, id),
-                        body.path("description").asText(""), body.path("admin").asBoolean(false), Instant.now(), null));
-                Map<String, Object> out = describe(ledger.views().accessKey(id).orElseThrow());
-                out.put("secretAccessKey", secret);
+                AccessKeys.Created key = AccessKeys.create(ledger, box, caller.accessKeyId(),
+                        body.path("description").asText(""), body.path("admin").asBoolean(false));
+                Map<String, Object> out = describe(ledger.views().accessKey(key.accessKeyId()).orElseThrow());
+                out.put("secretAccessKey", key.secretAccessKey());
                 send(resp, 201, out);
             } else if (req.getMethod().equals("DELETE") && path.length() > 1) {
+                if (isLastAdmin(path.substring(1))) {
+                    send(resp, 409, Map.of("error", "this is the last active admin key; create another admin key first"));
+                    return;
+                }
                 ledger.append(caller.accessKeyId(), requestId, new AccessKeyRevoked(path.substring(1)));
                 resp.setStatus(204);
             } else {
@@ -60,6 +60,11 @@ public final class AccessKeysServlet extends AdminServlet {
         } catch (LedgerUnavailableException e) {
             send(resp, 503, Map.of("error", "the event log is unavailable"));
         }
+    }
+
+    private boolean isLastAdmin(String id) {
+        return ledger.views().accessKey(id).filter(k -> k.admin() && k.active()).isPresent()
+                && ledger.views().accessKeys().stream().filter(k -> k.admin() && k.active()).count() <= 1;
     }
 
     private static Map<String, Object> describe(AccessKey k) {

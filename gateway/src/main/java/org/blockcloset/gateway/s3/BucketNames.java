@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /** S3's general-purpose bucket naming rules. */
-final class BucketNames {
+public final class BucketNames {
     private static final Pattern SHAPE = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern IP = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final List<String> BAD_PREFIXES = List.of("xn--", "sthree-", "amzn-s3-demo-");
@@ -13,7 +13,7 @@ final class BucketNames {
     private BucketNames() {
     }
 
-    static boolean valid(String name) {
+    public static boolean valid(String name) {
         return name != null && SHAPE.matcher(name).matches() && !name.contains("..") && !IP.matcher(name).matches()
                 && BAD_PREFIXES.stream().noneMatch(name::startsWith) && BAD_SUFFIXES.stream().noneMatch(name::endsWith);
     }

@@ -32,12 +32,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = BlocksDropped.class, name = "BlocksDropped"),
     @JsonSubTypes.Type(value = ScrubFoundCorruption.class, name = "ScrubFoundCorruption"),
     @JsonSubTypes.Type(value = NodeDraining.class, name = "NodeDraining"),
+    @JsonSubTypes.Type(value = ConsoleSetUp.class, name = "ConsoleSetUp"),
+    @JsonSubTypes.Type(value = ConsolePasswordChanged.class, name = "ConsolePasswordChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
         AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
-        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining {
+        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -7,6 +7,8 @@ import org.blockcloset.ledger.Rejection;
 import org.blockcloset.ledger.event.BlocksDropped;
 import org.blockcloset.ledger.event.BlocksReplicated;
 import org.blockcloset.ledger.event.BlocksUnderReplicated;
+import org.blockcloset.ledger.event.ConsolePasswordChanged;
+import org.blockcloset.ledger.event.ConsoleSetUp;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.JoinTokenCreated;
 import org.blockcloset.ledger.event.LayoutChanged;
@@ -20,6 +22,7 @@ import org.blockcloset.ledger.event.NodeRemoved;
 import org.blockcloset.ledger.event.ScrubFoundCorruption;
 import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.ClusterNode;
+import org.blockcloset.ledger.model.ConsoleSettings;
 import org.blockcloset.ledger.model.JoinToken;
 
 /** The part of the fold that keeps the cluster's membership, layout and join tokens. */
@@ -28,20 +31,24 @@ final class MembershipFold {
     private final KeyValueStore<String, Layout> layout;
     private final KeyValueStore<String, JoinToken> tokens;
     private final KeyValueStore<String, String[]> underReplicated;
+    private final KeyValueStore<String, ConsoleSettings> console;
 
     MembershipFold(KeyValueStore<String, ClusterNode> members, KeyValueStore<String, Layout> layout,
-                   KeyValueStore<String, JoinToken> tokens, KeyValueStore<String, String[]> underReplicated) {
+                   KeyValueStore<String, JoinToken> tokens, KeyValueStore<String, String[]> underReplicated,
+                   KeyValueStore<String, ConsoleSettings> console) {
         this.members = members;
         this.layout = layout;
         this.tokens = tokens;
         this.underReplicated = underReplicated;
+        this.console = console;
     }
 
     static boolean handles(Event e) {
         return e instanceof NodeJoined || e instanceof NodeCapacityChanged || e instanceof NodeRemoved
                 || e instanceof LayoutChanged || e instanceof JoinTokenCreated || e instanceof BlocksUnderReplicated
                 || e instanceof NodeFailed || e instanceof NodeRecovered || e instanceof BlocksReplicated
-                || e instanceof BlocksDropped || e instanceof ScrubFoundCorruption || e instanceof NodeDraining;
+                || e instanceof BlocksDropped || e instanceof ScrubFoundCorruption || e instanceof NodeDraining
+                || e instanceof ConsoleSetUp || e instanceof ConsolePasswordChanged;
     }
 
     Rejection apply(LoggedEvent logged) {
@@ -49,6 +56,17 @@ final class MembershipFold {
         Instant at = logged.time();
         if (e instanceof NodeJoined j) {
             return join(j, logged);
+        } else if (e instanceof ConsoleSetUp s) {
+            if (console.get(StoreNames.CURRENT) != null) {
+                return Rejection.ALREADY_SET_UP;
+            }
+            console.put(StoreNames.CURRENT, new ConsoleSettings(s.clusterName(), s.adminUser(), s.passwordHash(), at));
+        } else if (e instanceof ConsolePasswordChanged p) {
+            ConsoleSettings c = console.get(StoreNames.CURRENT);
+            if (c == null || !c.adminUser().equals(p.adminUser())) {
+                return Rejection.NOT_SET_UP;
+            }
+            console.put(StoreNames.CURRENT, new ConsoleSettings(c.clusterName(), c.adminUser(), p.passwordHash(), c.setUp()));
         } else if (e instanceof NodeCapacityChanged c) {
             ClusterNode n = members.get(c.nodeId());
             if (n == null) {

@@ -21,6 +21,8 @@ public final class StoreNames {
     public static final String UNDER_REPLICATED = "under-replicated";
     /** token id → JoinToken. */
     public static final String JOIN_TOKENS = "join-tokens";
+    /** {@link #CURRENT} → ConsoleSettings, once the console is set up. */
+    public static final String CONSOLE = "console";
 
     private StoreNames() {
     }

@@ -68,7 +68,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         blockRefs = context.getStateStore(StoreNames.BLOCK_REFS);
         accessKeys = context.getStateStore(StoreNames.ACCESS_KEYS);
         membership = new MembershipFold(context.getStateStore(StoreNames.MEMBERS), context.getStateStore(StoreNames.LAYOUT),
-                context.getStateStore(StoreNames.JOIN_TOKENS), context.getStateStore(StoreNames.UNDER_REPLICATED));
+                context.getStateStore(StoreNames.JOIN_TOKENS), context.getStateStore(StoreNames.UNDER_REPLICATED),
+                context.getStateStore(StoreNames.CONSOLE));
     }
 
     @Override

@@ -144,6 +144,11 @@ public final class Views {
         return this.<String[]>store(StoreNames.UNDER_REPLICATED).approximateNumEntries();
     }
 
+    /** The console's setup (cluster name, administrator), empty until the first-run setup is done. */
+    public Optional<org.blockcloset.ledger.model.ConsoleSettings> console() {
+        return Optional.ofNullable(this.<org.blockcloset.ledger.model.ConsoleSettings>store(StoreNames.CONSOLE).get(StoreNames.CURRENT));
+    }
+
     public Optional<JoinToken> joinToken(String tokenId) {
         return Optional.ofNullable(this.<JoinToken>store(StoreNames.JOIN_TOKENS).get(tokenId));
     }

@@ -1,0 +1,149 @@
+package org.blockcloset.admin;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Console sessions and login throttling. A session is a random token in an HttpOnly,
+ * SameSite=Strict cookie; the database keeps only its SHA-256, with the session's CSRF token, and
+ * forgets it after {@link #IDLE} without use. A client address that fails {@link #FREE_FAILURES}
+ * logins (or setup codes) in {@link #WINDOW} is locked out for a time that doubles with every
+ * further failure, up to {@link #MAX_LOCK}; a success clears its record.
+ */
+public final class ConsoleAuth {
+    public static final String COOKIE = "bc_session";
+    public static final Duration IDLE = Duration.ofHours(12);
+    public static final int FREE_FAILURES = 5;
+    public static final Duration WINDOW = Duration.ofMinutes(15);
+    public static final Duration MAX_LOCK = Duration.ofMinutes(15);
+    private static final Duration FIRST_LOCK = Duration.ofSeconds(30);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ConsoleDb db;
+    private final Clock clock;
+
+    public ConsoleAuth(ConsoleDb db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** The caller's live session, if its cookie names one; refreshes its idle expiry. */
+    public Optional<ConsoleDb.Session> session(HttpServletRequest req) {
+        String token = cookie(req);
+        if (token == null) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        String hash = sha256(token);
+        Optional<ConsoleDb.Session> s = db.sessions().find(hash, now);
+        s.ifPresent(found -> {
+            if (now - found.lastSeen() > 60_000) {
+                db.sessions().touch(hash, now, now + IDLE.toMillis());
+            }
+        });
+        return s;
+    }
+
+    /** Starts a session for {@code user} and sets its cookie. */
+    public void startSession(String user, HttpServletRequest req, HttpServletResponse resp) {
+        String token = random(32);
+        long now = clock.millis();
+        db.sessions().deleteExpired(now);
+        db.sessions().insert(sha256(token), user, random(24), now, now, now + IDLE.toMillis(), client(req));
+        setCookie(resp, req, token, -1);
+    }
+
+    public void endSession(HttpServletRequest req, HttpServletResponse resp) {
+        String token = cookie(req);
+        if (token != null) {
+            db.sessions().delete(sha256(token));
+        }
+        setCookie(resp, req, "", 0);
+    }
+
+    /** Ends every session of a user (after a password change). */
+    public void endAllSessions(String user) {
+        db.sessions().deleteAllOf(user);
+    }
+
+    /** True when the request carries the session's CSRF token (form field {@code csrf} or header {@code X-CSRF-Token}). */
+    public static boolean csrfValid(ConsoleDb.Session s, HttpServletRequest req) {
+        String sent = req.getHeader("X-CSRF-Token");
+        if (sent == null) {
+            sent = req.getParameter("csrf");
+        }
+        return sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                s.csrfToken().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** How long the client must still wait before it may try a password or setup code again (zero: it may). */
+    public Duration lockedFor(HttpServletRequest req) {
+        long now = clock.millis();
+        return db.failures().find(client(req)).map(f -> Duration.ofMillis(Math.max(0, f.lockedUntil() - now)))
+                .orElse(Duration.ZERO);
+    }
+
+    public void failed(HttpServletRequest req) {
+        String client = client(req);
+        long now = clock.millis();
+        ConsoleDb.Failure f = db.failures().find(client).filter(old -> now - old.firstFailure() < WINDOW.toMillis()
+                || old.lockedUntil() > now).orElse(new ConsoleDb.Failure(client, 0, now, 0));
+        int failures = f.failures() + 1;
+        long lock = 0;
+        if (failures >= FREE_FAILURES) {
+            long ms = FIRST_LOCK.toMillis() << Math.min(20, failures - FREE_FAILURES);
+            lock = now + Math.min(ms, MAX_LOCK.toMillis());
+        }
+        db.failures().put(client, failures, f.firstFailure(), lock);
+    }
+
+    public void succeeded(HttpServletRequest req) {
+        db.failures().clear(client(req));
+    }
+
+    static String client(HttpServletRequest req) {
+        return req.getRemoteAddr();
+    }
+
+    private static String cookie(HttpServletRequest req) {
+        Cookie[] cookies = req.getCookies();
+        if (cookies == null) {
+            return null;
+        }
+        for (Cookie c : cookies) {
+            if (COOKIE.equals(c.getName()) && !c.getValue().isEmpty()) {
+                return c.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static void setCookie(HttpServletResponse resp, HttpServletRequest req, String value, int maxAge) {
+        resp.addHeader("Set-Cookie", COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict"
+                + (req.isSecure() ? "; Secure" : "") + (maxAge >= 0 ? "; Max-Age=" + maxAge : ""));
+    }
+
+    static String random(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

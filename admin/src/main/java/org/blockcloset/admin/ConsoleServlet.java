@@ -1,0 +1,494 @@
+package org.blockcloset.admin;
+
+import com.codahale.metrics.health.HealthCheck;
+import com.codahale.metrics.health.HealthCheckRegistry;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.AccessKeyRevoked;
+import org.blockcloset.ledger.event.BucketCreated;
+import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.event.ConsoleSetUp;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.ConsoleSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console's pages under {@code /console/}: first-run setup, login, overview, buckets, access
+ * keys, nodes and "connect a client". Pages render on the server from Mustache templates; every form
+ * carries a CSRF token ({@link ConsoleGuard} checks it for logged-in requests; the login and setup
+ * forms, sent before there is a session, check a double-submit cookie here).
+ */
+public final class ConsoleServlet extends HttpServlet {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
+    private static final String PRELOGIN_COOKIE = "bc_prelogin";
+    private final ConsoleBackend backend;
+    private final ConsoleAuth auth;
+    private final SetupCode setupCode;
+    private final HealthCheckRegistry health;
+    private final Pages pages = new Pages();
+
+    public ConsoleServlet(ConsoleBackend backend, ConsoleAuth auth, SetupCode setupCode, HealthCheckRegistry health) {
+        this.backend = backend;
+        this.auth = auth;
+        this.setupCode = setupCode;
+        this.health = health;
+    }
+
+    private Ledger ledger() {
+        return backend.ledger();
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        String method = req.getMethod();
+        try {
+            if (path.startsWith("/static/")) {
+                staticFile(path.substring("/static/".length()), resp);
+                return;
+            }
+            Optional<ConsoleSettings> settings = ledger().views().console();
+            if (settings.isEmpty() && !path.equals("/setup")) {
+                resp.sendRedirect("/console/setup");
+                return;
+            }
+            switch (method + " " + path) {
+                case "GET /setup" -> setupPage(req, resp, settings, null, 200);
+                case "POST /setup" -> setup(req, resp, settings);
+                case "GET /login" -> loginPage(req, resp, settings.get(), null, 200);
+                case "POST /login" -> login(req, resp, settings.get());
+                case "POST /logout" -> {
+                    auth.endSession(req, resp);
+                    resp.sendRedirect("/console/login");
+                }
+                case "GET /" -> overview(req, resp, settings.get());
+                case "GET /buckets" -> buckets(req, resp, settings.get(), null);
+                case "POST /buckets" -> createBucket(req, resp, settings.get());
+                case "POST /buckets/delete" -> deleteBucket(req, resp, settings.get());
+                case "GET /keys" -> keys(req, resp, settings.get(), null, null);
+                case "POST /keys" -> createKey(req, resp, settings.get());
+                case "POST /keys/revoke" -> revokeKey(req, resp, settings.get());
+                case "GET /nodes" -> nodes(req, resp, settings.get());
+                case "GET /connect" -> connect(req, resp, settings.get());
+                default -> {
+                    Map<String, Object> scope = scope(req, settings.get(), "");
+                    scope.put("title", "Not found");
+                    scope.put("message", "There is no console page at " + path + ".");
+                    pages.render(resp, 404, "message", scope);
+                }
+            }
+        } catch (LedgerUnavailableException e) {
+            Map<String, Object> scope = new HashMap<>();
+            scope.put("title", "The event log is unavailable");
+            scope.put("message", "This node cannot reach the event log right now, so it cannot show or change anything. "
+                    + "Check the node's health at /healthcheck and try again shortly.");
+            pages.render(resp, 503, "message", scope);
+        }
+    }
+
+    // ---- first-run setup and login -------------------------------------------------------------
+
+    private void setupPage(HttpServletRequest req, HttpServletResponse resp, Optional<ConsoleSettings> settings, String error,
+                           int status) throws IOException {
+        if (settings.isPresent()) {
+            resp.sendRedirect("/console/");
+            return;
+        }
+        Map<String, Object> scope = new HashMap<>();
+        scope.put("title", "Set up Block Closet");
+        scope.put("error", error);
+        scope.put("preCsrf", preloginToken(req, resp));
+        scope.put("clusterName", param(req, "clusterName", "homelab"));
+        scope.put("adminUser", param(req, "adminUser", "admin"));
+        pages.render(resp, status, "setup", scope);
+    }
+
+    private void setup(HttpServletRequest req, HttpServletResponse resp, Optional<ConsoleSettings> settings)
+            throws IOException, LedgerUnavailableException {
+        if (settings.isPresent()) {
+            resp.sendRedirect("/console/login");
+            return;
+        }
+        if (!preloginValid(req)) {
+            setupPage(req, resp, settings, "The form expired; please send it again.", 403);
+            return;
+        }
+        Duration wait = auth.lockedFor(req);
+        if (!wait.isZero()) {
+            resp.setHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+            setupPage(req, resp, settings, "Too many wrong codes; wait " + Math.max(1, wait.toSeconds()) + " s.", 429);
+            return;
+        }
+        if (!setupCode.matches(req.getParameter("setupCode"))) {
+            auth.failed(req);
+            setupPage(req, resp, settings, "That is not the setup code. It is printed by 'ops/blockcloset up' "
+                    + "(and in the node's log) as \"Console setup code\".", 403);
+            return;
+        }
+        String cluster = param(req, "clusterName", "").trim();
+        String user = param(req, "adminUser", "").trim();
+        String password = param(req, "password", "");
+        if (cluster.isEmpty() || cluster.length() > 64 || user.isEmpty() || user.length() > 64 || !user.matches("[A-Za-z0-9._@-]+")) {
+            setupPage(req, resp, settings, "Name the cluster (up to 64 characters) and the administrator "
+                    + "(letters, digits, . _ @ -).", 400);
+            return;
+        }
+        String weak = Passwords.weakness(password);
+        if (weak == null && !password.equals(req.getParameter("password2"))) {
+            weak = "The two passwords differ.";
+        }
+        if (weak != null) {
+            setupPage(req, resp, settings, weak, 400);
+            return;
+        }
+        try {
+            ledger().append("console:" + user, UUID.randomUUID().toString(), new ConsoleSetUp(cluster, user, Passwords.hash(password)));
+        } catch (RejectedException e) {
+            resp.sendRedirect("/console/login"); // set up meanwhile, through another node
+            return;
+        }
+        auth.succeeded(req);
+        setupCode.used();
+        LOG.info("Console set up: cluster '{}', administrator '{}' (from {})", cluster, user, ConsoleAuth.client(req));
+        auth.startSession(user, req, resp);
+        resp.sendRedirect("/console/connect");
+    }
+
+    private void loginPage(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error, int status)
+            throws IOException {
+        Map<String, Object> scope = new HashMap<>();
+        scope.put("title", "Log in");
+        scope.put("clusterName", settings.clusterName());
+        scope.put("error", error);
+        scope.put("preCsrf", preloginToken(req, resp));
+        scope.put("next", safeNext(req.getParameter("next")));
+        scope.put("user", param(req, "user", ""));
+        pages.render(resp, status, "login", scope);
+    }
+
+    private void login(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        if (!preloginValid(req)) {
+            loginPage(req, resp, settings, "The form expired; please log in again.", 403);
+            return;
+        }
+        Duration wait = auth.lockedFor(req);
+        if (!wait.isZero()) {
+            resp.setHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+            loginPage(req, resp, settings, "Too many failed logins from this address; wait "
+                    + Math.max(1, wait.toSeconds()) + " s and try again.", 429);
+            return;
+        }
+        String user = param(req, "user", "");
+        boolean ok = Passwords.verify(param(req, "password", ""), settings.passwordHash()) && settings.adminUser().equals(user);
+        if (!ok) {
+            auth.failed(req);
+            LOG.warn("Console login refused for '{}' from {}", user.length() > 64 ? user.substring(0, 64) : user,
+                    ConsoleAuth.client(req));
+            loginPage(req, resp, settings, "Wrong user name or password.", 401);
+            return;
+        }
+        auth.succeeded(req);
+        auth.startSession(user, req, resp);
+        resp.sendRedirect(safeNext(req.getParameter("next")));
+    }
+
+    /** Only a console path of this host: never an open redirect. */
+    private static String safeNext(String next) {
+        return next != null && next.startsWith("/console/") && !next.startsWith("//") && !next.contains("\\") ? next : "/console/";
+    }
+
+    private String preloginToken(HttpServletRequest req, HttpServletResponse resp) {
+        String existing = cookie(req, PRELOGIN_COOKIE);
+        if (existing != null && existing.length() >= 20) {
+            return existing;
+        }
+        String token = ConsoleAuth.random(24);
+        resp.addHeader("Set-Cookie", PRELOGIN_COOKIE + "=" + token + "; Path=/console; HttpOnly; SameSite=Strict"
+                + (req.isSecure() ? "; Secure" : ""));
+        return token;
+    }
+
+    private static boolean preloginValid(HttpServletRequest req) {
+        String cookie = cookie(req, PRELOGIN_COOKIE);
+        String sent = req.getParameter("csrf");
+        return cookie != null && sent != null && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8),
+                sent.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String cookie(HttpServletRequest req, String name) {
+        if (req.getCookies() == null) {
+            return null;
+        }
+        for (Cookie c : req.getCookies()) {
+            if (name.equals(c.getName())) {
+                return c.getValue();
+            }
+        }
+        return null;
+    }
+
+    // ---- pages behind the login ----------------------------------------------------------------
+
+    private Map<String, Object> scope(HttpServletRequest req, ConsoleSettings settings, String active) {
+        Map<String, Object> scope = new HashMap<>();
+        ConsoleDb.Session s = (ConsoleDb.Session) req.getAttribute(ConsoleGuard.SESSION_ATTRIBUTE);
+        scope.put("clusterName", settings.clusterName());
+        scope.put("loggedIn", s != null);
+        if (s != null) {
+            scope.put("user", s.username());
+            scope.put("csrf", s.csrfToken());
+        }
+        scope.put("nav" + active, true);
+        return scope;
+    }
+
+    private void overview(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        Map<String, Object> scope = scope(req, settings, "Overview");
+        scope.put("title", "Overview");
+        backend.readBarrier();
+        List<Map<String, Object>> checks = new ArrayList<>();
+        List<String> red = new ArrayList<>();
+        List<String> amber = new ArrayList<>();
+        health.runHealthChecks().forEach((name, r) -> {
+            checks.add(Map.of("name", name, "healthy", r.isHealthy(),
+                    "message", r.getMessage() == null ? (r.isHealthy() ? "ok" : "unhealthy") : r.getMessage()));
+            if (!r.isHealthy()) {
+                red.add(name + ": " + (r.getMessage() == null ? "unhealthy" : r.getMessage()));
+            }
+        });
+        Map<String, Object> cluster = backend.cluster();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) cluster.getOrDefault("nodes", List.of());
+        Map<String, Integer> states = new LinkedHashMap<>();
+        long raw = 0;
+        long used = 0;
+        for (Map<String, Object> n : nodes) {
+            String state = String.valueOf(n.get("state"));
+            states.merge(state, 1, Integer::sum);
+            raw += ((Number) n.getOrDefault("capacity", 0L)).longValue();
+            used += ((Number) n.getOrDefault("used", 0L)).longValue();
+            if (!"up".equals(state)) {
+                amber.add("node " + n.get("id") + " (" + n.get("address") + ") is " + state + " since " + n.get("since"));
+            }
+        }
+        long under = ((Number) cluster.getOrDefault("underReplicatedBlocks", 0L)).longValue();
+        long lost = ((Number) cluster.getOrDefault("lostBlocks", 0L)).longValue();
+        if (lost > 0) {
+            red.add(lost + " blocks have no healthy copy left");
+        }
+        if (under > 0) {
+            amber.add(under + " blocks have fewer copies than their bucket asks for; repair is making them");
+        }
+        String level = !red.isEmpty() ? "red" : !amber.isEmpty() ? "amber" : "green";
+        scope.put("health", level);
+        scope.put("healthWord", Map.of("red", "Needs attention", "amber", "Degraded", "green", "Healthy").get(level));
+        List<String> reasons = new ArrayList<>(red);
+        reasons.addAll(amber);
+        scope.put("reasons", reasons);
+        scope.put("checks", checks);
+        scope.put("nodeCount", nodes.size());
+        scope.put("nodeStates", states.entrySet().stream().map(e -> Map.of("state", e.getKey(), "count", e.getValue())).toList());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> layout = (Map<String, Object>) cluster.getOrDefault("layout", Map.of());
+        scope.put("raw", Bytes.human(raw));
+        scope.put("used", Bytes.human(used));
+        scope.put("usable", Bytes.human(((Number) layout.getOrDefault("usableBytes", 0L)).longValue()));
+        scope.put("replication", layout.getOrDefault("replication", 1));
+        scope.put("bucketCount", ledger().views().buckets().size());
+        scope.put("keyCount", ledger().views().accessKeys().stream().filter(AccessKey::active).count());
+        scope.put("underReplicated", under);
+        scope.put("lost", lost);
+        pages.render(resp, 200, "overview", scope);
+    }
+
+    private void buckets(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error) throws IOException {
+        Map<String, Object> scope = scope(req, settings, "Buckets");
+        scope.put("title", "Buckets");
+        backend.readBarrier();
+        scope.put("error", error);
+        scope.put("buckets", ledger().views().buckets().stream().sorted(Comparator.comparing(Bucket::name)).map(b -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("name", b.name());
+            m.put("created", Bytes.when(b.created()));
+            m.put("owner", b.owner());
+            m.put("copies", backend.copiesFor(b.name()));
+            m.put("empty", ledger().views().bucketIsEmpty(b.name()));
+            return m;
+        }).toList());
+        pages.render(resp, error == null ? 200 : 400, "buckets", scope);
+    }
+
+    private void createBucket(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        String name = param(req, "name", "").trim();
+        if (!backend.validBucketName(name)) {
+            buckets(req, resp, settings, "\"" + name + "\" is not a valid bucket name: 3 to 63 lower-case letters, digits, "
+                    + "dots and hyphens, starting and ending with a letter or digit.");
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), new BucketCreated(name, Instant.now()));
+        } catch (RejectedException e) {
+            buckets(req, resp, settings, "A bucket named \"" + name + "\" exists already.");
+            return;
+        }
+        resp.sendRedirect("/console/buckets");
+    }
+
+    private void deleteBucket(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        String name = param(req, "name", "");
+        backend.readBarrier();
+        if (ledger().views().bucket(name).isPresent() && !ledger().views().bucketIsEmpty(name)) {
+            buckets(req, resp, settings, "Bucket \"" + name + "\" is not empty; delete its objects first.");
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), new BucketDeleted(name));
+        } catch (RejectedException e) {
+            buckets(req, resp, settings, "Bucket \"" + name + "\" could not be deleted: "
+                    + e.rejection().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ".");
+            return;
+        }
+        resp.sendRedirect("/console/buckets");
+    }
+
+    private void keys(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error,
+                      ConsoleBackend.AccessKeyPair created) throws IOException {
+        Map<String, Object> scope = scope(req, settings, "Keys");
+        scope.put("title", "Access keys");
+        backend.readBarrier();
+        scope.put("error", error);
+        scope.put("created", created);
+        scope.put("keys", ledger().views().accessKeys().stream().sorted(Comparator.comparing(AccessKey::created).reversed())
+                .map(k -> {
+                    Map<String, Object> m = new HashMap<>();
+                    m.put("id", k.accessKeyId());
+                    m.put("description", k.description());
+                    m.put("admin", k.admin());
+                    m.put("created", Bytes.when(k.created()));
+                    m.put("active", k.active());
+                    m.put("revoked", k.revoked() == null ? null : Bytes.when(k.revoked()));
+                    return m;
+                }).toList());
+        pages.render(resp, error == null ? 200 : 400, "keys", scope);
+    }
+
+    private void createKey(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        String description = param(req, "description", "").trim();
+        if (description.length() > 200) {
+            keys(req, resp, settings, "The description is longer than 200 characters.", null);
+            return;
+        }
+        try {
+            ConsoleBackend.AccessKeyPair pair = backend.createKey(actor(req), description, "on".equals(req.getParameter("admin")));
+            keys(req, resp, settings, null, pair);
+        } catch (Exception e) {
+            LOG.warn("Console could not create an access key", e);
+            keys(req, resp, settings, "The key could not be created: " + e.getMessage(), null);
+        }
+    }
+
+    private void revokeKey(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        String id = param(req, "id", "");
+        backend.readBarrier();
+        Optional<AccessKey> key = ledger().views().accessKey(id);
+        if (key.isPresent() && key.get().admin() && key.get().active()
+                && ledger().views().accessKeys().stream().filter(k -> k.admin() && k.active()).count() <= 1) {
+            keys(req, resp, settings, "Key " + id + " is the last active admin key; create another admin key before "
+                    + "revoking it, or nobody could use the admin API any more.", null);
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), new AccessKeyRevoked(id));
+        } catch (RejectedException e) {
+            keys(req, resp, settings, "There is no key " + id + ".", null);
+            return;
+        }
+        resp.sendRedirect("/console/keys");
+    }
+
+    private void nodes(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        Map<String, Object> scope = scope(req, settings, "Nodes");
+        scope.put("title", "Nodes");
+        backend.readBarrier();
+        Map<String, Object> cluster = backend.cluster();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) cluster.getOrDefault("nodes", List.of());
+        scope.put("nodes", nodes.stream().map(n -> {
+            Map<String, Object> m = new HashMap<>(n);
+            m.put("capacityHuman", Bytes.human(((Number) n.getOrDefault("capacity", 0L)).longValue()));
+            m.put("usedHuman", n.containsKey("used") ? Bytes.human(((Number) n.get("used")).longValue()) : "?");
+            m.put("stateClass", "up".equals(n.get("state")) ? "green" : "suspect".equals(n.get("state")) ? "amber" : "red");
+            return m;
+        }).toList());
+        scope.put("cluster", cluster);
+        pages.render(resp, 200, "nodes", scope);
+    }
+
+    private void connect(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        Map<String, Object> scope = scope(req, settings, "Connect");
+        scope.put("title", "Connect a client");
+        String host = req.getServerName();
+        String endpoint = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + backend.s3Port();
+        scope.put("endpoint", endpoint);
+        scope.put("region", backend.region());
+        Optional<ConsoleBackend.AccessKeyPair> key = backend.bootstrapKey();
+        scope.put("accessKeyId", key.map(ConsoleBackend.AccessKeyPair::accessKeyId).orElse("YOUR_ACCESS_KEY_ID"));
+        scope.put("secretAccessKey", key.map(ConsoleBackend.AccessKeyPair::secretAccessKey).orElse("YOUR_SECRET_ACCESS_KEY"));
+        scope.put("haveKey", key.isPresent());
+        pages.render(resp, 200, "connect", scope);
+    }
+
+    private static String actor(HttpServletRequest req) {
+        ConsoleDb.Session s = (ConsoleDb.Session) req.getAttribute(ConsoleGuard.SESSION_ATTRIBUTE);
+        return "console:" + (s == null ? "?" : s.username());
+    }
+
+    private static String param(HttpServletRequest req, String name, String otherwise) {
+        String v = req.getParameter(name);
+        return v == null ? otherwise : v;
+    }
+
+    private static final Map<String, String> STATIC_TYPES = Map.of("css", "text/css; charset=utf-8",
+            "js", "text/javascript; charset=utf-8", "svg", "image/svg+xml");
+
+    private void staticFile(String name, HttpServletResponse resp) throws IOException {
+        String ext = name.substring(name.lastIndexOf('.') + 1);
+        InputStream in = name.matches("[a-z0-9-]+\\.[a-z]+") && STATIC_TYPES.containsKey(ext)
+                ? ConsoleServlet.class.getResourceAsStream("static/" + name) : null;
+        if (in == null) {
+            resp.sendError(404);
+            return;
+        }
+        try (in) {
+            resp.setContentType(STATIC_TYPES.get(ext));
+            resp.setHeader("Cache-Control", "max-age=3600");
+            resp.setHeader("X-Content-Type-Options", "nosniff");
+            in.transferTo(resp.getOutputStream());
+        }
+    }
+}

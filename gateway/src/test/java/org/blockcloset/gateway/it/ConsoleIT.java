@@ -1,0 +1,238 @@
+package org.blockcloset.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The console in a real headless Chromium, and its door tested with a plain HTTP client: first-run
+ * setup with the code `up` printed, login, buckets and keys made in the browser and used through S3,
+ * anonymous and CSRF-less requests refused, wrong passwords throttled. Screenshots of every page go
+ * to target/console-screenshots/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleIT {
+    @RegisterExtension
+    static final NodeExtension NODE = new NodeExtension();
+    private static final String PASSWORD = "correct horse battery";
+    private static final Pattern SETUP_CODE = Pattern.compile("Console setup code: ([A-Z0-9]{5}-[A-Z0-9]{5})");
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    @Test
+    @Order(1)
+    void beforeSetupOnlyProbesAndTheSetupPageAnswerAnonymousCallers() throws Exception {
+        ConsoleHttp anon = new ConsoleHttp(NODE.node());
+        assertEquals(200, anon.get("/healthcheck").statusCode());
+        assertEquals(200, anon.get("/ping").statusCode());
+        assertEquals(200, anon.get("/metrics").statusCode(), "metrics are open unless BLOCKCLOSET_METRICS_TOKEN is set");
+        for (String path : new String[] {"/threads", "/pprof", "/healthcheck/../threads", "/tasks/log-level"}) {
+            assertEquals(401, anon.get(path).statusCode(), path);
+        }
+        assertEquals(401, anon.post("/tasks/gc", Map.of()).statusCode());
+        assertEquals(302, anon.get("/").statusCode());
+        HttpResponse<String> console = anon.get("/console/buckets");
+        assertEquals(302, console.statusCode());
+        assertTrue(console.headers().firstValue("Location").orElse("").startsWith("/console/login"));
+        assertEquals(302, anon.get("/console/login").statusCode(), "no login before setup: to the setup page");
+        assertEquals(200, anon.get("/console/setup").statusCode());
+        assertEquals(401, AdminApi.call(NODE.node(), "GET", "/api/keys", null, null).get("status").asInt());
+    }
+
+    @Test
+    @Order(2)
+    void setupLoginBucketsAndKeysInTheBrowser() throws Exception {
+        String code = setupCode();
+        String admin = NODE.node().adminUrl();
+        try (Browser b = new Browser()) {
+            b.open(admin + "/console/");
+            assertEquals("/console/setup", b.path());
+            b.screenshot("01-setup");
+            b.type("#setupCode", "AAAAA-BBBBB");
+            b.type("#clusterName", "attic");
+            b.type("#password", PASSWORD);
+            b.type("#password2", PASSWORD);
+            b.clickAndWait("#setup");
+            assertTrue(b.text(".error").contains("not the setup code"), b.text("main"));
+            b.screenshot("02-setup-wrong-code");
+
+            b.type("#setupCode", code.toLowerCase().replace("-", ""));
+            b.type("#clusterName", "attic");
+            b.type("#password", PASSWORD);
+            b.type("#password2", PASSWORD);
+            b.clickAndWait("#setup");
+            assertEquals("/console/connect", b.path());
+            assertEquals("http://127.0.0.1:" + NODE.node().s3Port(), b.text("#endpoint"));
+            assertEquals(Node.ACCESS_KEY, b.text("#accessKeyId"));
+            assertTrue(b.text("main").contains("restic -r s3:"));
+            b.screenshot("03-connect");
+
+            b.open(admin + "/console/");
+            assertTrue(b.text("#health").contains("Healthy"), b.text("#health"));
+            b.screenshot("04-overview");
+            b.phoneScreenshot("04-overview-phone");
+
+            b.open(admin + "/console/buckets");
+            b.type("#bucketName", "Not_A_Bucket");
+            // The browser's own pattern check would stop the form; the node must refuse it too.
+            b.driver.executeScript("document.getElementById('bucketName').removeAttribute('pattern')");
+            b.clickAndWait("#createBucket");
+            assertTrue(b.text(".error").contains("not a valid bucket name"));
+            b.type("#bucketName", "photos");
+            b.clickAndWait("#createBucket");
+            assertTrue(b.text("#buckets").contains("photos"));
+            b.screenshot("05-buckets");
+            NODE.s3().headBucket(h -> h.bucket("photos"));
+
+            b.open(admin + "/console/keys");
+            b.type("#keyDescription", "restic on the NAS");
+            b.clickAndWait("#createKey");
+            String id = b.text("#newKeyId");
+            String secret = b.text("#newKeySecret");
+            b.screenshot("06-key-created");
+            try (S3Client restic = client(id, secret)) {
+                assertTrue(restic.listBuckets().buckets().stream().anyMatch(x -> x.name().equals("photos")));
+                b.open(admin + "/console/keys");
+                assertFalse(b.driver.getPageSource().contains(secret), "a key's secret is shown only once");
+                b.find("form[action='/console/keys/revoke'] input[value='" + id + "']");
+                b.driver.executeScript("document.querySelector(\"input[value='" + id + "']\").form.submit()");
+                b.find("main");
+                S3Exception refused = assertThrows(S3Exception.class, restic::listBuckets);
+                assertEquals(403, refused.statusCode(), "a revoked key is refused at once");
+            }
+            b.open(admin + "/console/keys");
+            assertTrue(b.text("#keys").contains("revoked"));
+            b.screenshot("07-keys");
+
+            b.open(admin + "/console/nodes");
+            assertTrue(b.text("#nodes").contains("up"));
+            b.screenshot("08-nodes");
+
+            b.clickAndWait("form.logout button");
+            assertEquals("/console/login", b.path());
+            b.open(admin + "/console/keys");
+            assertEquals("/console/login", b.path(), "logged out: back to the login page");
+            b.type("#user", "admin");
+            b.type("#password", "wrong password!");
+            b.clickAndWait("#login");
+            assertTrue(b.text(".error").contains("Wrong user name or password"));
+            b.type("#user", "admin");
+            b.type("#password", PASSWORD);
+            b.clickAndWait("#login");
+            assertEquals("/console/keys", b.path(), "after login the page asked for");
+            b.screenshot("09-login-then-keys");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void stateChangesNeedTheSessionsCsrfToken() throws Exception {
+        ConsoleHttp http = new ConsoleHttp(NODE.node());
+        http.login("admin", PASSWORD);
+        String csrf = http.csrf("/console/buckets");
+        assertEquals(403, http.post("/console/buckets", Map.of("name", "no-token")).statusCode());
+        assertEquals(403, http.post("/console/buckets", Map.of("name", "wrong-token", "csrf", csrf + "x")).statusCode());
+        assertEquals(403, http.post("/tasks/gc", Map.of()).statusCode(), "tasks need the token too");
+        assertEquals(200, http.get("/threads").statusCode(), "a logged-in admin sees Dropwizard's pages");
+        HttpResponse<String> made = http.post("/console/buckets", Map.of("name", "with-token", "csrf", csrf));
+        assertEquals(302, made.statusCode(), made.body());
+        NODE.s3().headBucket(h -> h.bucket("with-token"));
+        assertThrows(S3Exception.class, () -> NODE.s3().headBucket(h -> h.bucket("no-token")));
+        assertThrows(S3Exception.class, () -> NODE.s3().headBucket(h -> h.bucket("wrong-token")));
+        // Another session's token does not do either.
+        ConsoleHttp other = new ConsoleHttp(NODE.node());
+        other.login("admin", PASSWORD);
+        assertEquals(403, other.post("/console/buckets", Map.of("name", "cross-token", "csrf", csrf)).statusCode());
+    }
+
+    @Test
+    @Order(4)
+    void wrongPasswordsAreThrottled() throws Exception {
+        ConsoleHttp http = new ConsoleHttp(NODE.node());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, http.tryLogin("admin", "not the password " + i).statusCode());
+        }
+        HttpResponse<String> locked = http.tryLogin("admin", PASSWORD);
+        assertEquals(429, locked.statusCode(), "after five failures even the right password waits");
+        assertTrue(Long.parseLong(locked.headers().firstValue("Retry-After").orElseThrow()) > 0);
+    }
+
+    private static String setupCode() throws Exception {
+        Matcher m = SETUP_CODE.matcher(Files.readString(NODE.node().log()));
+        assertTrue(m.find(), "up prints the console setup code");
+        return m.group(1);
+    }
+
+    private static S3Client client(String id, String secret) {
+        return S3Client.builder().endpointOverride(NODE.node().endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
+                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1))).build();
+    }
+
+    /** The console through a plain HTTP client with a cookie jar, redirects not followed. */
+    static final class ConsoleHttp {
+        private final Node node;
+        private final HttpClient http;
+
+        ConsoleHttp(Node node) {
+            this.node = node;
+            this.http = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
+            String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+            return http.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        String csrf(String page) throws Exception {
+            HttpResponse<String> r = get(page);
+            Matcher m = CSRF.matcher(r.body());
+            assertTrue(m.find(), "no csrf field on " + page + ": " + r.statusCode());
+            return m.group(1);
+        }
+
+        HttpResponse<String> tryLogin(String user, String password) throws Exception {
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("csrf", csrf("/console/login"));
+            form.put("user", user);
+            form.put("password", password);
+            return post("/console/login", form);
+        }
+
+        void login(String user, String password) throws Exception {
+            HttpResponse<String> r = tryLogin(user, password);
+            assertEquals(302, r.statusCode(), r.body());
+        }
+    }
+}
