@@ -12,6 +12,13 @@ final class Bytes {
     private static final java.time.format.DateTimeFormatter WHEN =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
 
+    private static final java.time.format.DateTimeFormatter SECONDS =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    static String whenSeconds(java.time.Instant t) {
+        return t == null ? "" : SECONDS.format(t);
+    }
+
     static String when(java.time.Instant t) {
         return t == null ? "" : WHEN.format(t);
     }

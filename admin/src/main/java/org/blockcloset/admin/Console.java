@@ -20,7 +20,8 @@ public final class Console {
     /**
      * @param metricsToken when set, {@code /metrics} needs it as a bearer token; when blank it is open
      */
-    public static Console install(Environment env, ConsoleBackend backend, Path dataDir, String metricsToken) throws java.io.IOException {
+    public static Console install(Environment env, ConsoleBackend backend, Path dataDir, String metricsToken, RequestLog requests,
+                                  java.time.Duration chartInterval) throws java.io.IOException {
         ConsoleDb db = ConsoleDb.open(dataDir.resolve("console"));
         env.lifecycle().manage(new Managed() {
             @Override
@@ -29,11 +30,43 @@ public final class Console {
             }
         });
         ConsoleAuth auth = new ConsoleAuth(db, Clock.systemUTC());
+        // The overview's charts: one sample of the request log per interval, kept a day, in H2.
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "console-charts");
+            t.setDaemon(true);
+            return t;
+        });
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void start() {
+                long every = Math.max(1000, chartInterval.toMillis());
+                sampler.scheduleAtFixedRate(() -> {
+                    try {
+                        long now = System.currentTimeMillis();
+                        db.charts().put(requests.endInterval(now));
+                        db.charts().deleteBefore(now - java.time.Duration.ofDays(1).toMillis());
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(Console.class).warn("chart sample not kept: {}", e.toString());
+                    }
+                }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void stop() {
+                sampler.shutdownNow();
+            }
+        });
         SetupCode code = new SetupCode();
         env.admin().addFilter("console-guard", new ConsoleGuard(auth, metricsToken))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-        env.admin().addServlet("console", new ConsoleServlet(backend, auth, code, env.healthChecks()))
+        env.admin().addServlet("console", new ConsoleServlet(backend, auth, code, env.healthChecks(), env.metrics(), requests, db, chartInterval))
                 .addMapping("/console/*");
+        // The same metrics as /metrics, in Prometheus' text format (behind the metrics token when one is set).
+        io.prometheus.metrics.model.registry.PrometheusRegistry prometheus = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports.builder().dropwizardRegistry(env.metrics())
+                .register(prometheus);
+        env.admin().addServlet("prometheus", new io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet(prometheus))
+                .addMapping("/metrics/prometheus");
         return new Console(code, backend);
     }
 

@@ -1,5 +1,6 @@
 package org.blockcloset.admin;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.blockcloset.ledger.Ledger;
@@ -30,6 +31,55 @@ public interface ConsoleBackend {
     /** Waits for this node's views to hold every write acknowledged anywhere before now; false if the log cannot be asked. */
     boolean readBarrier();
 
+    /**
+     * Where the layout places a block's copies and whether each of those nodes has it ("has",
+     * "missing", "unreachable").
+     */
+    List<Map<String, String>> holders(org.blockcloset.ledger.model.BlockRef block, int copies);
+
+    /**
+     * Stores an object from a stream of exactly {@code length} bytes, as a PutObject does (blocks
+     * durable on a quorum, then the event); returns its ETag.
+     */
+    String putObject(String actor, String source, String bucket, String key, String contentType, long length,
+                     java.io.InputStream body) throws Refused, java.io.IOException;
+
+    /**
+     * A presigned GET URL of an object on this node's S3 endpoint at {@code host}, signed with the
+     * console's share key (revoking that key on the Keys page voids every link it signed).
+     */
+    String presignGet(String host, String bucket, String key, java.time.Duration expires, Map<String, String> extra)
+            throws Exception;
+
+    /** Events in the log this node's views have not applied yet; -1 when the log's end cannot be read. */
+    long viewLag();
+
+    /** The node's version ("dev" when run from a build tree). */
+    String version();
+
+    /** The node's settings, for the diagnostic bundle, with every secret left out. */
+    Map<String, Object> settingsWithoutSecrets();
+
+    /** A single-use join token (valid one hour) and the command to run on the new host. */
+    Map<String, Object> createJoinToken(String actor) throws Exception;
+
+    /** Drains or removes a node, as {@code POST /api/nodes/{id}/{action}} does; the answer has its HTTP "status". */
+    Map<String, Object> nodeAction(String actor, String nodeId, String action);
+
     record AccessKeyPair(String accessKeyId, String secretAccessKey) {
+    }
+
+    /** A request the store refuses, with the HTTP status and a message for people. */
+    final class Refused extends Exception {
+        private final int status;
+
+        public Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
     }
 }

@@ -43,6 +43,10 @@ public final class ConsoleDb implements AutoCloseable {
         return jdbi.onDemand(Failures.class);
     }
 
+    public Charts charts() {
+        return jdbi.onDemand(Charts.class);
+    }
+
     @Override
     public void close() {
         pool.dispose();
@@ -78,6 +82,24 @@ public final class ConsoleDb implements AutoCloseable {
 
         @SqlUpdate("DELETE FROM console_session WHERE expires_at <= :now")
         int deleteExpired(@Bind("now") long now);
+    }
+
+    /** One sampling interval of the request charts. */
+    public record Sample(long at, long requests, long clientErrors, long serverErrors, long p50Micros, long p99Micros) {
+    }
+
+    public interface Charts {
+        @SqlUpdate("MERGE INTO chart_sample (at, requests, client_errors, server_errors, p50_micros, p99_micros) KEY (at) "
+                + "VALUES (:at, :requests, :clientErrors, :serverErrors, :p50Micros, :p99Micros)")
+        void put(@org.jdbi.v3.sqlobject.customizer.BindMethods Sample sample);
+
+        @SqlQuery("SELECT at, requests, client_errors, server_errors, p50_micros, p99_micros FROM chart_sample "
+                + "WHERE at >= :since ORDER BY at")
+        @RegisterConstructorMapper(Sample.class)
+        java.util.List<Sample> since(@Bind("since") long since);
+
+        @SqlUpdate("DELETE FROM chart_sample WHERE at < :before")
+        int deleteBefore(@Bind("before") long before);
     }
 
     public interface Failures {

@@ -48,12 +48,23 @@ public final class ConsoleServlet extends HttpServlet {
     private final SetupCode setupCode;
     private final HealthCheckRegistry health;
     private final Pages pages = new Pages();
+    private final StorePages store;
 
-    public ConsoleServlet(ConsoleBackend backend, ConsoleAuth auth, SetupCode setupCode, HealthCheckRegistry health) {
+    private final DiagnosticsPages diagnostics;
+    private final ConsoleDb db;
+    private final Duration chartInterval;
+
+    public ConsoleServlet(ConsoleBackend backend, ConsoleAuth auth, SetupCode setupCode, HealthCheckRegistry health,
+                          com.codahale.metrics.MetricRegistry metrics, RequestLog requests, ConsoleDb db,
+                          Duration chartInterval) {
         this.backend = backend;
         this.auth = auth;
         this.setupCode = setupCode;
         this.health = health;
+        this.store = new StorePages(backend, pages);
+        this.diagnostics = new DiagnosticsPages(backend, pages, health, metrics, requests);
+        this.db = db;
+        this.chartInterval = chartInterval;
     }
 
     private Ledger ledger() {
@@ -87,11 +98,30 @@ public final class ConsoleServlet extends HttpServlet {
                 case "GET /buckets" -> buckets(req, resp, settings.get(), null);
                 case "POST /buckets" -> createBucket(req, resp, settings.get());
                 case "POST /buckets/delete" -> deleteBucket(req, resp, settings.get());
+                case "POST /buckets/quota" -> setQuota(req, resp, settings.get());
                 case "GET /keys" -> keys(req, resp, settings.get(), null, null);
                 case "POST /keys" -> createKey(req, resp, settings.get());
                 case "POST /keys/revoke" -> revokeKey(req, resp, settings.get());
-                case "GET /nodes" -> nodes(req, resp, settings.get());
+                case "POST /keys/permission" -> setPermission(req, resp, settings.get());
+                case "GET /nodes" -> nodes(req, resp, settings.get(), null, null);
+                case "POST /nodes/join-token" -> joinToken(req, resp, settings.get());
+                case "POST /nodes/action" -> nodeAction(req, resp, settings.get());
                 case "GET /connect" -> connect(req, resp, settings.get());
+                case "GET /planner" -> planner(req, resp, settings.get());
+                case "GET /account" -> account(req, resp, settings.get(), null,
+                        req.getParameter("changed") != null ? "The password was changed; other sessions were logged out." : null);
+                case "POST /account/password" -> changePassword(req, resp, settings.get());
+                case "GET /browse" -> store.browse(req, resp, scope(req, settings.get(), "Buckets"));
+                case "GET /diff" -> store.diff(req, resp, scope(req, settings.get(), "Buckets"));
+                case "GET /object" -> store.object(req, resp, scope(req, settings.get(), "Buckets"));
+                case "GET /audit" -> store.audit(req, resp, scope(req, settings.get(), "Audit"));
+                case "PUT /upload" -> store.upload(req, resp, actor(req));
+                case "GET /diagnostics" -> diagnostics.page(req, resp, scope(req, settings.get(), "Diagnostics"));
+                case "GET /diagnostics/tail" -> diagnostics.tail(req, resp, scope(req, settings.get(), "Diagnostics"));
+                case "GET /diagnostics/bundle" -> diagnostics.bundle(resp);
+                case "GET /download" -> store.download(req, resp);
+                case "POST /share" -> store.share(req, resp, scope(req, settings.get(), "Buckets"));
+                case "POST /object/delete" -> store.delete(req, resp, actor(req), scope(req, settings.get(), "Buckets"));
                 default -> {
                     Map<String, Object> scope = scope(req, settings.get(), "");
                     scope.put("title", "Not found");
@@ -164,7 +194,7 @@ public final class ConsoleServlet extends HttpServlet {
             return;
         }
         try {
-            ledger().append("console:" + user, UUID.randomUUID().toString(), new ConsoleSetUp(cluster, user, Passwords.hash(password)));
+            ledger().append("console:" + user, UUID.randomUUID().toString(), req.getRemoteAddr(), new ConsoleSetUp(cluster, user, Passwords.hash(password)));
         } catch (RejectedException e) {
             resp.sendRedirect("/console/login"); // set up meanwhile, through another node
             return;
@@ -317,10 +347,45 @@ public final class ConsoleServlet extends HttpServlet {
         scope.put("usable", Bytes.human(((Number) layout.getOrDefault("usableBytes", 0L)).longValue()));
         scope.put("replication", layout.getOrDefault("replication", 1));
         scope.put("bucketCount", ledger().views().buckets().size());
+        long objects = 0;
+        long stored = 0;
+        for (Bucket b : ledger().views().buckets()) {
+            org.blockcloset.ledger.model.BucketStats st = ledger().views().bucketStats(b.name());
+            objects += st.objects();
+            stored += st.bytes();
+        }
+        scope.put("objectCount", objects);
+        scope.put("storedBytes", Bytes.human(stored));
         scope.put("keyCount", ledger().views().accessKeys().stream().filter(AccessKey::active).count());
+        charts(scope);
         scope.put("underReplicated", under);
         scope.put("lost", lost);
         pages.render(resp, 200, "overview", scope);
+    }
+
+    /** The last 60 samples of the request log as three small charts: requests, errors, latency. */
+    private void charts(Map<String, Object> scope) {
+        long since = System.currentTimeMillis() - chartInterval.toMillis() * 60;
+        List<ConsoleDb.Sample> samples = db.charts().since(since);
+        if (samples.size() < 2) {
+            scope.put("chartsNote", "The charts fill in as this node serves requests (one point every "
+                    + chartInterval.toSeconds() + " s).");
+            return;
+        }
+        double perMinute = 60_000.0 / chartInterval.toMillis();
+        List<Double> rate = samples.stream().map(x -> x.requests() * perMinute).toList();
+        List<Double> errors = samples.stream().map(x -> x.requests() == 0 ? 0.0 : 100.0 * x.serverErrors() / x.requests()).toList();
+        List<Double> p99 = samples.stream().map(x -> x.p99Micros() / 1000.0).toList();
+        ConsoleDb.Sample last = samples.get(samples.size() - 1);
+        scope.put("chartRate", Sparkline.svg(rate, "rate", "requests per minute"));
+        scope.put("chartErrors", Sparkline.svg(errors, "errors", "server errors, percent"));
+        scope.put("chartLatency", Sparkline.svg(p99, "latency", "99th percentile latency, ms"));
+        scope.put("lastRate", String.format(Locale.ROOT, "%.0f/min", last.requests() * perMinute));
+        scope.put("lastErrors", String.format(Locale.ROOT, "%.1f%% (%d client errors)", last.requests() == 0 ? 0.0
+                : 100.0 * last.serverErrors() / last.requests(), last.clientErrors()));
+        scope.put("lastLatency", String.format(Locale.ROOT, "p50 %.1f ms · p99 %.1f ms", last.p50Micros() / 1000.0,
+                last.p99Micros() / 1000.0));
+        scope.put("charts", true);
     }
 
     private void buckets(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error) throws IOException {
@@ -334,6 +399,12 @@ public final class ConsoleServlet extends HttpServlet {
             m.put("created", Bytes.when(b.created()));
             m.put("owner", b.owner());
             m.put("copies", backend.copiesFor(b.name()));
+            org.blockcloset.ledger.model.BucketStats st = ledger().views().bucketStats(b.name());
+            m.put("objects", st.objects());
+            m.put("bytes", Bytes.human(st.bytes()));
+            m.put("quota", b.quotaBytes() == null && b.quotaObjects() == null ? "none"
+                    : (b.quotaBytes() == null ? "" : Bytes.human(b.quotaBytes())) + (b.quotaBytes() != null && b.quotaObjects() != null
+                    ? ", " : "") + (b.quotaObjects() == null ? "" : b.quotaObjects() + " objects"));
             m.put("empty", ledger().views().bucketIsEmpty(b.name()));
             return m;
         }).toList());
@@ -349,9 +420,36 @@ public final class ConsoleServlet extends HttpServlet {
             return;
         }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), new BucketCreated(name, Instant.now()));
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(), new BucketCreated(name, Instant.now()));
         } catch (RejectedException e) {
             buckets(req, resp, settings, "A bucket named \"" + name + "\" exists already.");
+            return;
+        }
+        resp.sendRedirect("/console/buckets");
+    }
+
+    private void setQuota(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        String name = param(req, "name", "");
+        Long maxBytes;
+        Long maxObjects;
+        try {
+            String gib = param(req, "maxGiB", "").trim();
+            String objects = param(req, "maxObjects", "").trim();
+            maxBytes = gib.isEmpty() ? null : Math.round(Double.parseDouble(gib) * (1L << 30));
+            maxObjects = objects.isEmpty() ? null : Long.parseLong(objects);
+            if ((maxBytes != null && maxBytes < 0) || (maxObjects != null && maxObjects < 0)) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            buckets(req, resp, settings, "A quota is a number of GiB and a number of objects (empty: no limit).");
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
+                    new org.blockcloset.ledger.event.BucketQuotaChanged(name, maxBytes, maxObjects));
+        } catch (RejectedException e) {
+            buckets(req, resp, settings, "There is no bucket " + name + ".");
             return;
         }
         resp.sendRedirect("/console/buckets");
@@ -366,7 +464,7 @@ public final class ConsoleServlet extends HttpServlet {
             return;
         }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), new BucketDeleted(name));
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(), new BucketDeleted(name));
         } catch (RejectedException e) {
             buckets(req, resp, settings, "Bucket \"" + name + "\" could not be deleted: "
                     + e.rejection().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ".");
@@ -391,8 +489,13 @@ public final class ConsoleServlet extends HttpServlet {
                     m.put("created", Bytes.when(k.created()));
                     m.put("active", k.active());
                     m.put("revoked", k.revoked() == null ? null : Bytes.when(k.revoked()));
+                    m.put("reach", k.admin() ? "everything (admin)" : k.buckets() == null ? "every bucket"
+                            : k.buckets().isEmpty() ? "no bucket" : k.buckets().entrySet().stream()
+                            .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+                    m.put("limitable", k.active() && !k.admin());
                     return m;
                 }).toList());
+        scope.put("bucketNames", ledger().views().buckets().stream().map(Bucket::name).sorted().toList());
         pages.render(resp, error == null ? 200 : 400, "keys", scope);
     }
 
@@ -411,6 +514,42 @@ public final class ConsoleServlet extends HttpServlet {
         }
     }
 
+    /** Gives a key a level in one bucket (or takes it away), or gives it every bucket again. */
+    private void setPermission(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        String id = param(req, "id", "");
+        String bucket = param(req, "bucket", "");
+        String level = param(req, "level", "");
+        backend.readBarrier();
+        Optional<AccessKey> key = ledger().views().accessKey(id);
+        if (key.isEmpty() || !key.get().active()) {
+            keys(req, resp, settings, "There is no active key " + id + ".", null);
+            return;
+        }
+        java.util.Map<String, String> buckets;
+        if (level.equals("all")) {
+            buckets = null;
+        } else if (List.of("none", "read", "write", "owner").contains(level) && !bucket.isEmpty()) {
+            buckets = new java.util.TreeMap<>(key.get().buckets() == null ? Map.of() : key.get().buckets());
+            if (level.equals("none")) {
+                buckets.remove(bucket);
+            } else {
+                buckets.put(bucket, level);
+            }
+        } else {
+            keys(req, resp, settings, "Choose a bucket and a permission (none, read, write, owner), or every bucket.", null);
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
+                    new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(id, buckets));
+        } catch (RejectedException e) {
+            keys(req, resp, settings, "The permission was refused: " + e.rejection() + ".", null);
+            return;
+        }
+        resp.sendRedirect("/console/keys");
+    }
+
     private void revokeKey(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
             throws IOException, LedgerUnavailableException {
         String id = param(req, "id", "");
@@ -423,7 +562,7 @@ public final class ConsoleServlet extends HttpServlet {
             return;
         }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), new AccessKeyRevoked(id));
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(), new AccessKeyRevoked(id));
         } catch (RejectedException e) {
             keys(req, resp, settings, "There is no key " + id + ".", null);
             return;
@@ -431,22 +570,201 @@ public final class ConsoleServlet extends HttpServlet {
         resp.sendRedirect("/console/keys");
     }
 
-    private void nodes(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+    private void joinToken(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        try {
+            Map<String, Object> token = backend.createJoinToken(actor(req));
+            nodes(req, resp, settings, null, Map.of("command", token.get("command"), "expires", token.get("expires")));
+        } catch (Exception e) {
+            nodes(req, resp, settings, "No join token could be made: " + e.getMessage(), null);
+        }
+    }
+
+    /** Drain or remove: first a preview of what it means, then (confirmed) the action itself. */
+    private void nodeAction(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        String node = param(req, "node", "");
+        String action = param(req, "action", "");
+        if (!List.of("drain", "remove").contains(action)) {
+            nodes(req, resp, settings, "Unknown action.", null);
+            return;
+        }
+        if (!"yes".equals(req.getParameter("confirm"))) {
+            Map<String, Object> scope = scope(req, settings, "Nodes");
+            scope.put("title", (action.equals("drain") ? "Drain " : "Remove ") + node + "?");
+            Map<String, Object> cluster = backend.cluster();
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> nodes = (List<Map<String, Object>>) cluster.getOrDefault("nodes", List.of());
+            Map<String, Object> n = nodes.stream().filter(x -> node.equals(x.get("id"))).findFirst().orElse(Map.of());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> layout = (Map<String, Object>) cluster.getOrDefault("layout", Map.of());
+            long used = ((Number) n.getOrDefault("used", 0L)).longValue();
+            int partitions = ((Number) n.getOrDefault("partitions", 0)).intValue();
+            int total = ((Number) layout.getOrDefault("partitions", 1)).intValue();
+            scope.put("node", node);
+            scope.put("action", action);
+            scope.put("preview", action.equals("drain")
+                    ? "The layout stops placing blocks on " + node + ": its " + partitions + " of " + total * Math.max(1,
+                    ((Number) layout.getOrDefault("replication", 1)).intValue()) + " partition copies move to the other nodes, about "
+                    + Bytes.human(used) + " of data, at the repair bandwidth. It keeps serving meanwhile and drops each copy only "
+                    + "after the new holders confirmed theirs. Then remove it."
+                    : "The node leaves the cluster. Refused unless nothing would be lost (drained empty first, or failed and "
+                    + "repaired elsewhere).");
+            pages.render(resp, 200, "confirm", scope);
+            return;
+        }
+        Map<String, Object> r = backend.nodeAction(actor(req), node, action);
+        int status = ((Number) r.getOrDefault("status", 500)).intValue();
+        if (status >= 300) {
+            nodes(req, resp, settings, action + " " + node + ": " + r.getOrDefault("error", "refused"), null);
+            return;
+        }
+        resp.sendRedirect("/console/nodes");
+    }
+
+    private void nodes(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error,
+                       Map<String, Object> token) throws IOException {
         Map<String, Object> scope = scope(req, settings, "Nodes");
         scope.put("title", "Nodes");
+        scope.put("error", error);
+        scope.put("token", token);
         backend.readBarrier();
         Map<String, Object> cluster = backend.cluster();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> nodes = (List<Map<String, Object>>) cluster.getOrDefault("nodes", List.of());
+        @SuppressWarnings("unchecked")
+        long layoutVersion = ((Number) ((Map<String, Object>) cluster.getOrDefault("layout", Map.of())).getOrDefault("version", 0))
+                .longValue();
         scope.put("nodes", nodes.stream().map(n -> {
             Map<String, Object> m = new HashMap<>(n);
+            m.put("since", shortTime(n.get("since")));
+            m.put("lastHeartbeat", shortTime(n.get("lastHeartbeat")));
             m.put("capacityHuman", Bytes.human(((Number) n.getOrDefault("capacity", 0L)).longValue()));
             m.put("usedHuman", n.containsKey("used") ? Bytes.human(((Number) n.get("used")).longValue()) : "?");
             m.put("stateClass", "up".equals(n.get("state")) ? "green" : "suspect".equals(n.get("state")) ? "amber" : "red");
+            if (n.get("repair") != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> r = org.blockcloset.ledger.Json.MAPPER.convertValue(n.get("repair"), Map.class);
+                long left = ((Number) r.getOrDefault("blocksLeft", 0)).longValue();
+                long bytesLeft = ((Number) r.getOrDefault("bytesLeft", 0)).longValue();
+                Object eta = r.get("etaSeconds");
+                long seenLayout = ((Number) r.getOrDefault("layoutVersion", 0)).longValue();
+                m.put("repairText", seenLayout < layoutVersion ? "its next pass takes up layout v" + layoutVersion
+                        : left == 0 && ((Number) r.getOrDefault("surplusLeft", 0)).longValue() == 0 ? "in place"
+                        : left + " blocks (" + Bytes.human(bytesLeft) + ") to copy" + (eta instanceof Number e && e.longValue() > 0
+                        ? ", about " + Duration.ofSeconds(e.longValue()).toString().substring(2).toLowerCase(Locale.ROOT) + " left" : "")
+                        + ", " + r.getOrDefault("surplusLeft", 0) + " surplus copies to drop");
+            }
+            m.put("draining", n.get("draining") != null);
             return m;
         }).toList());
         scope.put("cluster", cluster);
         pages.render(resp, 200, "nodes", scope);
+    }
+
+    /** The capacity planner: the current nodes, minus those the user takes out, plus what-if disks. */
+    private void planner(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
+        Map<String, Object> scope = scope(req, settings, "Nodes");
+        scope.put("title", "Capacity planner");
+        backend.readBarrier();
+        java.util.Set<String> removed = new java.util.HashSet<>(List.of(req.getParameterValues("remove") == null ? new String[0]
+                : req.getParameterValues("remove")));
+        List<CapacityPlanner.Node> nodes = new ArrayList<>();
+        List<Map<String, Object>> existing = new ArrayList<>();
+        for (var n : ledger().views().nodes()) {
+            if (!n.lends()) {
+                continue;
+            }
+            boolean out = removed.contains(n.nodeId());
+            existing.add(Map.of("id", n.nodeId(), "capacity", Bytes.human(n.capacity()), "removed", out));
+            if (!out) {
+                nodes.add(new CapacityPlanner.Node(n.nodeId(), n.capacity(), false));
+            }
+        }
+        List<String> errors = new ArrayList<>();
+        String added = param(req, "add", "");
+        int i = 0;
+        for (String part : added.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                nodes.add(new CapacityPlanner.Node("new " + (++i) + " (" + part.trim() + ")",
+                        io.dropwizard.util.DataSize.parse(part.trim()).toBytes(), true));
+            } catch (IllegalArgumentException e) {
+                errors.add("\"" + part.trim() + "\" is not a size (say 4TiB, 500GB, 2 TiB)");
+            }
+        }
+        long next;
+        try {
+            next = io.dropwizard.util.DataSize.parse(param(req, "next", "1TiB").trim()).toBytes();
+        } catch (IllegalArgumentException e) {
+            errors.add("the next disk's size is not a size");
+            next = 1L << 40;
+        }
+        long stored = ledger().views().buckets().stream().mapToLong(b -> ledger().views().bucketStats(b.name()).bytes()).sum();
+        int copies = Math.max(1, ledger().views().layout().replication());
+        scope.put("existing", existing);
+        scope.put("add", added);
+        scope.put("next", param(req, "next", "1TiB"));
+        scope.put("error", errors.isEmpty() ? null : String.join("; ", errors));
+        scope.put("rows", nodes.stream().map(n -> Map.of("name", n.name(), "capacity", Bytes.human(n.capacity()), "added", n.added())).toList());
+        long u2 = CapacityPlanner.usable(nodes, 2);
+        long u3 = CapacityPlanner.usable(nodes, 3);
+        scope.put("usable2", u2 < 0 ? "needs 2 nodes" : Bytes.human(u2));
+        scope.put("usable3", u3 < 0 ? "needs 3 nodes" : Bytes.human(u3));
+        scope.put("copies", copies);
+        scope.put("stored", Bytes.human(stored));
+        scope.put("losses", CapacityPlanner.losses(nodes, copies, stored).stream().map(l -> Map.of("name", l.name(),
+                "usable", Bytes.human(l.usableAfter()), "verdict", !l.enoughNodes() ? "no: too few nodes left for " + copies + " copies"
+                        : l.fits() ? "yes" : "no: what is stored no longer fits at " + copies + " copies",
+                "ok", l.enoughNodes() && l.fits())).toList());
+        CapacityPlanner.Suggestion best = CapacityPlanner.nextDisk(nodes, copies, next);
+        scope.put("best", best.gain() <= 0 ? "Nowhere: at " + copies + " copies another disk of that size adds no usable space."
+                : "On " + best.where() + ": " + Bytes.human(best.gain()) + " more usable space at " + copies + " copies.");
+        pages.render(resp, 200, "planner", scope);
+    }
+
+    private void account(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error, String done)
+            throws IOException {
+        Map<String, Object> scope = scope(req, settings, "");
+        scope.put("title", "Account");
+        scope.put("error", error);
+        scope.put("done", done);
+        pages.render(resp, error == null ? 200 : 400, "account", scope);
+    }
+
+    /** A new password: the current one first; every other session of the user ends. */
+    private void changePassword(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        ConsoleDb.Session s = (ConsoleDb.Session) req.getAttribute(ConsoleGuard.SESSION_ATTRIBUTE);
+        Duration wait = auth.lockedFor(req);
+        if (!wait.isZero()) {
+            account(req, resp, settings, "Too many wrong passwords; wait " + Math.max(1, wait.toSeconds()) + " s.", null);
+            return;
+        }
+        if (!Passwords.verify(param(req, "current", ""), settings.passwordHash())) {
+            auth.failed(req);
+            account(req, resp, settings, "The current password is wrong.", null);
+            return;
+        }
+        String password = param(req, "password", "");
+        String weak = Passwords.weakness(password);
+        if (weak == null && !password.equals(req.getParameter("password2"))) {
+            weak = "The two new passwords differ.";
+        }
+        if (weak != null) {
+            account(req, resp, settings, weak, null);
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
+                    new org.blockcloset.ledger.event.ConsolePasswordChanged(s.username(), Passwords.hash(password)));
+        } catch (RejectedException e) {
+            account(req, resp, settings, "The password was not changed: " + e.rejection() + ".", null);
+            return;
+        }
+        auth.endAllSessions(s.username());
+        auth.startSession(s.username(), req, resp);
+        resp.sendRedirect("/console/account?changed");
     }
 
     private void connect(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
@@ -461,6 +779,18 @@ public final class ConsoleServlet extends HttpServlet {
         scope.put("secretAccessKey", key.map(ConsoleBackend.AccessKeyPair::secretAccessKey).orElse("YOUR_SECRET_ACCESS_KEY"));
         scope.put("haveKey", key.isPresent());
         pages.render(resp, 200, "connect", scope);
+    }
+
+    /** "2026-11-29 22:04 UTC" from an ISO instant string; anything else as it is. */
+    private static String shortTime(Object iso) {
+        if (iso == null) {
+            return "";
+        }
+        try {
+            return Bytes.when(Instant.parse(iso.toString()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return iso.toString();
+        }
     }
 
     private static String actor(HttpServletRequest req) {

@@ -172,24 +172,42 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
-        S3Context s3 = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
+        ObjectService objectService = new ObjectService(ledger, blocks, placement);
+        S3Context s3 = new S3Context(ledger, objectService, secrets, Clock.systemUTC(),
                 config.domains, config.region);
-        env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics(), config.roles.contains(ClusterNode.GATEWAY))).addMapping("/*");
+        org.blockcloset.admin.RequestLog requests = new org.blockcloset.admin.RequestLog(
+                Duration.ofMillis(config.slowRequest.toMilliseconds()));
+        env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics(), config.roles.contains(ClusterNode.GATEWAY), requests))
+                .addMapping("/*");
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
         ClusterAdminServlet clusterReport = new ClusterAdminServlet(ledger, liveness, repairer, adminAuth, env.getObjectMapper());
         env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
         int[] s3PortSeen = {port(config, "application")};
-        Console console = Console.install(env, new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
-                config.region, key, placement::copiesFor, clusterReport::report), data, config.metricsToken);
-        env.admin().addServlet("nodes", new NodesAdminServlet(ledger, membership, liveness, scrubber, adminAuth, env.getObjectMapper()))
-                .addMapping("/api/nodes/*", "/api/scrub");
+        NodeConsoleBackend consoleBackend = new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
+                config.region, key, placement, blocks, objectService, clusterReport::report).withSettings(settingsWithoutSecrets(config));
+        Console console = Console.install(env, consoleBackend, data, config.metricsToken, requests,
+                Duration.ofMillis(config.chartInterval.toMilliseconds()));
+        NodesAdminServlet nodesApi = new NodesAdminServlet(ledger, membership, liveness, scrubber, adminAuth, env.getObjectMapper());
+        env.admin().addServlet("nodes", nodesApi).addMapping("/api/nodes/*", "/api/scrub");
         env.admin().addServlet("buckets", new BucketsAdminServlet(ledger, adminAuth, placement::copiesFor, env.getObjectMapper()))
                 .addMapping("/api/buckets/*");
-        env.admin().addServlet("join-tokens", new JoinTokensServlet(ledger, secrets, adminAuth,
-                        config.advertise + ":" + config.clusterPort, Clock.systemUTC(), env.getObjectMapper()))
-                .addMapping("/api/join-tokens");
+        JoinTokensServlet joinTokens = new JoinTokensServlet(ledger, secrets, adminAuth, config.advertise + ":" + config.clusterPort,
+                Clock.systemUTC(), env.getObjectMapper());
+        env.admin().addServlet("join-tokens", joinTokens).addMapping("/api/join-tokens");
+        consoleBackend.withNodeActions(actor -> {
+            try {
+                return joinTokens.create(actor, Duration.ofHours(1));
+            } catch (org.blockcloset.ledger.RejectedException | org.blockcloset.ledger.LedgerUnavailableException e) {
+                throw new IllegalStateException("the event log did not record the token: " + e.getMessage(), e);
+            }
+        }, (actor, nodeId, action) -> {
+            NodesAdminServlet.Result r = nodesApi.act(nodeId, action, actor, false);
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(r.body());
+            out.put("status", r.status());
+            return out;
+        });
         env.healthChecks().register("ledger", new LedgerHealthCheck(ledger));
         env.healthChecks().register("block-store", new BlockStoreHealthCheck(blocks));
         env.metrics().registerGauge("blocks.capacity-bytes", blocks::capacity);
@@ -253,6 +271,36 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         n.store(data);
         LOG.info("Joined the cluster through {} as {} (KRaft id {})", config.join, nodeId, a.kraftId());
         return n;
+    }
+
+    /** The node's settings for the diagnostic bundle: every one but the secrets (the key's secret, the join token, the metrics token). */
+    private static java.util.Map<String, Object> settingsWithoutSecrets(BlockClosetConfiguration c) {
+        java.util.Map<String, Object> m = new java.util.TreeMap<>();
+        m.put("dataDir", c.dataDir);
+        m.put("capacity", String.valueOf(c.capacity));
+        m.put("blockSize", String.valueOf(c.blockSize));
+        m.put("roles", String.valueOf(c.roles));
+        m.put("zone", String.valueOf(c.zone));
+        m.put("replication", c.replication);
+        m.put("advertise", c.advertise);
+        m.put("clusterBind", c.clusterBind);
+        m.put("ports", java.util.Map.of("s3", port(c, "application"), "admin", port(c, "admin"), "cluster", c.clusterPort,
+                "kafka", c.kafkaPort, "kafkaController", c.kafkaControllerPort));
+        m.put("join", String.valueOf(c.join));
+        m.put("region", c.region);
+        m.put("domains", String.valueOf(c.domains));
+        m.put("accessKeyId", String.valueOf(c.accessKeyId));
+        m.put("metricsToken", c.metricsToken == null || c.metricsToken.isBlank() ? "(none)" : "(set)");
+        m.put("gcGrace", String.valueOf(c.gcGrace));
+        m.put("gcInterval", String.valueOf(c.gcInterval));
+        m.put("applyTimeout", String.valueOf(c.applyTimeout));
+        m.put("repairGrace", String.valueOf(c.repairGrace));
+        m.put("repairBandwidth", String.valueOf(c.repairBandwidth));
+        m.put("repairInterval", String.valueOf(c.repairInterval));
+        m.put("scrubPeriod", String.valueOf(c.scrubPeriod));
+        m.put("slowRequest", String.valueOf(c.slowRequest));
+        m.put("chartInterval", String.valueOf(c.chartInterval));
+        return m;
     }
 
     /** Keeps the controllers' addresses in node.properties, so the next start finds the quorum even if the first node is gone. */

@@ -124,6 +124,16 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public Duration repairInterval = Duration.seconds(30);
 
+    /** An S3 request that takes at least this long is kept in the console's slow-request log. */
+    @NotNull
+    @JsonProperty
+    public Duration slowRequest = Duration.seconds(1);
+
+    /** How often the console's request charts take a sample (they show the last 60). */
+    @NotNull
+    @JsonProperty
+    public Duration chartInterval = Duration.minutes(1);
+
     /** When set, {@code /metrics} on the admin port needs it as a bearer token; when empty it is open. */
     @JsonProperty
     public String metricsToken = "";

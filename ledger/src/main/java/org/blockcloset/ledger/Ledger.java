@@ -179,14 +179,20 @@ public final class Ledger implements AutoCloseable {
 
     /** Appends an event and waits until it is durable and applied. */
     public LoggedEvent append(String actor, String requestId, Event event) throws RejectedException, LedgerUnavailableException {
-        return appendWithOffset(actor, requestId, event).event();
+        return appendWithOffset(actor, requestId, null, event).event();
+    }
+
+    /** {@link #append} of a client's request: {@code source} is the client's address, for the audit timeline. */
+    public LoggedEvent append(String actor, String requestId, String source, Event event)
+            throws RejectedException, LedgerUnavailableException {
+        return appendWithOffset(actor, requestId, source, event).event();
     }
 
     /** {@link #append}, also telling where in the log the event landed. */
-    public Appended appendWithOffset(String actor, String requestId, Event event)
+    public Appended appendWithOffset(String actor, String requestId, String source, Event event)
             throws RejectedException, LedgerUnavailableException {
         LoggedEvent logged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, UUID.randomUUID().toString(), actor,
-                requestId, Instant.now(), event);
+                requestId, Instant.now(), event, source);
         try {
             CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
             producer.send(new ProducerRecord<>(EVENTS_TOPIC, event.entityKey(), logged), (md, ex) -> {
@@ -199,8 +205,10 @@ public final class Ledger implements AutoCloseable {
             long timeout = settings.applyTimeout().toNanos();
             long start = System.nanoTime();
             RecordMetadata md = sent.get(timeout, TimeUnit.NANOSECONDS);
+            Trace.mark("log commit");
             Optional<Rejection> rejection = progress.whenApplied(md.partition(), md.offset())
                     .get(Math.max(1, timeout - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+            Trace.mark("view applied");
             if (rejection.isPresent()) {
                 throw new RejectedException(rejection.get());
             }
@@ -220,6 +228,11 @@ public final class Ledger implements AutoCloseable {
 
     public Views views() {
         return views;
+    }
+
+    /** A reader of the log itself (the audit timeline, replays); the caller closes it. */
+    public EventLog openEventLog() {
+        return new EventLog(settings.kafka());
     }
 
     /**
@@ -248,11 +261,26 @@ public final class Ledger implements AutoCloseable {
             if (end > 0) {
                 progress.whenApplied(0, end - 1).get(Math.max(1, timeout - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
             }
+            Trace.mark("read barrier");
         } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
             throw new LedgerUnavailableException("the views could not catch up with the log: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LedgerUnavailableException("interrupted", e);
+        }
+    }
+
+    /** Events in the log this node's views have not applied yet; -1 when the log's end cannot be read. */
+    public long lag() {
+        TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
+        try {
+            long end;
+            synchronized (endOffsets) {
+                end = endOffsets.endOffsets(java.util.List.of(tp), Duration.ofSeconds(5)).get(tp);
+            }
+            return Math.max(0, end - 1 - progress.appliedOffset(0));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return -1;
         }
     }
 

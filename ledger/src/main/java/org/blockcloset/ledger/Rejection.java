@@ -14,6 +14,8 @@ public enum Rejection {
     NO_SUCH_ACCESS_KEY,
     /** A conditional write's precondition did not hold against the key's current version. */
     PRECONDITION_FAILED,
+    /** The write would take its bucket past the bucket's quota. */
+    QUOTA_EXCEEDED,
     /** A node with that id (or KRaft id) is already a member. */
     NODE_EXISTS,
     NO_SUCH_NODE,

@@ -74,7 +74,7 @@ public final class LedgerHarness implements AutoCloseable {
     }
 
     public Ledger.Appended append(Event e) throws RejectedException, LedgerUnavailableException {
-        return ledger.appendWithOffset("tester", UUID.randomUUID().toString(), e);
+        return ledger.appendWithOffset("tester", UUID.randomUUID().toString(), null, e);
     }
 
     @Override

@@ -12,11 +12,13 @@ import java.io.InputStream;
  * @param chunkSigning         seed for chunk/trailer signatures; set only when the request was signed
  * @param decodedContentLength {@code x-amz-decoded-content-length} for streaming modes, else -1
  * @param presigned            true when authenticated by query parameters
+ * @param plusIsSpace          how the signature read a '+' in the query: as a space (form encoding) or
+ *                             as a plus; the request's parameters are read the same way
  */
 public record AuthContext(String accessKeyId, PayloadMode payloadMode, String expectedSha256,
-                          ChunkSigningContext chunkSigning, long decodedContentLength, boolean presigned) {
+                          ChunkSigningContext chunkSigning, long decodedContentLength, boolean presigned, boolean plusIsSpace) {
 
-    private static final AuthContext ANONYMOUS = new AuthContext(null, PayloadMode.UNSIGNED, null, null, -1, false);
+    private static final AuthContext ANONYMOUS = new AuthContext(null, PayloadMode.UNSIGNED, null, null, -1, false, true);
 
     /** A request that carried no credentials; callers decide whether to allow it. */
     public static AuthContext anonymous() {

@@ -46,6 +46,8 @@ public final class AwsChunkedInputStream extends InputStream {
 
     /** Signed modes: the verified chunk being served. */
     private byte[] chunk = new byte[0];
+    /** Bytes of the node's chunk budget this stream holds for {@link #chunk}. */
+    private int held;
     private int chunkPos;
     private int chunkLimit;
     /** Unsigned mode: bytes of the current chunk not yet served; its CRLF follows. */
@@ -109,6 +111,7 @@ public final class AwsChunkedInputStream extends InputStream {
                 return n;
             }
             if (finished) {
+                releaseChunk();
                 return -1;
             }
             nextChunk();
@@ -120,10 +123,6 @@ public final class AwsChunkedInputStream extends InputStream {
         return (chunkLimit - chunkPos) + (int) Math.min(unsignedRemaining, rawLimit - rawPos);
     }
 
-    @Override
-    public void close() throws IOException {
-        in.close();
-    }
 
     /** Reads the next chunk header and, in signed modes, the whole verified chunk. */
     private void nextChunk() throws IOException {
@@ -154,9 +153,11 @@ public final class AwsChunkedInputStream extends InputStream {
             throw new S3Exception(S3Error.INVALID_REQUEST, "aws-chunked chunk of " + size + " bytes exceeds the " + MAX_CHUNK + " byte limit");
         }
         int n = (int) size;
-        if (chunk.length < n) {
-            chunk = new byte[Math.max(n, Math.min(MAX_CHUNK, chunk.length * 2))];
-        }
+        releaseChunk();
+        // Held whole until its signature is checked: within the node-wide budget, and only while it is.
+        ChunkBudget.acquire(n);
+        held = n;
+        chunk = new byte[n];
         for (int done = 0; done < n; ) {
             int r = readRaw(chunk, done, n - done);
             if (r < 0) {
@@ -176,6 +177,23 @@ public final class AwsChunkedInputStream extends InputStream {
         previousSignature = expected;
         chunkPos = 0;
         chunkLimit = n;
+    }
+
+    /** Gives the served chunk's memory back to the node's budget. */
+    private void releaseChunk() {
+        if (held > 0) {
+            ChunkBudget.release(held);
+            held = 0;
+        }
+        chunk = new byte[0];
+        chunkPos = 0;
+        chunkLimit = 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        releaseChunk();
+        in.close();
     }
 
     /** After the zero-size chunk: trailers, trailer signature, final CRLF, length and EOF checks. */

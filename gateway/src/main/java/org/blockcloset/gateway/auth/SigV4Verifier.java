@@ -200,6 +200,8 @@ public final class SigV4Verifier {
         String canonicalRequest = request.method() + "\n" + canonicalPath + "\n" + canonicalQuery + suffix;
         String stringToSign = stringToSign(amzDate, scope, canonicalRequest);
         boolean matches = signatureMatches(signingKey, stringToSign, signature);
+        // The strict canonical form reads a '+' in the query as a plus; the request is then read so too.
+        boolean plusIsSpace = false;
         if (!matches) {
             // Clients that sign their wire path verbatim, or form-encode the query ('+' for space),
             // sign a form that differs from the strict canonical one; try those before failing.
@@ -217,6 +219,9 @@ public final class SigV4Verifier {
                 String candidate = request.method() + "\n" + paths.get(i / queries.size()) + "\n"
                         + queries.get(i % queries.size()) + suffix;
                 matches = signatureMatches(signingKey, stringToSign(amzDate, scope, candidate), signature);
+                if (matches) {
+                    plusIsSpace = i % queries.size() == 1;
+                }
             }
         }
         if (!matches) {
@@ -229,7 +234,7 @@ public final class SigV4Verifier {
         String expectedSha256 = mode == PayloadMode.SHA256 ? payloadHash.toLowerCase(Locale.ROOT) : null;
         long decodedLength = mode.isStreaming() ? decodedContentLength(request) : -1;
         ChunkSigningContext chunkSigning = new ChunkSigningContext(signingKey, amzDate, scope.scope(), signature.toLowerCase(Locale.ROOT));
-        return new AuthContext(scope.accessKeyId(), mode, expectedSha256, chunkSigning, decodedLength, presigned);
+        return new AuthContext(scope.accessKeyId(), mode, expectedSha256, chunkSigning, decodedLength, presigned, plusIsSpace);
     }
 
     private static boolean signatureMatches(byte[] signingKey, String stringToSign, String signature) {

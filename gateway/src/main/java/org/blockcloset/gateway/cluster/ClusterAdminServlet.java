@@ -74,6 +74,9 @@ public final class ClusterAdminServlet extends AdminServlet {
             if (n.failed() != null) {
                 m.put("failedSince", n.failed().toString());
             }
+            if (n.draining() != null) {
+                m.put("draining", n.draining().toString());
+            }
             return m;
         }).toList();
         Map<String, Object> body = new LinkedHashMap<>();

@@ -60,21 +60,25 @@ public final class JoinTokensServlet extends AdminServlet {
                 return;
             }
         }
-        Join.Token token = Join.Token.random();
-        Instant expires = clock.instant().plus(ttl);
         try {
-            ledger.append(caller.accessKeyId(), UUID.randomUUID().toString(),
-                    new JoinTokenCreated(token.id(), secrets.seal(token.secretText(), token.id()), expires));
+            send(resp, 201, create(caller.accessKeyId(), ttl));
         } catch (RejectedException | LedgerUnavailableException e) {
             send(resp, 503, Map.of("error", "the event log did not record the token: " + e.getMessage()));
-            return;
         }
+    }
+
+    /** Makes a join token for {@code actor}: the token (shown once), its expiry, and the command for the new host. */
+    public Map<String, Object> create(String actor, Duration ttl) throws RejectedException, LedgerUnavailableException {
+        Join.Token token = Join.Token.random();
+        Instant expires = clock.instant().plus(ttl);
+        ledger.append(actor, UUID.randomUUID().toString(),
+                new JoinTokenCreated(token.id(), secrets.seal(token.secretText(), token.id()), expires));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", token.toString());
         out.put("expires", expires.toString());
         out.put("join", joinAddress);
         out.put("command", "BLOCKCLOSET_JOIN=" + joinAddress + " BLOCKCLOSET_JOIN_TOKEN=" + token + " ops/blockcloset up");
-        send(resp, 201, out);
+        return out;
     }
 
 }

@@ -61,50 +61,55 @@ public final class NodesAdminServlet extends AdminServlet {
             send(resp, 404, Map.of("error", "POST /api/nodes/{id}/drain or /api/nodes/{id}/remove"));
             return;
         }
-        Optional<ClusterNode> node = ledger.views().node(parts[0]);
+        Result r = act(parts[0], parts[1], caller.accessKeyId(), req.getParameter("force") != null);
+        send(resp, r.status(), r.body());
+    }
+
+    /** An answer of a node action: its HTTP status and JSON body. */
+    public record Result(int status, Map<String, Object> body) {
+    }
+
+    /** Drains or removes a node for {@code actor} (the admin API's and the console's one way to do it). */
+    public Result act(String nodeId, String action, String actor, boolean force) {
+        Optional<ClusterNode> node = ledger.views().node(nodeId);
         if (node.isEmpty()) {
-            send(resp, 404, Map.of("error", "no such node: " + parts[0]));
-            return;
+            return new Result(404, Map.of("error", "no such node: " + nodeId));
         }
         try {
-            switch (parts[1]) {
-                case "drain" -> drain(node.get(), caller, resp);
-                case "remove" -> remove(node.get(), caller, req.getParameter("force") != null, resp);
-                default -> send(resp, 404, Map.of("error", "unknown action " + parts[1]));
-            }
+            return switch (action) {
+                case "drain" -> drain(node.get(), actor);
+                case "remove" -> remove(node.get(), actor, force);
+                default -> new Result(404, Map.of("error", "unknown action " + action));
+            };
         } catch (LedgerUnavailableException e) {
-            send(resp, 503, Map.of("error", "the log is unavailable: " + e.getMessage()));
+            return new Result(503, Map.of("error", "the log is unavailable: " + e.getMessage()));
         } catch (RejectedException e) {
-            send(resp, 409, Map.of("error", "the log refused it: " + e.rejection()));
+            return new Result(409, Map.of("error", "the log refused it: " + e.rejection()));
         }
     }
 
-    private void drain(ClusterNode n, AccessKey caller, HttpServletResponse resp)
-            throws IOException, LedgerUnavailableException, RejectedException {
+    private Result drain(ClusterNode n, String actor) throws LedgerUnavailableException, RejectedException {
         long others = ledger.views().nodes().stream().filter(m -> !m.nodeId().equals(n.nodeId()) && m.placeable()).count();
         if (n.placeable() && others == 0) {
-            send(resp, 409, Map.of("error", "no other node lends disk: its blocks would have nowhere to go"));
-            return;
+            return new Result(409, Map.of("error", "no other node lends disk: its blocks would have nowhere to go"));
         }
         if (n.draining() == null) {
-            ledger.append(caller.accessKeyId(), "drain", new NodeDraining(n.nodeId()));
+            ledger.append(actor, "drain", new NodeDraining(n.nodeId()));
         }
         Layout layout = membership.updateLayout();
-        send(resp, 202, Map.of("node", n.nodeId(), "draining", true, "layoutVersion", layout.version(),
+        return new Result(202, Map.of("node", n.nodeId(), "draining", true, "layoutVersion", layout.version(),
                 "next", "its blocks move to the other nodes; GET /api/cluster shows the progress, then remove it"));
     }
 
-    private void remove(ClusterNode n, AccessKey caller, boolean force, HttpServletResponse resp)
-            throws IOException, LedgerUnavailableException, RejectedException {
+    private Result remove(ClusterNode n, String actor, boolean force) throws LedgerUnavailableException, RejectedException {
         Optional<String> unsafe = force ? Optional.empty() : whyNotRemovable(n);
         if (unsafe.isPresent()) {
-            send(resp, 409, Map.of("error", "not removed: " + unsafe.get(), "hint", "drain it first (POST /api/nodes/"
+            return new Result(409, Map.of("error", "not removed: " + unsafe.get(), "hint", "drain it first (POST /api/nodes/"
                     + n.nodeId() + "/drain) and wait until it holds nothing; ?force removes it anyway"));
-            return;
         }
-        ledger.append(caller.accessKeyId(), "remove", new NodeRemoved(n.nodeId()));
+        ledger.append(actor, "remove", new NodeRemoved(n.nodeId()));
         Layout layout = membership.updateLayout();
-        send(resp, 200, Map.of("node", n.nodeId(), "removed", true, "layoutVersion", layout.version()));
+        return new Result(200, Map.of("node", n.nodeId(), "removed", true, "layoutVersion", layout.version()));
     }
 
     /** Why removing the node now could lose data, if it could. */

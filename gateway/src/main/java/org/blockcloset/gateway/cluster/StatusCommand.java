@@ -10,9 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -86,11 +84,13 @@ public final class StatusCommand extends Command {
         HttpResponse<String> r = null;
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            r = http.send(HttpRequest.newBuilder(URI.create(node + path))
-                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((id + ":" + secret)
-                            .getBytes(StandardCharsets.UTF_8)))
-                    .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            URI uri = URI.create(node + path);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            // Signed as S3 requests are: the secret itself never crosses the wire.
+            org.blockcloset.gateway.auth.RequestSigner.sign(method, uri, new byte[0], id, secret,
+                    env.getOrDefault("BLOCKCLOSET_REGION", "us-east-1"), java.time.Instant.now()).forEach(b::header);
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException | IllegalArgumentException e) {
             fail("cannot reach " + node + ": " + e);
         }

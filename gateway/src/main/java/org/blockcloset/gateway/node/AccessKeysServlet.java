@@ -39,12 +39,33 @@ public final class AccessKeysServlet extends AdminServlet {
                 List<Map<String, Object>> keys = ledger.views().accessKeys().stream().map(AccessKeysServlet::describe).toList();
                 send(resp, 200, keys);
             } else if (req.getMethod().equals("POST") && path.equals("/")) {
-                JsonNode body = req.getContentLength() > 0 ? json.readTree(req.getInputStream()) : json.createObjectNode();
+                byte[] raw = body(req, 64 * 1024);
+                JsonNode body = raw.length > 0 ? json.readTree(raw) : json.createObjectNode();
                 AccessKeys.Created key = AccessKeys.create(ledger, box, caller.accessKeyId(),
                         body.path("description").asText(""), body.path("admin").asBoolean(false));
                 Map<String, Object> out = describe(ledger.views().accessKey(key.accessKeyId()).orElseThrow());
                 out.put("secretAccessKey", key.secretAccessKey());
                 send(resp, 201, out);
+            } else if (req.getMethod().equals("PUT") && path.endsWith("/buckets") && path.length() > "/buckets".length() + 1) {
+                String id = path.substring(1, path.length() - "/buckets".length());
+                JsonNode body = json.readTree(body(req, 64 * 1024));
+                JsonNode b = body == null ? null : body.get("buckets");
+                java.util.Map<String, String> buckets = null;
+                if (b != null && !b.isNull()) {
+                    buckets = new java.util.TreeMap<>();
+                    for (var it = b.fields(); it.hasNext(); ) {
+                        var e = it.next();
+                        String level = e.getValue().asText();
+                        if (!List.of("read", "write", "owner").contains(level)) {
+                            send(resp, 400, Map.of("error", "a bucket's permission is read, write or owner"));
+                            return;
+                        }
+                        buckets.put(e.getKey(), level);
+                    }
+                }
+                ledger.append(caller.accessKeyId(), requestId, req.getRemoteAddr(),
+                        new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(id, buckets));
+                send(resp, 200, describe(ledger.views().accessKey(id).orElseThrow()));
             } else if (req.getMethod().equals("DELETE") && path.length() > 1) {
                 if (isLastAdmin(path.substring(1))) {
                     send(resp, 409, Map.of("error", "this is the last active admin key; create another admin key first"));
@@ -53,7 +74,7 @@ public final class AccessKeysServlet extends AdminServlet {
                 ledger.append(caller.accessKeyId(), requestId, new AccessKeyRevoked(path.substring(1)));
                 resp.setStatus(204);
             } else {
-                send(resp, 405, Map.of("error", "use GET or POST /api/keys, DELETE /api/keys/<id>"));
+                send(resp, 405, Map.of("error", "use GET or POST /api/keys, PUT /api/keys/<id>/buckets, DELETE /api/keys/<id>"));
             }
         } catch (RejectedException e) {
             send(resp, 404, Map.of("error", e.rejection().name()));
@@ -74,6 +95,7 @@ public final class AccessKeysServlet extends AdminServlet {
         m.put("admin", k.admin());
         m.put("created", k.created().toString());
         m.put("revoked", k.revoked() == null ? null : k.revoked().toString());
+        m.put("buckets", k.buckets()); // null: every bucket
         return m;
     }
 

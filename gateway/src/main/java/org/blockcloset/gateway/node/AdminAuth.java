@@ -1,20 +1,35 @@
 package org.blockcloset.gateway.node;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
 import java.util.Optional;
+import org.blockcloset.gateway.auth.AuthContext;
+import org.blockcloset.gateway.auth.SignedRequest;
+import org.blockcloset.gateway.auth.SigV4Verifier;
+import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.s3.ServletSignedRequest;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.model.AccessKey;
 
-/** The admin API's caller: HTTP Basic credentials of an active admin access key (key id : secret). */
+/**
+ * The admin API's caller: a request signed with SigV4, as S3 requests are, by an active admin access
+ * key. The secret never crosses the wire; a body is checked against the signed payload hash as it is
+ * read. {@code curl --aws-sigv4 "aws:amz:us-east-1:s3" -u ID:SECRET} signs such requests.
+ */
 public final class AdminAuth {
+    private static final String CONTEXT = AdminAuth.class.getName() + ".context";
+    private static final String BUFFERED = AdminAuth.class.getName() + ".body";
+    /** The admin API's requests are small JSON documents. */
+    static final int MAX_BODY = 64 * 1024;
     private final Ledger ledger;
-    private final SecretBox box;
+    private final SigV4Verifier verifier;
 
     public AdminAuth(Ledger ledger, SecretBox box) {
         this.ledger = ledger;
-        this.box = box;
+        this.verifier = new SigV4Verifier(id -> ledger.views().accessKey(id).filter(k -> k.active() && k.admin())
+                .flatMap(box::secretOf), Clock.systemUTC());
     }
 
     /**
@@ -34,23 +49,76 @@ public final class AdminAuth {
         }
     }
 
-    public Optional<AccessKey> authenticate(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
+    /** The admin key that signed the request, or why there is none. */
+    public Outcome authenticate(HttpServletRequest req) throws IOException {
+        SignedRequest signed = new ServletSignedRequest(req);
+        if (req.getHeader("x-amz-content-sha256") == null && req.getContentLengthLong() != 0) {
+            // Generic SigV4 signers (curl --aws-sigv4) sign the body's hash without sending it: the
+            // small admin body is read first and its hash is what the signature must cover.
+            byte[] body = req.getInputStream().readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                return new Outcome(Optional.empty(), "the request body is larger than " + MAX_BODY + " bytes");
+            }
+            req.setAttribute(BUFFERED, body);
+            String hash = java.util.HexFormat.of().formatHex(sha256(body));
+            SignedRequest plain = signed;
+            signed = new SignedRequest() {
+                @Override
+                public String method() {
+                    return plain.method();
+                }
+
+                @Override
+                public String rawPath() {
+                    return plain.rawPath();
+                }
+
+                @Override
+                public String rawQuery() {
+                    return plain.rawQuery();
+                }
+
+                @Override
+                public java.util.List<String> headers(String name) {
+                    return name.equals("x-amz-content-sha256") ? java.util.List.of(hash) : plain.headers(name);
+                }
+
+                @Override
+                public java.util.Collection<String> headerNames() {
+                    return plain.headerNames();
+                }
+            };
         }
-        String decoded;
+        AuthContext ctx;
         try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            ctx = verifier.verify(signed);
+        } catch (S3Exception e) {
+            return new Outcome(Optional.empty(), e.getMessage() == null ? e.error().toString() : e.getMessage());
         }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
+        if (ctx.isAnonymous()) {
+            return new Outcome(Optional.empty(), "sign the request with an admin key (SigV4, as S3 requests are signed)");
         }
-        String id = decoded.substring(0, colon);
-        byte[] secret = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-        return ledger.views().accessKey(id).filter(k -> k.active() && k.admin() && box.secretOf(k)
-                .map(s -> MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8), secret)).orElse(false));
+        req.setAttribute(CONTEXT, ctx);
+        return new Outcome(ledger.views().accessKey(ctx.accessKeyId()), null);
+    }
+
+    /** The request's body, checked against its signed payload hash as it is read. */
+    public static InputStream body(HttpServletRequest req) throws IOException {
+        if (req.getAttribute(BUFFERED) instanceof byte[] b) {
+            return new java.io.ByteArrayInputStream(b); // its hash was the signed one
+        }
+        AuthContext ctx = (AuthContext) req.getAttribute(CONTEXT);
+        return ctx == null ? InputStream.nullInputStream() : ctx.wrapBody(req.getInputStream());
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Outcome(Optional<AccessKey> caller, String refusal) {
     }
 }

@@ -25,21 +25,37 @@ public abstract class AdminServlet extends HttpServlet {
     @Override
     protected final void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setContentType("application/json");
-        Optional<AccessKey> caller = auth.authenticate(req.getHeader("Authorization"));
+        AdminAuth.Outcome outcome = auth.authenticate(req);
+        Optional<AccessKey> caller = outcome.caller();
         if (caller.isEmpty()) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"blockcloset-admin\"");
-            send(resp, 401, Map.of("error", "admin credentials required"));
+            send(resp, 401, Map.of("error", "admin credentials required: " + outcome.refusal()));
             return;
         }
         if ("GET".equals(req.getMethod()) && !auth.readBarrier()) {
             send(resp, 503, Map.of("error", "this node's views are behind the log and it cannot reach the log; retry"));
             return;
         }
-        handle(req, resp, caller.get());
+        try {
+            handle(req, resp, caller.get());
+        } catch (org.blockcloset.gateway.s3.S3Exception e) {
+            // The body did not match its signed hash (or was malformed): nothing was done with it.
+            send(resp, 400, Map.of("error", String.valueOf(e.getMessage() == null ? e.error() : e.getMessage())));
+        } finally {
+            org.blockcloset.gateway.auth.ChunkBudget.releaseAll();
+        }
     }
 
     /** Answers a request of an authenticated admin. */
     protected abstract void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException;
+
+    /** The body, verified against the signed payload hash while it is read; at most {@code max} bytes. */
+    protected final byte[] body(HttpServletRequest req, int max) throws IOException {
+        byte[] b = AdminAuth.body(req).readNBytes(max + 1);
+        if (b.length > max) {
+            throw new IOException("request body larger than " + max + " bytes");
+        }
+        return b;
+    }
 
     protected final void send(HttpServletResponse resp, int status, Object body) throws IOException {
         resp.setStatus(status);

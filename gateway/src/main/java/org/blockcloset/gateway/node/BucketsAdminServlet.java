@@ -45,7 +45,7 @@ public final class BucketsAdminServlet extends AdminServlet {
         String name = parts[1];
         try {
             if (req.getMethod().equals("PUT") && parts.length == 3 && parts[2].equals("replication")) {
-                JsonNode body = json.readTree(req.getInputStream().readNBytes(4096));
+                JsonNode body = json.readTree(body(req, 4096));
                 JsonNode copies = body == null ? null : body.get("copies");
                 Integer value = copies == null || copies.isNull() ? null : copies.asInt();
                 if (value != null && (value < 1 || value > 3)) {
@@ -53,8 +53,18 @@ public final class BucketsAdminServlet extends AdminServlet {
                     return;
                 }
                 ledger.append(caller.accessKeyId(), UUID.randomUUID().toString(), new BucketReplicationChanged(name, value));
+            } else if (req.getMethod().equals("PUT") && parts.length == 3 && parts[2].equals("quota")) {
+                JsonNode body = json.readTree(body(req, 4096));
+                Long maxBytes = body == null || !body.hasNonNull("maxBytes") ? null : body.get("maxBytes").asLong();
+                Long maxObjects = body == null || !body.hasNonNull("maxObjects") ? null : body.get("maxObjects").asLong();
+                if ((maxBytes != null && maxBytes < 0) || (maxObjects != null && maxObjects < 0)) {
+                    send(resp, 400, Map.of("error", "maxBytes and maxObjects are 0 or more (or null: no limit)"));
+                    return;
+                }
+                ledger.append(caller.accessKeyId(), UUID.randomUUID().toString(), req.getRemoteAddr(),
+                        new org.blockcloset.ledger.event.BucketQuotaChanged(name, maxBytes, maxObjects));
             } else if (!req.getMethod().equals("GET") || parts.length != 2) {
-                send(resp, 405, Map.of("error", "GET /api/buckets/<name> or PUT /api/buckets/<name>/replication"));
+                send(resp, 405, Map.of("error", "GET /api/buckets/<name>, PUT /api/buckets/<name>/replication or /quota"));
                 return;
             }
             Optional<Bucket> b = ledger.views().bucket(name);
@@ -66,6 +76,11 @@ public final class BucketsAdminServlet extends AdminServlet {
             out.put("bucket", name);
             out.put("replication", b.get().replication());
             out.put("copies", effective.applyAsInt(name));
+            org.blockcloset.ledger.model.BucketStats st = ledger.views().bucketStats(name);
+            out.put("objects", st.objects());
+            out.put("bytes", st.bytes());
+            out.put("quotaBytes", b.get().quotaBytes());
+            out.put("quotaObjects", b.get().quotaObjects());
             send(resp, 200, out);
         } catch (RejectedException e) {
             send(resp, 404, Map.of("error", e.rejection().name()));

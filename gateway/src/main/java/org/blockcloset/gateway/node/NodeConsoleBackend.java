@@ -1,6 +1,26 @@
 package org.blockcloset.gateway.node;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.blockcloset.gateway.auth.Presigner;
+import org.blockcloset.gateway.object.ObjectService;
+import org.blockcloset.gateway.object.WriteSet;
+import org.blockcloset.gateway.s3.S3Context;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.ObjectPut;
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.ObjectVersion;
+import java.util.List;
 import java.util.Map;
+import org.blockcloset.ledger.model.BlockRef;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -10,6 +30,8 @@ import org.blockcloset.ledger.Ledger;
 
 /** The console's view of this node: the log, key making, bucket rules and the cluster report. */
 public final class NodeConsoleBackend implements ConsoleBackend {
+    /** The description of the key that signs the console's download and share links. */
+    public static final String SHARE_KEY = "console share links";
     private final Ledger ledger;
     private final SecretBox box;
     private final AdminAuth adminAuth;
@@ -18,9 +40,21 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private final Optional<AccessKeyPair> bootstrap;
     private final ToIntFunction<String> copies;
     private final Supplier<Map<String, Object>> cluster;
+    private final org.blockcloset.gateway.object.Placement placement;
+    private final org.blockcloset.storage.BlockStore blocks;
+    private final ObjectService objects;
+    private Map<String, Object> settings = Map.of();
+    private java.util.function.Function<String, Map<String, Object>> joinTokens;
+    private NodeActions nodeActions;
+
+    /** Drains or removes a node (NodesAdminServlet's one way to do it). */
+    public interface NodeActions {
+        Map<String, Object> act(String actor, String nodeId, String action);
+    }
 
     public NodeConsoleBackend(Ledger ledger, SecretBox box, AdminAuth adminAuth, Supplier<Integer> s3Port, String region,
-                              BootstrapKey.Credentials bootstrap, ToIntFunction<String> copies,
+                              BootstrapKey.Credentials bootstrap, org.blockcloset.gateway.object.Placement placement,
+                              org.blockcloset.storage.BlockStore blocks, ObjectService objects,
                               Supplier<Map<String, Object>> cluster) {
         this.ledger = ledger;
         this.box = box;
@@ -28,8 +62,34 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         this.s3Port = s3Port;
         this.region = region;
         this.bootstrap = Optional.ofNullable(bootstrap).map(k -> new AccessKeyPair(k.accessKeyId(), k.secretAccessKey()));
-        this.copies = copies;
+        this.copies = placement::copiesFor;
+        this.placement = placement;
+        this.blocks = blocks;
+        this.objects = objects;
         this.cluster = cluster;
+    }
+
+    /** The node's settings as the diagnostic bundle shows them: the caller leaves every secret out. */
+    public NodeConsoleBackend withSettings(Map<String, Object> withoutSecrets) {
+        this.settings = Map.copyOf(withoutSecrets);
+        return this;
+    }
+
+    public NodeConsoleBackend withNodeActions(java.util.function.Function<String, Map<String, Object>> joinTokens,
+                                              NodeActions nodeActions) {
+        this.joinTokens = joinTokens;
+        this.nodeActions = nodeActions;
+        return this;
+    }
+
+    @Override
+    public Map<String, Object> createJoinToken(String actor) {
+        return joinTokens.apply(actor);
+    }
+
+    @Override
+    public Map<String, Object> nodeAction(String actor, String nodeId, String action) {
+        return nodeActions.act(actor, nodeId, action);
     }
 
     @Override
@@ -72,6 +132,107 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     @Override
     public Map<String, Object> cluster() {
         return cluster.get();
+    }
+
+    @Override
+    public List<Map<String, String>> holders(BlockRef block, int copies) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String node : placement.replicas(block.id(), copies)) {
+            String state;
+            try {
+                boolean has = node.equals(placement.self()) ? blocks.has(block.id()) : placement.client(node).has(block.id());
+                state = has ? "has" : "missing";
+            } catch (java.io.IOException | RuntimeException e) {
+                state = "unreachable";
+            }
+            out.add(Map.of("node", node, "state", state));
+        }
+        return out;
+    }
+
+    @Override
+    public String putObject(String actor, String source, String bucket, String key, String contentType, long length,
+                            InputStream body) throws Refused, IOException {
+        if (ledger.views().bucket(bucket).isEmpty()) {
+            throw new Refused(404, "There is no bucket " + bucket + ".");
+        }
+        if (key == null || key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > 1024) {
+            throw new Refused(400, "An object key has 1 to 1024 bytes.");
+        }
+        if (length < 0) {
+            throw new Refused(411, "The upload must say its length.");
+        }
+        if (length > S3Context.MAX_PUT_SIZE) {
+            throw new Refused(400, "One upload takes at most 5 GiB; use an S3 client's multipart upload for larger files.");
+        }
+        if (length > objects.freeSpace()) {
+            throw new Refused(507, "The store has not enough free space for " + length + " bytes.");
+        }
+        MessageDigest md5;
+        try {
+            md5 = MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (WriteSet write = objects.begin(bucket)) {
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while ((n = body.read(buf)) > 0) {
+                total += n;
+                if (total > length) {
+                    throw new Refused(400, "The upload is longer than it said.");
+                }
+                md5.update(buf, 0, n);
+                write.write(buf, 0, n);
+            }
+            if (total != length) {
+                throw new Refused(400, "The upload ended after " + total + " of " + length + " bytes.");
+            }
+            List<BlockRef> written = write.endRun();
+            String etag = '"' + HexFormat.of().formatHex(md5.digest()) + '"';
+            Map<String, String> headers = contentType == null || contentType.isBlank() ? Map.of() : Map.of("content-type", contentType);
+            ObjectVersion o = new ObjectVersion(bucket, key, UUID.randomUUID().toString(), length, etag, Instant.now(),
+                    headers, Map.of(), Map.of(), null, null, written);
+            objects.commit(write, actor, UUID.randomUUID().toString(), source, new ObjectPut(o, null));
+            return etag;
+        } catch (org.blockcloset.storage.InsufficientStorageException e) {
+            throw new Refused(507, "The store has not enough free space: " + e.getMessage());
+        } catch (RejectedException e) {
+            throw new Refused(e.rejection() == org.blockcloset.ledger.Rejection.NO_SUCH_BUCKET ? 404 : 409,
+                    "The upload was refused: " + e.rejection().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ".");
+        } catch (LedgerUnavailableException e) {
+            throw new Refused(503, "The event log is unavailable; the upload was not stored. Try again shortly.");
+        }
+    }
+
+    @Override
+    public String presignGet(String host, String bucket, String key, Duration expires, Map<String, String> extra) throws Exception {
+        AccessKey signer = ledger.views().accessKeys().stream().filter(k -> k.active() && SHARE_KEY.equals(k.description()))
+                .min(java.util.Comparator.comparing(AccessKey::created)).orElse(null);
+        if (signer == null) {
+            String id = AccessKeys.create(ledger, box, "console", SHARE_KEY, false).accessKeyId();
+            signer = ledger.views().accessKey(id).orElseThrow();
+        }
+        String secret = box.secretOf(signer).orElseThrow(() -> new IllegalStateException("the share key's secret cannot be opened"));
+        return Presigner.presignGet(host + ":" + s3Port.get(), bucket, key, region, signer.accessKeyId(), secret, Instant.now(),
+                expires, extra);
+    }
+
+    @Override
+    public long viewLag() {
+        return ledger.lag();
+    }
+
+    @Override
+    public String version() {
+        String v = NodeConsoleBackend.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override
+    public Map<String, Object> settingsWithoutSecrets() {
+        return settings;
     }
 
     @Override

@@ -9,6 +9,8 @@ import org.blockcloset.ledger.model.Bucket;
 
 /** ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning. */
 final class BucketHandlers {
+    /** A CreateBucketConfiguration is a few hundred bytes; more is refused. */
+    static final long MAX_CONFIGURATION_BYTES = 64 * 1024;
     private final S3Context ctx;
 
     BucketHandlers(S3Context ctx) {
@@ -19,7 +21,10 @@ final class BucketHandlers {
         Xml x = Xml.doc("ListAllMyBucketsResult")
                 .open("Owner").el("ID", r.actor()).el("DisplayName", r.actor()).close()
                 .open("Buckets");
-        ctx.views().buckets().stream().sorted(Comparator.comparing(Bucket::name)).forEach(b -> x.open("Bucket")
+        org.blockcloset.ledger.model.AccessKey caller = ctx.views().accessKey(r.actor()).orElse(null);
+        ctx.views().buckets().stream().sorted(Comparator.comparing(Bucket::name))
+                .filter(b -> caller == null || caller.may(org.blockcloset.ledger.model.AccessKey.Permission.READ, b.name()))
+                .forEach(b -> x.open("Bucket")
                 .el("Name", b.name())
                 .el("CreationDate", Responses.xmlDate(b.created()))
                 .el("BucketRegion", ctx.region())
@@ -30,7 +35,8 @@ final class BucketHandlers {
     void createBucket(S3Request r, HttpServletResponse resp) throws IOException {
         BucketNames.check(r.bucket());
         // The body, when present, is a CreateBucketConfiguration naming a region; one region here.
-        r.http().getInputStream().readAllBytes();
+        // Read and dropped, but never more than such a document can be: no body is read whole unbounded.
+        Responses.drain(r.http().getInputStream(), MAX_CONFIGURATION_BYTES);
         ctx.append(r, new BucketCreated(r.bucket(), ctx.clock().instant()));
         resp.setHeader("Location", "/" + r.bucket());
         Responses.empty(resp, 200);

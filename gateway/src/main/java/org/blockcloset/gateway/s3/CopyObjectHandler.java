@@ -32,10 +32,10 @@ final class CopyObjectHandler {
         this.ctx = ctx;
     }
 
-    private record Source(String bucket, String key) {
+    record Source(String bucket, String key) {
     }
 
-    private static Source parseSource(String header) {
+    static Source parseSource(String header) {
         String s = header.trim();
         int q = s.indexOf('?');
         if (q >= 0) {

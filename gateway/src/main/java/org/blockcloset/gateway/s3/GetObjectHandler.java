@@ -29,6 +29,7 @@ final class GetObjectHandler {
 
     private void serve(S3Request r, HttpServletResponse resp, boolean body) throws IOException {
         ObjectVersion o = find(ctx, r.bucket(), r.key());
+        org.blockcloset.ledger.Trace.mark("index lookup");
         if (Conditionals.evaluate(r, o) == Conditionals.Outcome.NOT_MODIFIED) {
             resp.setHeader("ETag", o.etag());
             resp.setHeader("Last-Modified", Responses.httpDate(o.lastModified()));

@@ -46,8 +46,11 @@ final class PutObjectHandler {
     }
 
     void putObject(S3Request r, HttpServletResponse resp) throws IOException {
-        ctx.requireBucket(r.bucket());
+        org.blockcloset.ledger.model.Bucket bucket = ctx.requireBucket(r.bucket());
         checkKey(r.key());
+        String decoded = r.header("x-amz-decoded-content-length");
+        ctx.checkQuota(bucket, r.key(), decoded != null && decoded.matches("\\d{1,18}") ? Long.parseLong(decoded)
+                : r.http().getContentLengthLong());
         Precondition precondition = writePrecondition(ctx, r);
         ObjectMetadata meta = ObjectMetadata.from(r.http());
         String etag;

@@ -23,6 +23,21 @@ final class Responses {
         resp.getOutputStream().write(body);
     }
 
+    /**
+     * Reads a body that is not needed and drops it, 8 KiB at a time; a body longer than {@code max}
+     * is refused (MaxMessageLengthExceeded) rather than read on.
+     */
+    static void drain(java.io.InputStream in, long max) throws IOException {
+        byte[] buf = new byte[8192];
+        long total = 0;
+        for (int n; (n = in.read(buf)) > 0; ) {
+            total += n;
+            if (total > max) {
+                throw new S3Exception(S3Error.MAX_MESSAGE_LENGTH_EXCEEDED, "The request body is longer than " + max + " bytes.");
+            }
+        }
+    }
+
     static void empty(HttpServletResponse resp, int status) {
         resp.setStatus(status);
         resp.setContentLength(0);

@@ -44,6 +44,26 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         }
     }
 
+    /**
+     * Refuses, before any byte is received, a write of {@code bytes} to {@code key} that the bucket's
+     * quota cannot take. The fold checks again in log order, which decides between concurrent writes.
+     */
+    void checkQuota(Bucket bucket, String key, long bytes) {
+        if (bucket.quotaBytes() == null && bucket.quotaObjects() == null) {
+            return;
+        }
+        org.blockcloset.ledger.model.BucketStats now = views().bucketStats(bucket.name());
+        long replaced = views().object(bucket.name(), key).map(o -> o.size()).orElse(-1L);
+        long objects = now.objects() + (replaced < 0 ? 1 : 0);
+        long total = now.bytes() + Math.max(0, bytes) - Math.max(0, replaced);
+        if ((bucket.quotaObjects() != null && replaced < 0 && objects > bucket.quotaObjects())
+                || (bucket.quotaBytes() != null && bytes > Math.max(0, replaced) && total > bucket.quotaBytes())) {
+            throw new S3Exception(S3Error.QUOTA_EXCEEDED, "Bucket " + bucket.name() + " holds " + now.objects() + " objects and "
+                    + now.bytes() + " bytes; its quota is " + (bucket.quotaObjects() == null ? "any number of" : bucket.quotaObjects())
+                    + " objects and " + (bucket.quotaBytes() == null ? "any number of" : bucket.quotaBytes()) + " bytes");
+        }
+    }
+
     Bucket requireBucket(String name) {
         return lookUp(() -> views().bucket(name)).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
     }
@@ -64,7 +84,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
     /** Appends the request's event (one that references no new blocks); returns once it is durable and visible to every later read. */
     LoggedEvent append(S3Request request, Event event) {
         try {
-            return ledger.append(request.actor(), request.requestId(), event);
+            return ledger.append(request.actor(), request.requestId(), request.http().getRemoteAddr(), event);
         } catch (RejectedException e) {
             throw refused(e);
         } catch (LedgerUnavailableException e) {
@@ -75,7 +95,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
     /** Commits a write: its blocks durable, its event appended, its pins settled (see {@link ObjectService#commit}). */
     LoggedEvent commit(S3Request request, WriteSet write, Event event) throws java.io.IOException {
         try {
-            return objects.commit(write, request.actor(), request.requestId(), event);
+            return objects.commit(write, request.actor(), request.requestId(), request.http().getRemoteAddr(), event);
         } catch (RejectedException e) {
             throw refused(e);
         } catch (LedgerUnavailableException e) {
@@ -90,6 +110,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
             case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
             case NO_SUCH_UPLOAD -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
             case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
+            case QUOTA_EXCEEDED -> new S3Exception(S3Error.QUOTA_EXCEEDED);
             default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
         };
     }

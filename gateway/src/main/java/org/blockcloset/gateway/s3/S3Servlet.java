@@ -33,8 +33,15 @@ public final class S3Servlet extends HttpServlet {
 
     private final boolean gateway;
 
-    /** @param gateway false on a node that only lends disk (BLOCKCLOSET_ROLES=storage): it answers every request 503 */
-    public S3Servlet(S3Context ctx, MetricRegistry metrics, boolean gateway) {
+    private static final String OPERATION = S3Servlet.class.getName() + ".operation";
+    private final org.blockcloset.admin.RequestLog requests;
+
+    /**
+     * @param gateway  false on a node that only lends disk (BLOCKCLOSET_ROLES=storage): it answers every request 503
+     * @param requests where each request's timings go (the console's diagnostics), or null
+     */
+    public S3Servlet(S3Context ctx, MetricRegistry metrics, boolean gateway, org.blockcloset.admin.RequestLog requests) {
+        this.requests = requests;
         this.gateway = gateway;
         this.ctx = ctx;
         this.metrics = metrics;
@@ -74,7 +81,22 @@ public final class S3Servlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        org.blockcloset.ledger.Trace trace = org.blockcloset.ledger.Trace.begin();
         String requestId = String.format("%016X", ThreadLocalRandom.current().nextLong());
+        try {
+            serve(req, resp, requestId);
+        } finally {
+            org.blockcloset.gateway.auth.ChunkBudget.releaseAll();
+            java.util.List<org.blockcloset.ledger.Trace.Stage> stages = trace.end("handler and response");
+            if (requests != null) {
+                Object op = req.getAttribute(OPERATION);
+                requests.record(requestId, op == null ? "-" : op.toString(), req.getMethod(), req.getRequestURI(), resp.getStatus(),
+                        trace.elapsedMicros(), req.getRemoteAddr(), stages);
+            }
+        }
+    }
+
+    private void serve(HttpServletRequest req, HttpServletResponse resp, String requestId) throws IOException {
         resp.setHeader("x-amz-request-id", requestId);
         resp.setHeader("x-amz-id-2", requestId);
         boolean head = "HEAD".equals(req.getMethod());
@@ -91,15 +113,25 @@ public final class S3Servlet extends HttpServlet {
             Map<String, String> query = UriCodec.parseQuery(req.getQueryString());
             S3Operation op = Router.route(req.getMethod(), target.bucket(), target.key(), query,
                     req.getHeader("x-amz-copy-source") != null);
+            req.setAttribute(OPERATION, op);
             AuthContext auth = verifier.verify(new ServletSignedRequest(req));
             if (auth.isAnonymous()) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed; sign the request.");
+            }
+            if (!auth.plusIsSpace() && req.getQueryString() != null && req.getQueryString().indexOf('+') >= 0) {
+                // Signed reading '+' as a plus: the parameters are read that way too, not as form-encoded spaces.
+                query = UriCodec.parseQuery(req.getQueryString(), false);
+                op = Router.route(req.getMethod(), target.bucket(), target.key(), query, req.getHeader("x-amz-copy-source") != null);
+                req.setAttribute(OPERATION, op);
             }
             UnsupportedFeatures.check(op, req);
             // On every request, not only CreateBucket: "/a%2Fb/c" must not reach key "b/c" of bucket "a".
             if (target.bucket() != null) {
                 BucketNames.check(target.bucket());
             }
+            Permissions.check(ctx.views().accessKey(auth.accessKeyId()).orElse(null), op, target.bucket(),
+                    req.getHeader("x-amz-copy-source"));
+            org.blockcloset.ledger.Trace.mark("auth");
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
             resource = request.resource();
             // Reads, and deletes (which act only on what the views hold), see every write acknowledged

@@ -9,10 +9,10 @@ import java.util.Locale;
 import org.blockcloset.gateway.auth.SignedRequest;
 
 /** The servlet request as SigV4 sees it: raw path and query, headers as received. */
-final class ServletSignedRequest implements SignedRequest {
+public final class ServletSignedRequest implements SignedRequest {
     private final HttpServletRequest http;
 
-    ServletSignedRequest(HttpServletRequest http) {
+    public ServletSignedRequest(HttpServletRequest http) {
         this.http = http;
     }
 

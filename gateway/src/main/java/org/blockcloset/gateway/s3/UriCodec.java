@@ -61,6 +61,11 @@ public final class UriCodec {
 
     /** Parses a raw query string; the first value of a repeated name wins; valueless names map to "". */
     public static Map<String, String> parseQuery(String raw) {
+        return parseQuery(raw, true);
+    }
+
+    /** The query's parameters; {@code plusIsSpace} says how the request's signature read a '+' (ADR 0005). */
+    public static Map<String, String> parseQuery(String raw, boolean plusIsSpace) {
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -70,8 +75,8 @@ public final class UriCodec {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), plusIsSpace);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), plusIsSpace);
             out.putIfAbsent(name, value);
         }
         return out;

@@ -141,13 +141,13 @@ class AuthIT {
 
     private static HttpResponse<String> admin(String method, String path, String body, String user, String secret)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(NODE.node().adminUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (user != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret)
-                    .getBytes(StandardCharsets.UTF_8)));
+        try {
+            return AdminApi.send(NODE.node(), method, path, body, user, secret);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        return HTTP.send(b.header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -178,6 +178,80 @@ class AuthIT {
             assertS3Error(403, "InvalidAccessKeyId", () -> user.listBuckets());
         }
         assertEquals("hello", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key("by-new-key")).asUtf8String());
+    }
+
+    @Test
+    void theAdminApiTakesSignedRequestsOnlyAndNeverTheSecret() throws Exception {
+        String basic = "Basic " + Base64.getEncoder().encodeToString((Node.ACCESS_KEY + ":" + Node.SECRET_KEY)
+                .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> withBasic = HTTP.send(HttpRequest.newBuilder(URI.create(NODE.node().adminUrl() + "/api/keys"))
+                .header("Authorization", basic).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, withBasic.statusCode(), "the secret as HTTP Basic is refused even when right");
+
+        // A body changed after signing (same length) is refused, and nothing is made of it.
+        URI keys = URI.create(NODE.node().adminUrl() + "/api/keys");
+        byte[] signedBody = "{\"description\":\"signed-body\"}".getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder tampered = HttpRequest.newBuilder(keys).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"description\":\"swapped-bod\"}"));
+        AdminApi.signedHeaders("POST", keys, signedBody, Node.ACCESS_KEY, Node.SECRET_KEY).forEach((k, v) -> {
+            if (!Set.of("host", "content-length").contains(k.toLowerCase(java.util.Locale.ROOT))) {
+                v.forEach(x -> tampered.header(k, x));
+            }
+        });
+        assertEquals(400, HTTP.send(tampered.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertFalse(admin("GET", "/api/keys", null, Node.ACCESS_KEY, Node.SECRET_KEY).body().contains("swapped"));
+
+        // The last active admin key cannot be revoked: nobody could use the admin API afterwards.
+        HttpResponse<String> last = admin("DELETE", "/api/keys/" + Node.ACCESS_KEY, null, Node.ACCESS_KEY, Node.SECRET_KEY);
+        assertEquals(409, last.statusCode(), last.body());
+
+        // curl signs admin requests too (--aws-sigv4), as the README shows.
+        Path curl = Path.of("/usr/bin/curl");
+        if (Files.isExecutable(curl)) {
+            Process p = new ProcessBuilder(curl.toString(), "-s", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4",
+                    "aws:amz:us-east-1:s3", "-u", Node.ACCESS_KEY + ":" + Node.SECRET_KEY, "-X", "POST", "-d", "{\"description\":\"curl-made\"}",
+                    NODE.node().adminUrl() + "/api/keys")
+                    .redirectErrorStream(true).start();
+            String code = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("201", code, "curl --aws-sigv4 (it signs the body's hash without sending it)");
+            assertTrue(admin("GET", "/api/keys", null, Node.ACCESS_KEY, Node.SECRET_KEY).body().contains("curl-made"));
+        }
+    }
+
+    @Test
+    void aKeyGivenSomeBucketsReachesOnlyThoseAndOnlyAsFarAsItWasGiven() throws Exception {
+        NODE.s3().createBucket(b -> b.bucket("perm-photos"));
+        NODE.s3().createBucket(b -> b.bucket("perm-restic"));
+        NODE.s3().putObject(p -> p.bucket("perm-photos").key("cat.jpg"), RequestBody.fromString("meow"));
+        HttpResponse<String> created = admin("POST", "/api/keys", "{\"description\":\"restic\"}", Node.ACCESS_KEY, Node.SECRET_KEY);
+        JsonNode key = JSON.readTree(created.body());
+        String id = key.path("accessKeyId").asText();
+        HttpResponse<String> limited = admin("PUT", "/api/keys/" + id + "/buckets", "{\"buckets\":{\"perm-restic\":\"write\"}}",
+                Node.ACCESS_KEY, Node.SECRET_KEY);
+        assertEquals(200, limited.statusCode(), limited.body());
+        try (S3Client restic = S3Asserts.clientBuilder(NODE.node(), id, key.path("secretAccessKey").asText()).build()) {
+            restic.putObject(p -> p.bucket("perm-restic").key("snap"), RequestBody.fromString("data"));
+            assertEquals("data", restic.getObjectAsBytes(g -> g.bucket("perm-restic").key("snap")).asUtf8String());
+            assertEquals(List.of("perm-restic"), restic.listBuckets().buckets().stream()
+                    .map(software.amazon.awssdk.services.s3.model.Bucket::name).toList(), "it sees only its buckets");
+            assertS3Error(403, "AccessDenied", () -> restic.getObject(g -> g.bucket("perm-photos").key("cat.jpg")));
+            assertS3Error(403, "AccessDenied", () -> restic.putObject(p -> p.bucket("perm-photos").key("x"), RequestBody.fromString("x")));
+            assertS3Error(403, "AccessDenied", () -> restic.deleteObject(d -> d.bucket("perm-photos").key("cat.jpg")));
+            assertS3Error(403, "AccessDenied", () -> restic.listObjectsV2(l -> l.bucket("perm-photos")));
+            assertS3Error(403, "AccessDenied", () -> restic.copyObject(c -> c.sourceBucket("perm-photos").sourceKey("cat.jpg")
+                    .destinationBucket("perm-restic").destinationKey("stolen"))); // a copy reads its source
+            assertS3Error(403, "AccessDenied", () -> restic.createBucket(b -> b.bucket("perm-new")));
+            assertS3Error(403, "AccessDenied", () -> restic.deleteBucket(b -> b.bucket("perm-restic"))); // deleting needs owner
+
+            assertEquals(200, admin("PUT", "/api/keys/" + id + "/buckets",
+                    "{\"buckets\":{\"perm-restic\":\"write\",\"perm-photos\":\"read\"}}", Node.ACCESS_KEY, Node.SECRET_KEY).statusCode());
+            assertEquals("meow", restic.getObjectAsBytes(g -> g.bucket("perm-photos").key("cat.jpg")).asUtf8String());
+            // read is not write
+            assertS3Error(403, "AccessDenied", () -> restic.putObject(p -> p.bucket("perm-photos").key("x"), RequestBody.fromString("x")));
+        }
+        assertEquals("meow", NODE.s3().getObjectAsBytes(g -> g.bucket("perm-photos").key("cat.jpg")).asUtf8String());
+        assertFalse(NODE.s3().listObjectsV2(l -> l.bucket("perm-restic")).contents().stream().anyMatch(o -> o.key().equals("stolen")));
     }
 
     @Test

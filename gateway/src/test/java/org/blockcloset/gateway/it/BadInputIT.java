@@ -121,6 +121,33 @@ class BadInputIT {
     // ---- authentication ----
 
     @Test
+    @Order(0)
+    void aCreateBucketBodyIsNotReadWholeWhateverItsSize() throws Exception {
+        RawS3.Response r = raw.send(raw.sign(SdkHttpMethod.PUT, "/huge-config"), new byte[1 << 20]);
+        assertRaw(400, "MaxMessageLengthExceeded", r);
+        assertFalse(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals("huge-config")));
+    }
+
+    @Test
+    @Order(0)
+    void aPlusInTheQueryMeansWhatTheSignatureReadItAs() throws Exception {
+        s3.putObject(p -> p.bucket(BUCKET).key("plus/a+b"), RequestBody.fromString("plus"));
+        s3.putObject(p -> p.bucket(BUCKET).key("plus/a b"), RequestBody.fromString("space"));
+        // The same bytes on the wire, "prefix=plus/a+b", signed once as a plus (%2B) and once as a space (%20).
+        for (String[] c : new String[][] {{"plus/a+b", "plus/a+b"}, {"plus/a b", "plus/a b"}}) {
+            SdkHttpRequest signed = raw.sign(SdkHttpMethod.GET, "/" + BUCKET, Map.of("list-type", "2", "prefix", c[0]),
+                    x -> { });
+            String head = new String(RawS3.head(signed, Map.of("Connection", "close")), StandardCharsets.ISO_8859_1)
+                    .replace("prefix=plus%2Fa%2Bb", "prefix=plus/a+b").replace("prefix=plus%2Fa%20b", "prefix=plus/a+b");
+            assertTrue(head.contains("prefix=plus/a+b"), head);
+            RawS3.Response r = raw.exchange(head.getBytes(StandardCharsets.ISO_8859_1), null, false, 30_000);
+            assertEquals(200, r.status(), r.text());
+            assertTrue(r.text().contains("<Key>" + c[1] + "</Key>"), c[0] + ": " + r.text());
+            assertEquals(1, r.text().split("<Contents>").length - 1, "exactly the key the signature named: " + r.text());
+        }
+    }
+
+    @Test
     @Order(1)
     void wrongSecretIsSignatureDoesNotMatch() {
         try (S3Client bad = ItSupport.client(node, Node.ACCESS_KEY, "not-the-secret-" + "x".repeat(25))) {

@@ -55,6 +55,24 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** First-run setup of {@code node}'s console with the code its start printed; ends logged in as admin. */
+    void setUp(Node node, String password) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Console setup code: ([A-Z0-9]{5}-[A-Z0-9]{5})")
+                .matcher(Files.readString(node.log()));
+        if (!m.find()) {
+            throw new IllegalStateException("no console setup code in " + node.log());
+        }
+        open(node.adminUrl() + "/console/setup");
+        type("#setupCode", m.group(1));
+        type("#clusterName", "test");
+        type("#password", password);
+        type("#password2", password);
+        clickAndWait("#setup");
+        if (!path().equals("/console/connect")) {
+            throw new IllegalStateException("setup did not finish: " + text("main"));
+        }
+    }
+
     void open(String url) {
         driver.get(url);
     }
@@ -78,7 +96,16 @@ final class Browser implements AutoCloseable {
         WebElement e = find(css);
         WebElement html = driver.findElement(By.tagName("html"));
         e.click();
-        new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(html));
+        // The old page is gone once its root element is: Chromium reports that as a stale element, or,
+        // caught mid-navigation, as an inspector error about a node no longer in the document.
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> {
+            try {
+                html.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.WebDriverException gone) {
+                return true;
+            }
+        });
         find("main");
     }
 

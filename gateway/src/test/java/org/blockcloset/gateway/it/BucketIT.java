@@ -107,4 +107,33 @@ class BucketIT {
         assertS3Error(404, "NoSuchBucket", () -> NODE.s3().createMultipartUpload(c -> c.bucket(b).key("k")));
         assertS3Error(404, "NoSuchBucket", () -> NODE.s3().listMultipartUploads(l -> l.bucket(b)));
     }
+
+    @Test
+    void aQuotaRefusesWritesThatWouldPassItWithS3sError() throws Exception {
+        NODE.s3().createBucket(b -> b.bucket("quota"));
+        var set = AdminApi.send(NODE.node(), "PUT", "/api/buckets/quota/quota", "{\"maxBytes\":1000,\"maxObjects\":2}",
+                Node.ACCESS_KEY, Node.SECRET_KEY);
+        assertEquals(200, set.statusCode(), set.body());
+        var small = software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[100]);
+        NODE.s3().putObject(p -> p.bucket("quota").key("a"), small);
+        NODE.s3().putObject(p -> p.bucket("quota").key("b"), small);
+        assertS3Error(403, "QuotaExceeded", () -> NODE.s3().putObject(p -> p.bucket("quota").key("c"), small));
+        assertS3Error(403, "QuotaExceeded", () -> NODE.s3().putObject(p -> p.bucket("quota").key("a"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[2000])));
+        NODE.s3().putObject(p -> p.bucket("quota").key("a"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[50]));
+        // A multipart upload is checked when it completes, in log order.
+        String upload = NODE.s3().createMultipartUpload(c -> c.bucket("quota").key("c")).uploadId();
+        String etag = NODE.s3().uploadPart(u -> u.bucket("quota").key("c").uploadId(upload).partNumber(1), small).eTag();
+        assertS3Error(403, "QuotaExceeded", () -> NODE.s3().completeMultipartUpload(c -> c.bucket("quota").key("c").uploadId(upload)
+                .multipartUpload(m -> m.parts(pt -> pt.partNumber(1).eTag(etag)))));
+        assertEquals(List.of("a", "b"), NODE.s3().listObjectsV2(l -> l.bucket("quota")).contents().stream()
+                .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList());
+        var stats = AdminApi.get(NODE.node(), "/api/buckets/quota");
+        assertEquals(2, stats.path("objects").asInt());
+        assertEquals(150, stats.path("bytes").asInt());
+        // Lifted: the write goes through.
+        assertEquals(200, AdminApi.send(NODE.node(), "PUT", "/api/buckets/quota/quota", "{}", Node.ACCESS_KEY, Node.SECRET_KEY)
+                .statusCode());
+        NODE.s3().putObject(p -> p.bucket("quota").key("c"), small);
+    }
 }

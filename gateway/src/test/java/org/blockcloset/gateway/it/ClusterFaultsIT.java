@@ -65,12 +65,8 @@ class ClusterFaultsIT {
         cluster.node(0).client().createBucket(b -> b.bucket("two-copies"));
         assertEquals(401, AdminApi.call(admin, "GET", "/api/buckets/two-copies", null, null).path("status").asInt());
         assertEquals(3, AdminApi.get(admin, "/api/buckets/two-copies").path("copies").asInt(), "the layout's three by default");
-        java.net.http.HttpResponse<String> set = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(admin.adminUrl() + "/api/buckets/two-copies/replication"))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                        (Node.ACCESS_KEY + ":" + Node.SECRET_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"copies\":2}")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> set = AdminApi.send(admin, "PUT", "/api/buckets/two-copies/replication",
+                "{\"copies\":2}", Node.ACCESS_KEY, Node.SECRET_KEY);
         assertEquals(200, set.statusCode(), set.body());
         assertEquals(2, AdminApi.get(cluster.node(1), "/api/buckets/two-copies").path("copies").asInt());
         byte[] body = random(3_500_000, 17);

@@ -37,7 +37,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
     @RegisterExtension
-    static final NodeExtension NODE = new NodeExtension();
+    // Every request counts as slow here, so the slow-request log has something to show.
+    // and the charts take a point every second instead of every minute.
+    static final NodeExtension NODE = new NodeExtension(Map.of("BLOCKCLOSET_SLOW_REQUEST", "0 seconds",
+            "BLOCKCLOSET_CHART_INTERVAL", "1 second"));
     private static final String PASSWORD = "correct horse battery";
     private static final Pattern SETUP_CODE = Pattern.compile("Console setup code: ([A-Z0-9]{5}-[A-Z0-9]{5})");
     private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
@@ -49,6 +52,9 @@ class ConsoleIT {
         assertEquals(200, anon.get("/healthcheck").statusCode());
         assertEquals(200, anon.get("/ping").statusCode());
         assertEquals(200, anon.get("/metrics").statusCode(), "metrics are open unless BLOCKCLOSET_METRICS_TOKEN is set");
+        HttpResponse<String> prometheus = anon.get("/metrics/prometheus");
+        assertEquals(200, prometheus.statusCode());
+        assertTrue(prometheus.body().contains("blocks_capacity_bytes "), "Prometheus text format of the node's metrics");
         for (String path : new String[] {"/threads", "/pprof", "/healthcheck/../threads", "/tasks/log-level"}) {
             assertEquals(401, anon.get(path).statusCode(), path);
         }
@@ -129,7 +135,16 @@ class ConsoleIT {
 
             b.open(admin + "/console/nodes");
             assertTrue(b.text("#nodes").contains("up"));
+            b.clickAndWait("#joinToken");
+            assertTrue(b.text("#joinCommand").contains("BLOCKCLOSET_JOIN_TOKEN="), b.text("main"));
             b.screenshot("08-nodes");
+            b.open(admin + "/console/planner");
+            assertEquals("needs 2 nodes", b.text("#usable2"), "one node keeps one copy");
+            b.type("#planAdd", "4TiB, 1TiB");
+            b.clickAndWait("#plan");
+            assertEquals("1.01 TiB", b.text("#usable2"), "10 GiB + 4 TiB + 1 TiB at two copies: the 1 TiB and 10 GiB bind");
+            assertEquals("10.0 GiB", b.text("#usable3"));
+            b.screenshot("08b-planner");
 
             b.clickAndWait("form.logout button");
             assertEquals("/console/login", b.path());
@@ -149,6 +164,117 @@ class ConsoleIT {
 
     @Test
     @Order(3)
+    void uploadBrowseDownloadShareThenFindItInTheTimelineAndReplayTheBucket() throws Exception {
+        String admin = NODE.node().adminUrl();
+        byte[] content = new byte[3 * 1024 * 1024 + 12345]; // four blocks
+        new java.util.Random(7).nextBytes(content);
+        java.nio.file.Path file = Files.createTempDirectory("console-upload-").resolve("holiday.bin");
+        Files.write(file, content);
+        NODE.s3().putObject(p -> p.bucket("photos").key("2025/old.txt"), software.amazon.awssdk.core.sync.RequestBody.fromString("old"));
+        java.time.Instant beforeUpload = java.time.Instant.now();
+        try (Browser b = new Browser()) {
+            b.open(admin + "/console/login");
+            b.type("#user", "admin");
+            b.type("#password", PASSWORD);
+            b.clickAndWait("#login");
+            b.open(admin + "/console/browse?bucket=photos&prefix=2025/");
+            b.find("#uploadFile").sendKeys(file.toString());
+            b.clickAndWait("#upload"); // the script reloads the page once the upload is stored
+            assertTrue(b.text("#objects").contains("holiday.bin"), b.text("main"));
+            b.screenshot("10-browse-after-upload");
+            assertEquals(content.length, NODE.s3().headObject(h -> h.bucket("photos").key("2025/holiday.bin")).contentLength());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(content,
+                    NODE.s3().getObjectAsBytes(g -> g.bucket("photos").key("2025/holiday.bin")).asByteArray());
+
+            b.open(admin + "/console/object?bucket=photos&key=2025/holiday.bin");
+            assertTrue(b.text("#blocks").contains(": has"), b.text("#blocks"));
+            assertEquals(4, b.driver.findElements(org.openqa.selenium.By.cssSelector("#blocks tbody tr")).size());
+            assertTrue(b.text("#history").contains("ObjectPut"), b.text("#history"));
+            b.screenshot("11-object");
+            String download = b.find("#download").getAttribute("href");
+            b.clickAndWait("#share");
+            String shareUrl = b.text("#shareUrl");
+            b.screenshot("12-share-link");
+
+            // The links work for anyone: a plain client without the console's cookie or any key.
+            HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            HttpResponse<byte[]> shared = plain.send(HttpRequest.newBuilder(URI.create(shareUrl)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, shared.statusCode());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(content, shared.body());
+            ConsoleHttp http = new ConsoleHttp(NODE.node());
+            http.login("admin", PASSWORD);
+            HttpResponse<String> redirect = http.get(URI.create(download).getRawPath() + "?" + URI.create(download).getRawQuery());
+            assertEquals(302, redirect.statusCode());
+            HttpResponse<byte[]> downloaded = plain.send(HttpRequest.newBuilder(URI.create(
+                    redirect.headers().firstValue("Location").orElseThrow())).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, downloaded.statusCode());
+            assertTrue(downloaded.headers().firstValue("Content-Disposition").orElse("").contains("holiday.bin"));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(content, downloaded.body());
+            assertEquals(403, plain.send(HttpRequest.newBuilder(URI.create(shareUrl.replace("X-Amz-Expires=86400",
+                    "X-Amz-Expires=86401"))).build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "a changed link is refused");
+
+            b.open(admin + "/console/audit?bucket=photos");
+            String timeline = b.text("#events");
+            assertTrue(timeline.contains("ObjectPut") && timeline.contains("photos/2025/holiday.bin"), timeline);
+            assertTrue(timeline.contains("console:admin") && timeline.contains("127.0.0.1"), "who and from where: " + timeline);
+            b.screenshot("13-audit");
+
+            b.open(admin + "/console/browse?bucket=photos&prefix=2025/&asOf=" + beforeUpload);
+            assertTrue(b.text("#asOf").contains("replayed from the log"));
+            assertTrue(b.text("#objects").contains("old.txt"));
+            assertFalse(b.text("#objects").contains("holiday.bin"), "as of before the upload the file is not there");
+            b.screenshot("14-replay-before-upload");
+
+            b.open(admin + "/console/diff?bucket=photos&from=" + beforeUpload + "&to=" + java.time.Instant.now().plusSeconds(1));
+            String changes = b.text("#changes");
+            assertTrue(changes.contains("2025/holiday.bin") && changes.contains("added"), changes);
+            assertFalse(changes.contains("old.txt"), changes);
+            b.screenshot("15-diff");
+
+            ClusterChecks.until("the overview charts the requests", java.time.Duration.ofSeconds(30), () -> {
+                b.open(admin + "/console/");
+                return b.driver.findElements(org.openqa.selenium.By.cssSelector("#charts svg polyline")).size() == 3;
+            });
+            assertTrue(b.text("#charts").contains("/min"), b.text("#charts"));
+            b.screenshot("15b-overview-charts");
+
+            b.open(admin + "/console/diagnostics");
+            String slow = b.text("#slow");
+            assertTrue(slow.contains("PUT_OBJECT") && slow.contains("blocks durable") && slow.contains("log commit")
+                    && slow.contains("view applied"), "a slow PUT with its stages: " + slow);
+            assertTrue(b.text("#findings").contains("views follow the log"), b.text("#findings"));
+            b.screenshot("16-diagnostics");
+            b.open(admin + "/console/diagnostics/tail");
+            assertTrue(b.text("#tail").contains("GET_OBJECT"), b.text("#tail"));
+            b.screenshot("17-live-requests");
+            HttpResponse<byte[]> zip = http.http.send(HttpRequest.newBuilder(URI.create(admin + "/console/diagnostics/bundle")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, zip.statusCode());
+            java.util.Set<String> entries = new java.util.TreeSet<>();
+            StringBuilder all = new StringBuilder();
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.body()))) {
+                for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    entries.add(e.getName());
+                    all.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            assertTrue(entries.containsAll(java.util.List.of("about.json", "cluster.json", "health.json", "metrics.json",
+                    "recent-log.txt", "slow-requests.json", "findings.json")), entries.toString());
+            assertTrue(all.toString().contains(Node.ACCESS_KEY), "the settings are there");
+            assertFalse(all.toString().contains(Node.SECRET_KEY), "but no secret");
+            assertFalse(all.toString().contains("argon2id"), "nor the password's hash");
+
+            b.open(admin + "/console/object?bucket=photos&key=2025/holiday.bin");
+            b.clickAndWait("#deleteObject");
+            assertFalse(b.text("main").contains("holiday.bin"), "deleted: gone from the listing");
+            assertThrows(software.amazon.awssdk.services.s3.model.NoSuchKeyException.class,
+                    () -> NODE.s3().headObject(h -> h.bucket("photos").key("2025/holiday.bin")));
+        }
+    }
+
+    @Test
+    @Order(4)
     void stateChangesNeedTheSessionsCsrfToken() throws Exception {
         ConsoleHttp http = new ConsoleHttp(NODE.node());
         http.login("admin", PASSWORD);
@@ -169,7 +295,30 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
+    void aPasswordChangeNeedsTheCurrentOneAndEndsOtherSessions() throws Exception {
+        ConsoleHttp one = new ConsoleHttp(NODE.node());
+        one.login("admin", PASSWORD);
+        ConsoleHttp other = new ConsoleHttp(NODE.node());
+        other.login("admin", PASSWORD);
+        String csrf = one.csrf("/console/account");
+        HttpResponse<String> wrong = one.post("/console/account/password", Map.of("csrf", csrf, "current", "not it at all",
+                "password", "a brand new password", "password2", "a brand new password"));
+        assertEquals(400, wrong.statusCode());
+        HttpResponse<String> changed = one.post("/console/account/password", Map.of("csrf", csrf, "current", PASSWORD,
+                "password", "a brand new password", "password2", "a brand new password"));
+        assertEquals(302, changed.statusCode(), changed.body());
+        assertEquals(302, other.get("/console/").statusCode(), "the other session was logged out");
+        assertEquals(200, one.get("/console/").statusCode(), "this one goes on");
+        assertEquals(401, new ConsoleHttp(NODE.node()).tryLogin("admin", PASSWORD).statusCode(), "the old password is gone");
+        ConsoleHttp again = new ConsoleHttp(NODE.node());
+        again.login("admin", "a brand new password");
+        assertEquals(302, again.post("/console/account/password", Map.of("csrf", again.csrf("/console/account"),
+                "current", "a brand new password", "password", PASSWORD, "password2", PASSWORD)).statusCode());
+    }
+
+    @Test
+    @Order(6)
     void wrongPasswordsAreThrottled() throws Exception {
         ConsoleHttp http = new ConsoleHttp(NODE.node());
         for (int i = 0; i < 5; i++) {
@@ -196,7 +345,7 @@ class ConsoleIT {
     /** The console through a plain HTTP client with a cookie jar, redirects not followed. */
     static final class ConsoleHttp {
         private final Node node;
-        private final HttpClient http;
+        final HttpClient http;
 
         ConsoleHttp(Node node) {
             this.node = node;

@@ -73,17 +73,28 @@ class ScrubDrainIT {
         // Drain the third node while a client keeps writing through the first.
         Node drained = nodes.get(2);
         String drainedId = nodeId(nodes.get(0), drained);
-        ClusterChecks.BackgroundWriter writer = new ClusterChecks.BackgroundWriter(nodes.get(0), "rot", 9, 400, 400_000,
-                "during-drain-", objects);
         List<String> failures;
-        try {
-            JsonNode drain = AdminApi.post(nodes.get(1), "/api/nodes/" + drainedId + "/drain");
-            assertEquals(202, drain.path("status").asInt(), drain::toString);
-            JsonNode early = AdminApi.post(nodes.get(0), "/api/nodes/" + drainedId + "/remove");
-            assertEquals(409, early.path("status").asInt(), "a node is not removed while it still holds blocks: " + early);
-            ClusterChecks.until("the drained node holds no block", TIMEOUT, () -> ClusterChecks.blockFiles(drained).isEmpty());
-        } finally {
-            failures = writer.stop();
+        // The drain is asked for in the console of the second node, in a real browser, and watched there.
+        try (Browser b = new Browser()) {
+            b.setUp(nodes.get(1), "drain test password");
+            ClusterChecks.BackgroundWriter writer = new ClusterChecks.BackgroundWriter(nodes.get(0), "rot", 9, 400, 400_000,
+                    "during-drain-", objects);
+            try {
+                b.open(nodes.get(1).adminUrl() + "/console/nodes");
+                b.clickAndWait("#drain-" + drainedId);
+                assertTrue(b.text("#preview").contains("move to the other nodes"), b.text("#preview"));
+                b.screenshot("20-drain-preview");
+                b.clickAndWait("#confirm");
+                assertTrue(b.text("#nodes").contains("draining"), b.text("#nodes"));
+                b.screenshot("21-draining");
+                JsonNode early = AdminApi.post(nodes.get(0), "/api/nodes/" + drainedId + "/remove");
+                assertEquals(409, early.path("status").asInt(), "a node is not removed while it still holds blocks: " + early);
+                ClusterChecks.until("the drained node holds no block", TIMEOUT, () -> ClusterChecks.blockFiles(drained).isEmpty());
+                b.open(nodes.get(1).adminUrl() + "/console/nodes");
+                b.screenshot("22-drained");
+            } finally {
+                failures = writer.stop();
+            }
         }
         assertEquals(List.of(), failures, "no write failed during the drain");
         ClusterChecks.until("no block left on the drained node and every block on two others", TIMEOUT, () -> ClusterChecks.blockFiles(drained).isEmpty()

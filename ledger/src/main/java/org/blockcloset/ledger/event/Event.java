@@ -34,12 +34,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = NodeDraining.class, name = "NodeDraining"),
     @JsonSubTypes.Type(value = ConsoleSetUp.class, name = "ConsoleSetUp"),
     @JsonSubTypes.Type(value = ConsolePasswordChanged.class, name = "ConsolePasswordChanged"),
+    @JsonSubTypes.Type(value = BucketQuotaChanged.class, name = "BucketQuotaChanged"),
+    @JsonSubTypes.Type(value = AccessKeyPermissionsChanged.class, name = "AccessKeyPermissionsChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
         AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
-        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged {
+        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -8,11 +8,43 @@ import java.time.Instant;
  *
  * @param sealedSecret the secret sealed with the cluster's key (see {@code AccessKeyCreated})
  * @param secretKey    the secret in clear, only for keys created before secrets were sealed
+ * @param buckets      null: the key reaches every bucket (as every key did before permissions); else
+ *                     bucket name → "read", "write" or "owner", and no other bucket
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AccessKey(String accessKeyId, String sealedSecret, String description, boolean admin,
-                        Instant created, Instant revoked, String secretKey) {
+                        Instant created, Instant revoked, String secretKey, java.util.Map<String, String> buckets) {
+    /** What a key may do in a bucket; each level includes the ones before it. */
+    public enum Permission { READ, WRITE, OWNER }
+
+    public AccessKey(String accessKeyId, String sealedSecret, String description, boolean admin, Instant created,
+                     Instant revoked, String secretKey) {
+        this(accessKeyId, sealedSecret, description, admin, created, revoked, secretKey, null);
+    }
+
     public boolean active() {
         return revoked == null;
+    }
+
+    /** Whether the key may do what {@code needed} asks in {@code bucket}. Admin keys may do anything. */
+    public boolean may(Permission needed, String bucket) {
+        if (admin || buckets == null) {
+            return true;
+        }
+        String granted = bucket == null ? null : buckets.get(bucket);
+        return granted != null && Permission.valueOf(granted.toUpperCase(java.util.Locale.ROOT)).compareTo(needed) >= 0;
+    }
+
+    /** True when the key reaches only the buckets it was given. */
+    public boolean limited() {
+        return !admin && buckets != null;
+    }
+
+    public AccessKey withBuckets(java.util.Map<String, String> b) {
+        return new AccessKey(accessKeyId, sealedSecret, description, admin, created, revoked, secretKey, b);
+    }
+
+    public AccessKey withRevoked(Instant at) {
+        return new AccessKey(accessKeyId, sealedSecret, description, admin, created, at, secretKey, buckets);
     }
 }

@@ -6,12 +6,18 @@ import java.time.Instant;
 /**
  * A bucket as the views hold it.
  *
- * @param replication copies of each block of its objects; null: the layout's factor (min(3, nodes)
- *                    unless BLOCKCLOSET_REPLICATION says fewer). Never more than the layout keeps.
+ * @param replication  copies of each block of its objects; null: the layout's factor (min(3, nodes)
+ *                     unless BLOCKCLOSET_REPLICATION says fewer). Never more than the layout keeps.
+ * @param quotaBytes   the most bytes its objects may hold together; null: no limit
+ * @param quotaObjects the most objects it may hold; null: no limit
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Bucket(String name, Instant created, String owner, Integer replication) {
+public record Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects) {
     public Bucket(String name, Instant created, String owner) {
-        this(name, created, owner, null);
+        this(name, created, owner, null, null, null);
+    }
+
+    public Bucket(String name, Instant created, String owner, Integer replication) {
+        this(name, created, owner, replication, null, null);
     }
 }

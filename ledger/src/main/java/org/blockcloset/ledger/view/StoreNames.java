@@ -3,6 +3,10 @@ package org.blockcloset.ledger.view;
 /** Names of the Streams state stores the views are made of. */
 public final class StoreNames {
     public static final String BUCKETS = "buckets";
+    /** bucket → BucketStats; {@link #STATS_READY} marks a store that counted every object (absent in older state). */
+    public static final String BUCKET_STATS = "bucket-stats";
+    /** Not a bucket name (they never hold '~'). */
+    public static final String STATS_READY = "~ready";
     /** {@code bucket/key} → current ObjectVersion; iterated in key order for listings. */
     public static final String OBJECTS = "objects";
     /** {@code bucket/key\0uploadId} → Upload. */

@@ -52,6 +52,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private KeyValueStore<String, Part> parts;
     private KeyValueStore<String, Long> blockRefs;
     private KeyValueStore<String, AccessKey> accessKeys;
+    private KeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats;
+    private boolean statsChecked;
     private MembershipFold membership;
 
     ViewFold(ViewProgress progress) {
@@ -61,15 +63,26 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        buckets = context.getStateStore(StoreNames.BUCKETS);
-        objects = context.getStateStore(StoreNames.OBJECTS);
-        uploads = context.getStateStore(StoreNames.UPLOADS);
-        parts = context.getStateStore(StoreNames.PARTS);
-        blockRefs = context.getStateStore(StoreNames.BLOCK_REFS);
-        accessKeys = context.getStateStore(StoreNames.ACCESS_KEYS);
-        membership = new MembershipFold(context.getStateStore(StoreNames.MEMBERS), context.getStateStore(StoreNames.LAYOUT),
-                context.getStateStore(StoreNames.JOIN_TOKENS), context.getStateStore(StoreNames.UNDER_REPLICATED),
-                context.getStateStore(StoreNames.CONSOLE));
+        bind(context::getStateStore);
+    }
+
+    /** Binds the fold to its stores: Streams' in the node, in-memory ones for a {@link Replay}. */
+    @SuppressWarnings("unchecked")
+    void bind(java.util.function.Function<String, ? extends org.apache.kafka.streams.processor.StateStore> stores) {
+        java.util.function.Function<String, KeyValueStore<String, ?>> s = name -> (KeyValueStore<String, ?>) stores.apply(name);
+        buckets = (KeyValueStore<String, Bucket>) s.apply(StoreNames.BUCKETS);
+        objects = (KeyValueStore<String, byte[]>) s.apply(StoreNames.OBJECTS);
+        uploads = (KeyValueStore<String, Upload>) s.apply(StoreNames.UPLOADS);
+        parts = (KeyValueStore<String, Part>) s.apply(StoreNames.PARTS);
+        blockRefs = (KeyValueStore<String, Long>) s.apply(StoreNames.BLOCK_REFS);
+        accessKeys = (KeyValueStore<String, AccessKey>) s.apply(StoreNames.ACCESS_KEYS);
+        stats = (KeyValueStore<String, org.blockcloset.ledger.model.BucketStats>) s.apply(StoreNames.BUCKET_STATS);
+        statsChecked = false;
+        membership = new MembershipFold((KeyValueStore<String, org.blockcloset.ledger.model.ClusterNode>) s.apply(StoreNames.MEMBERS),
+                (KeyValueStore<String, org.blockcloset.ledger.layout.Layout>) s.apply(StoreNames.LAYOUT),
+                (KeyValueStore<String, org.blockcloset.ledger.model.JoinToken>) s.apply(StoreNames.JOIN_TOKENS),
+                (KeyValueStore<String, String[]>) s.apply(StoreNames.UNDER_REPLICATED),
+                (KeyValueStore<String, org.blockcloset.ledger.model.ConsoleSettings>) s.apply(StoreNames.CONSOLE));
     }
 
     @Override
@@ -88,8 +101,11 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         context.recordMetadata().ifPresent(m -> progress.applied(m.partition(), m.offset(), outcome));
     }
 
-    private Rejection apply(LoggedEvent logged) {
+    Rejection apply(LoggedEvent logged) {
         Event e = logged.event();
+        if (!statsChecked) {
+            countObjectsOnce();
+        }
         if (MembershipFold.handles(e)) {
             return membership.apply(logged);
         }
@@ -106,7 +122,16 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (r.replication() != null && (r.replication() < 1 || r.replication() > 3)) {
                 return Rejection.INVALID_EVENT;
             }
-            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), r.replication()));
+            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), r.replication(), b.quotaBytes(), b.quotaObjects()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketQuotaChanged q) {
+            Bucket b = buckets.get(q.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            if ((q.maxBytes() != null && q.maxBytes() < 0) || (q.maxObjects() != null && q.maxObjects() < 0)) {
+                return Rejection.INVALID_EVENT;
+            }
+            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), b.replication(), q.maxBytes(), q.maxObjects()));
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
@@ -115,6 +140,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             ObjectVersion old = Json.read(objects.delete(Keys.object(d.bucket(), d.key())), ObjectVersion.class);
             if (old != null) {
                 adjustRefs(old.blocks(), List.of());
+                count(d.bucket(), -1, -old.size());
             }
         } else if (e instanceof MultipartUploadCreated c) {
             if (buckets.get(c.upload().bucket()) == null) {
@@ -158,9 +184,23 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
                 return Rejection.NO_SUCH_ACCESS_KEY;
             }
             if (k.active()) {
-                accessKeys.put(k.accessKeyId(), new AccessKey(k.accessKeyId(), k.sealedSecret(), k.description(),
-                        k.admin(), k.created(), logged.time(), k.secretKey()));
+                accessKeys.put(k.accessKeyId(), k.withRevoked(logged.time()));
             }
+        } else if (e instanceof org.blockcloset.ledger.event.AccessKeyPermissionsChanged p) {
+            AccessKey k = accessKeys.get(p.accessKeyId());
+            if (k == null) {
+                return Rejection.NO_SUCH_ACCESS_KEY;
+            }
+            if (p.buckets() != null) {
+                for (String level : p.buckets().values()) {
+                    try {
+                        AccessKey.Permission.valueOf(String.valueOf(level).toUpperCase(java.util.Locale.ROOT));
+                    } catch (IllegalArgumentException bad) {
+                        return Rejection.INVALID_EVENT;
+                    }
+                }
+            }
+            accessKeys.put(k.accessKeyId(), k.withBuckets(p.buckets() == null ? null : new java.util.TreeMap<>(p.buckets())));
         }
         return null;
     }
@@ -180,9 +220,50 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (precondition != null && !precondition.holds(old)) {
             return Rejection.PRECONDITION_FAILED;
         }
+        long objectsDelta = old == null ? 1 : 0;
+        long bytesDelta = o.size() - (old == null ? 0 : old.size());
+        Bucket bucket = buckets.get(o.bucket());
+        org.blockcloset.ledger.model.BucketStats now = statsOf(o.bucket());
+        if ((bucket.quotaBytes() != null && bytesDelta > 0 && now.bytes() + bytesDelta > bucket.quotaBytes())
+                || (bucket.quotaObjects() != null && objectsDelta > 0 && now.objects() + objectsDelta > bucket.quotaObjects())) {
+            return Rejection.QUOTA_EXCEEDED;
+        }
         objects.put(key, Json.write(o));
+        stats.put(o.bucket(), now.plus(objectsDelta, bytesDelta));
         adjustRefs(old == null ? List.of() : old.blocks(), o.blocks());
         return null;
+    }
+
+    private org.blockcloset.ledger.model.BucketStats statsOf(String bucket) {
+        org.blockcloset.ledger.model.BucketStats s = stats.get(bucket);
+        return s == null ? org.blockcloset.ledger.model.BucketStats.EMPTY : s;
+    }
+
+    private void count(String bucket, long objectsDelta, long bytesDelta) {
+        stats.put(bucket, statsOf(bucket).plus(objectsDelta, bytesDelta));
+    }
+
+    /**
+     * State made before bucket statistics existed has objects but no counts: count them once, in the
+     * first event's transaction, and mark the store as counted.
+     */
+    private void countObjectsOnce() {
+        statsChecked = true;
+        if (stats.get(StoreNames.STATS_READY) != null) {
+            return;
+        }
+        java.util.Map<String, long[]> counted = new java.util.HashMap<>();
+        try (KeyValueIterator<String, byte[]> it = objects.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                ObjectVersion o = Json.read(kv.value, ObjectVersion.class);
+                long[] c = counted.computeIfAbsent(o.bucket(), b -> new long[2]);
+                c[0]++;
+                c[1] += o.size();
+            }
+        }
+        counted.forEach((b, c) -> stats.put(b, new org.blockcloset.ledger.model.BucketStats(c[0], c[1])));
+        stats.put(StoreNames.STATS_READY, org.blockcloset.ledger.model.BucketStats.EMPTY);
     }
 
     private Rejection deleteBucket(String bucket) {
@@ -201,6 +282,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         }
         orphans.forEach(u -> dropUpload(u.bucket(), u.key(), u.uploadId()));
         buckets.delete(bucket);
+        stats.delete(bucket);
         return null;
     }
 

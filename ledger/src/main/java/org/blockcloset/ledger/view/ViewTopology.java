@@ -32,11 +32,12 @@ public final class ViewTopology {
         addStore(builder, StoreNames.LAYOUT, Json.serde(Layout.class));
         addStore(builder, StoreNames.JOIN_TOKENS, Json.serde(JoinToken.class));
         addStore(builder, StoreNames.UNDER_REPLICATED, Json.serde(String[].class));
+        addStore(builder, StoreNames.BUCKET_STATS, Json.serde(org.blockcloset.ledger.model.BucketStats.class));
         addStore(builder, StoreNames.CONSOLE, Json.serde(org.blockcloset.ledger.model.ConsoleSettings.class));
         builder.stream(eventsTopic, Consumed.with(Serdes.String(), Json.serde(LoggedEvent.class)))
                 .process(() -> new ViewFold(progress), StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
                         StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS,
-                        StoreNames.LAYOUT, StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE);
+                        StoreNames.LAYOUT, StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS);
     }
 
     private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> values) {

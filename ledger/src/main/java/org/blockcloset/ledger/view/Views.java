@@ -39,7 +39,16 @@ public final class Views {
 
     public Views(KafkaStreams streams) {
         this.streams = streams;
+        this.source = null;
     }
+
+    /** Views over stores that are not Streams' (a {@link Replay}'s). */
+    Views(java.util.function.Function<String, ? extends ReadOnlyKeyValueStore<String, ?>> stores) {
+        this.streams = null;
+        this.source = stores;
+    }
+
+    private final java.util.function.Function<String, ? extends ReadOnlyKeyValueStore<String, ?>> source;
 
     /**
      * The composite store handles find the current task's store on every call, so one handle per
@@ -50,6 +59,9 @@ public final class Views {
     @SuppressWarnings("unchecked")
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
         ReadOnlyKeyValueStore<String, ?> handle = handles.get(name);
+        if (handle == null && source != null) {
+            return (ReadOnlyKeyValueStore<String, V>) source.apply(name);
+        }
         if (handle == null) {
             handle = streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
             handles.put(name, handle);
@@ -147,6 +159,25 @@ public final class Views {
     /** The console's setup (cluster name, administrator), empty until the first-run setup is done. */
     public Optional<org.blockcloset.ledger.model.ConsoleSettings> console() {
         return Optional.ofNullable(this.<org.blockcloset.ledger.model.ConsoleSettings>store(StoreNames.CONSOLE).get(StoreNames.CURRENT));
+    }
+
+    /** What a bucket holds (objects, bytes); counted from the objects while the fold has not counted them yet. */
+    public org.blockcloset.ledger.model.BucketStats bucketStats(String bucket) {
+        ReadOnlyKeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats = store(StoreNames.BUCKET_STATS);
+        if (stats.get(StoreNames.STATS_READY) != null) {
+            org.blockcloset.ledger.model.BucketStats s = stats.get(bucket);
+            return s == null ? org.blockcloset.ledger.model.BucketStats.EMPTY : s;
+        }
+        long n = 0;
+        long bytes = 0;
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.OBJECTS).prefixScan(bucket + "/",
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) {
+                n++;
+                bytes += Json.read(it.next().value, ObjectVersion.class).size();
+            }
+        }
+        return new org.blockcloset.ledger.model.BucketStats(n, bytes);
     }
 
     public Optional<JoinToken> joinToken(String tokenId) {

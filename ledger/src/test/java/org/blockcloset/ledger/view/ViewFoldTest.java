@@ -260,6 +260,54 @@ class ViewFoldTest {
         assertEquals(Map.of("x2", 1L), allRefs());
     }
 
+    @Test
+    void bucketStatsFollowPutsOverwritesAndDeletesAndAQuotaRefusesWhatWouldPassIt() throws Exception {
+        KeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats = driver.getKeyValueStore(StoreNames.BUCKET_STATS);
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k1", "v1", "x1", "x2")));
+        pipe(new ObjectPut(object("b", "k2", "v1", "x3")));
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(2, 3 * 1024), stats.get("b"));
+        pipe(new ObjectPut(object("b", "k1", "v2", "x4"))); // overwrite: one block smaller
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(2, 2 * 1024), stats.get("b"));
+
+        assertEquals(Optional.empty(), rejection(pipe(new org.blockcloset.ledger.event.BucketQuotaChanged("b", 3 * 1024L, 2L))));
+        assertEquals(Optional.of(Rejection.QUOTA_EXCEEDED), rejection(pipe(new ObjectPut(object("b", "k3", "v1", "x5")))),
+                "a third object");
+        assertEquals(Optional.of(Rejection.QUOTA_EXCEEDED), rejection(pipe(new ObjectPut(object("b", "k2", "v2", "x5", "x6", "x7")))),
+                "an overwrite that grows past the bytes");
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectPut(object("b", "k2", "v3", "x5", "x6")))), "within the bytes");
+        assertNull(objects.get(Keys.object("b", "k3")));
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(2, 3 * 1024), stats.get("b"));
+        assertEquals(Map.of("x4", 1L, "x5", 1L, "x6", 1L), allRefs(), "refused writes reference nothing");
+
+        pipe(new ObjectDeleted("b", "k1"));
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(1, 2 * 1024), stats.get("b"));
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectPut(object("b", "k3", "v1", "x8")))), "room again");
+        assertEquals(3 * 1024L, buckets.get("b").quotaBytes());
+    }
+
+    @Test
+    void aReplayFoldsTheLogLikeTheViewsDo() throws Exception {
+        Replay replay = new Replay();
+        List<Event> events = List.of(new BucketCreated("b", T0), new ObjectPut(object("b", "k1", "v1", "x1")),
+                new ObjectPut(object("b", "dir/k2", "v1", "x2", "x3")), new BucketCreated("b", T0),
+                new ObjectDeleted("b", "k1"), new ObjectPut(object("nope", "k", "v1", "x9")));
+        List<Optional<Rejection>> live = new java.util.ArrayList<>();
+        List<Optional<Rejection>> replayed = new java.util.ArrayList<>();
+        for (Event e : events) {
+            live.add(rejection(pipe(e)));
+            replayed.add(Optional.ofNullable(replay.apply(new LoggedEvent(LoggedEvent.CURRENT_VERSION, "id", "tester", "r", T0, e, null))));
+        }
+        assertEquals(live, replayed, "the same events refused for the same reasons");
+        assertEquals(Optional.of(Rejection.BUCKET_EXISTS), replayed.get(3));
+        Views v = replay.views();
+        assertEquals(List.of("dir/"), v.list("b", "", "/", null, 100).commonPrefixes());
+        assertTrue(v.list("b", "", "/", null, 100).contents().isEmpty());
+        assertEquals(objects.get(Keys.object("b", "dir/k2")), v.object("b", "dir/k2").orElseThrow());
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(1, 2048), v.bucketStats("b"));
+        assertEquals(6, replay.events());
+    }
+
     // ---- multipart ----------------------------------------------------------------------------
 
     @Test
@@ -446,7 +494,7 @@ class ViewFoldTest {
 
     private long pipe(String actor, Instant time, Event e) {
         LoggedEvent logged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, UUID.randomUUID().toString(), actor,
-                "req-" + nextOffset, time, e);
+                "req-" + nextOffset, time, e, null);
         input.pipeInput(e.entityKey(), logged);
         long offset = nextOffset++;
         assertEquals(offset, progress.appliedOffset(0), "the driver's offsets follow the records piped");

@@ -1,0 +1,46 @@
+package org.blockcloset.gateway.s3;
+
+import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.model.AccessKey.Permission;
+
+/**
+ * Which buckets a key reaches and how (ADR 0012): a limited key reads, writes or owns only the
+ * buckets it was given; admin keys and keys without a list reach every bucket. Checked for every
+ * request once it is authenticated, before anything is read or written.
+ */
+final class Permissions {
+    private Permissions() {
+    }
+
+    static Permission needed(S3Operation op) {
+        return switch (op) {
+            case LIST_BUCKETS, HEAD_BUCKET, GET_BUCKET_LOCATION, GET_BUCKET_VERSIONING, LIST_OBJECTS, LIST_OBJECTS_V2,
+                 GET_OBJECT, HEAD_OBJECT, LIST_PARTS, LIST_MULTIPART_UPLOADS -> Permission.READ;
+            case PUT_OBJECT, COPY_OBJECT, DELETE_OBJECT, DELETE_OBJECTS, CREATE_MULTIPART_UPLOAD, UPLOAD_PART,
+                 UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD -> Permission.WRITE;
+            case CREATE_BUCKET, DELETE_BUCKET -> Permission.OWNER;
+        };
+    }
+
+    /** Throws AccessDenied unless {@code key} may do {@code op}; ListBuckets is filtered instead. */
+    static void check(AccessKey key, S3Operation op, String bucket, String copySource) {
+        if (key == null || !key.limited() || op == S3Operation.LIST_BUCKETS) {
+            return;
+        }
+        if (op == S3Operation.CREATE_BUCKET) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "This access key reaches only the buckets it was given; "
+                    + "it cannot create buckets.");
+        }
+        Permission needed = needed(op);
+        if (!key.may(needed, bucket)) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may not "
+                    + needed.name().toLowerCase(java.util.Locale.ROOT) + " in bucket " + bucket + ".");
+        }
+        if (copySource != null && (op == S3Operation.COPY_OBJECT || op == S3Operation.UPLOAD_PART_COPY)) {
+            String source = CopyObjectHandler.parseSource(copySource).bucket();
+            if (!key.may(Permission.READ, source)) {
+                throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may not read in bucket " + source + ".");
+            }
+        }
+    }
+}

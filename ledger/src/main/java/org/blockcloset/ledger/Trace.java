@@ -1,0 +1,50 @@
+package org.blockcloset.ledger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-stage timings of the request this thread serves (auth, index lookup, blocks durable, log
+ * commit, view applied, …) for the slow-request log. A request {@link #begin}s a trace; code on its
+ * path {@link #mark}s the end of each stage; marks outside a request cost a ThreadLocal read.
+ */
+public final class Trace {
+    private static final ThreadLocal<Trace> CURRENT = new ThreadLocal<>();
+    private final long started = System.nanoTime();
+    private long last = started;
+    private final List<Stage> stages = new ArrayList<>();
+
+    /** One stage: its name and how long it took, in microseconds. */
+    public record Stage(String name, long micros) {
+    }
+
+    private Trace() {
+    }
+
+    public static Trace begin() {
+        Trace t = new Trace();
+        CURRENT.set(t);
+        return t;
+    }
+
+    /** Ends the current stage of this thread's request, if it has one. */
+    public static void mark(String stage) {
+        Trace t = CURRENT.get();
+        if (t != null) {
+            long now = System.nanoTime();
+            t.stages.add(new Stage(stage, (now - t.last) / 1000));
+            t.last = now;
+        }
+    }
+
+    /** Ends the trace: the last stage is named {@code rest}; returns the stages. */
+    public List<Stage> end(String rest) {
+        mark(rest);
+        CURRENT.remove();
+        return List.copyOf(stages);
+    }
+
+    public long elapsedMicros() {
+        return (System.nanoTime() - started) / 1000;
+    }
+}

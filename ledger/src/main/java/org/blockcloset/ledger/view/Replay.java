@@ -1,0 +1,47 @@
+package org.blockcloset.ledger.view;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.event.LoggedEvent;
+
+/**
+ * The views rebuilt from the log in memory, by the same fold the node runs, one event at a time:
+ * "the store as of" any point of the log. {@link #apply} tells, like the live fold, whether an event
+ * changed the state or was refused (and why).
+ */
+public final class Replay {
+    private static final List<String> STORES = List.of(StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
+            StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS, StoreNames.LAYOUT,
+            StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS);
+    private final Map<String, MapStore<?>> stores = new HashMap<>();
+    private final ViewFold fold = new ViewFold(new ViewProgress());
+    private final Views views;
+    private long events;
+
+    public Replay() {
+        STORES.forEach(name -> stores.put(name, new MapStore<>(name)));
+        fold.bind(stores::get);
+        views = new Views(stores::get);
+    }
+
+    /** Applies the next event of the log; null when it changed the state, else why the fold refused it. */
+    public Rejection apply(LoggedEvent event) {
+        events++;
+        try {
+            return fold.apply(event);
+        } catch (RuntimeException e) {
+            return Rejection.INVALID_EVENT;
+        }
+    }
+
+    /** The views as of the last applied event. */
+    public Views views() {
+        return views;
+    }
+
+    public long events() {
+        return events;
+    }
+}
