@@ -108,6 +108,7 @@ public final class ConsoleServlet extends HttpServlet {
                 case "POST /nodes/action" -> nodeAction(req, resp, settings.get());
                 case "GET /connect" -> connect(req, resp, settings.get());
                 case "GET /planner" -> planner(req, resp, settings.get());
+                case "GET /nodes/asof" -> store.membership(req, resp, scope(req, settings.get(), "Nodes"));
                 case "GET /account" -> account(req, resp, settings.get(), null,
                         req.getParameter("changed") != null ? "The password was changed; other sessions were logged out." : null);
                 case "POST /account/password" -> changePassword(req, resp, settings.get());

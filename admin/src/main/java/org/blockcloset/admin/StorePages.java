@@ -179,6 +179,40 @@ final class StorePages {
         return replay;
     }
 
+    /** The cluster's membership and layout as of a past time, replayed from the log. */
+    void membership(HttpServletRequest req, HttpServletResponse resp, Map<String, Object> scope) throws IOException {
+        Instant at = time(param(req, "at"));
+        scope.put("title", "Membership as of " + (at == null ? "?" : Bytes.when(at)));
+        if (at == null) {
+            scope.put("error", "Give a time.");
+            pages.render(resp, 400, "membership", scope);
+            return;
+        }
+        try (EventLog log = backend.ledger().openEventLog()) {
+            long started = System.nanoTime();
+            Replay replay = replayTo(log, log.offsetAt(at));
+            Views v = replay.views();
+            scope.put("replayed", replay.events());
+            scope.put("replayMillis", (System.nanoTime() - started) / 1_000_000);
+            scope.put("layoutVersion", v.layout().version());
+            scope.put("copies", v.layout().replication());
+            scope.put("usable", Bytes.human(v.layout().usableBytes()));
+            scope.put("members", v.nodes().stream().map(n -> {
+                Map<String, Object> m = new HashMap<>();
+                m.put("id", n.nodeId());
+                m.put("address", n.address().host());
+                m.put("zone", n.zone());
+                m.put("roles", String.valueOf(n.roles()));
+                m.put("capacity", Bytes.human(n.capacity()));
+                m.put("joined", Bytes.when(n.joined()));
+                m.put("state", n.failed() != null ? "failed since " + Bytes.when(n.failed())
+                        : n.draining() != null ? "draining" : "member");
+                return m;
+            }).toList());
+        }
+        pages.render(resp, 200, "membership", scope);
+    }
+
     // ---- one object ----------------------------------------------------------------------------
 
     void object(HttpServletRequest req, HttpServletResponse resp, Map<String, Object> scope) throws IOException {
@@ -207,6 +241,9 @@ final class StorePages {
             }
             if (o.userMetadata() != null) {
                 o.userMetadata().forEach((k, v) -> meta.add(Map.of("name", "x-amz-meta-" + k, "value", v)));
+            }
+            if (o.tags() != null) {
+                o.tags().forEach((k, v) -> meta.add(Map.of("name", "tag " + k, "value", v)));
             }
             scope.put("metadata", meta);
             List<BlockRef> blocks = o.blocks();

@@ -10,6 +10,8 @@ public enum Rejection {
     BUCKET_EXISTS,
     BUCKET_NOT_EMPTY,
     NO_SUCH_UPLOAD,
+    /** The object is gone, or was overwritten since the request read it. */
+    NO_SUCH_KEY,
     ACCESS_KEY_EXISTS,
     NO_SUCH_ACCESS_KEY,
     /** A conditional write's precondition did not hold against the key's current version. */

@@ -75,6 +75,17 @@ final class CompleteMultipartUpload {
             if (p == null || etag == null || !unquote(etag).equals(unquote(p.etag()))) {
                 throw new S3Exception(S3Error.INVALID_PART);
             }
+            // A part's checksum named in the request must be the one the part was stored with.
+            for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+                String sent = XmlInput.text(e, "Checksum" + a.name());
+                if (sent != null) {
+                    String kept = p.checksums() == null ? null : p.checksums().get(a.name());
+                    if (kept == null || !kept.equals(sent.trim())) {
+                        throw new S3Exception(S3Error.INVALID_PART, "Part " + number + "'s " + a.name()
+                                + " checksum does not match the one it was uploaded with.");
+                    }
+                }
+            }
             chosen.add(p);
         }
         for (int i = 0; i < chosen.size() - 1; i++) {
@@ -83,6 +94,18 @@ final class CompleteMultipartUpload {
             }
         }
         Map<String, String> checksums = checksums(u, chosen);
+        // A whole-object checksum sent with Complete must match the one the parts make.
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            String sent = r.header("x-amz-checksum-" + a.name().toLowerCase(java.util.Locale.ROOT));
+            if (sent != null) {
+                String made = checksums.get(a.name());
+                // A composite checksum reads "base64-N"; a client may send it with or without the part count.
+                if (made == null || !(made.equals(sent.trim()) || made.startsWith(sent.trim() + "-"))) {
+                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + a.name() + " checksum sent with Complete does not match "
+                            + "the parts'" + (made == null ? " (the upload was not created with that algorithm)" : "") + ".");
+                }
+            }
+        }
         List<BlockRef> blocks = new ArrayList<>();
         List<Long> partSizes = new ArrayList<>();
         long size = 0;

@@ -78,8 +78,15 @@ final class CopyObjectHandler {
             headers = meta.headers();
             user = meta.user();
         }
+        String tagging = r.header("x-amz-tagging-directive");
+        if (tagging != null && !tagging.trim().equalsIgnoreCase("COPY") && !tagging.trim().equalsIgnoreCase("REPLACE")) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown tagging directive: " + tagging);
+        }
+        // COPY (the default) keeps the source's tags; REPLACE takes those of x-amz-tagging (none without it).
+        Map<String, String> tags = tagging != null && tagging.trim().equalsIgnoreCase("REPLACE")
+                ? Tags.fromHeader(r.header("x-amz-tagging")) : src.tags();
         ObjectVersion copy = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), src.size(), src.etag(),
-                ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks());
+                ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks()).withTags(tags);
         // The copy shares the source's blocks: pin them until the copy's event references them, in
         // case the source is deleted meanwhile (its blocks may be old enough for GC at once).
         try (WriteSet write = ctx.objects().begin(r.bucket())) {

@@ -18,6 +18,9 @@ final class ObjectHeaders {
     }
 
     static void write(HttpServletResponse resp, ObjectVersion o, S3Request r, boolean wholeObject) {
+        if (o.tags() != null && !o.tags().isEmpty()) {
+            resp.setHeader("x-amz-tagging-count", Integer.toString(o.tags().size()));
+        }
         resp.setHeader("ETag", o.etag());
         resp.setHeader("Last-Modified", Responses.httpDate(o.lastModified()));
         resp.setHeader("Accept-Ranges", "bytes");

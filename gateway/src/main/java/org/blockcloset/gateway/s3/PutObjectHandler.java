@@ -53,6 +53,7 @@ final class PutObjectHandler {
                 : r.http().getContentLengthLong());
         Precondition precondition = writePrecondition(ctx, r);
         ObjectMetadata meta = ObjectMetadata.from(r.http());
+        java.util.Map<String, String> tags = Tags.fromHeader(r.header("x-amz-tagging"));
         String etag;
         ObjectVersion o;
         try (WriteSet write = ctx.objects().begin(r.bucket())) {
@@ -60,7 +61,7 @@ final class PutObjectHandler {
             etag = '"' + body.md5Hex() + '"';
             o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),
                     etag, ctx.clock().instant(), meta.headers(), meta.user(), body.checksums(),
-                    body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks());
+                    body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks()).withTags(tags);
             ctx.commit(r, write, new ObjectPut(o, precondition));
         }
         resp.setHeader("ETag", etag);

@@ -7,11 +7,11 @@ import java.util.Set;
 final class Router {
     /** Bucket sub-resources real clients probe but this store does not serve yet. */
     private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of("acl", "policy", "cors", "lifecycle",
-            "tagging", "encryption", "object-lock", "replication", "website", "logging", "notification",
+            "encryption", "object-lock", "replication", "website", "logging", "notification",
             "accelerate", "requestPayment", "ownershipControls", "publicAccessBlock", "versions", "analytics",
             "inventory", "metrics", "intelligent-tiering", "policyStatus");
-    private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("acl", "tagging", "retention",
-            "legal-hold", "torrent", "restore", "select", "attributes");
+    private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("acl", "retention",
+            "legal-hold", "torrent", "restore", "select");
 
     private Router() {
     }
@@ -27,6 +27,18 @@ final class Router {
             for (String r : UNSUPPORTED_BUCKET_RESOURCES) {
                 if (q.containsKey(r)) {
                     throw new S3Exception(S3Error.NOT_IMPLEMENTED, "The bucket sub-resource '" + r + "' is not implemented.");
+                }
+            }
+            if (q.containsKey("tagging")) {
+                switch (method) {
+                    case "GET":
+                        return S3Operation.GET_BUCKET_TAGGING;
+                    case "PUT":
+                        return S3Operation.PUT_BUCKET_TAGGING;
+                    case "DELETE":
+                        return S3Operation.DELETE_BUCKET_TAGGING;
+                    default:
+                        throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
                 }
             }
             switch (method) {
@@ -64,6 +76,18 @@ final class Router {
                 throw new S3Exception(S3Error.NOT_IMPLEMENTED, "The object sub-resource '" + r + "' is not implemented.");
             }
         }
+        if (q.containsKey("tagging")) {
+            switch (method) {
+                case "GET":
+                    return S3Operation.GET_OBJECT_TAGGING;
+                case "PUT":
+                    return S3Operation.PUT_OBJECT_TAGGING;
+                case "DELETE":
+                    return S3Operation.DELETE_OBJECT_TAGGING;
+                default:
+                    throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+            }
+        }
         switch (method) {
             case "PUT":
                 if (q.containsKey("uploadId") && q.containsKey("partNumber")) {
@@ -71,6 +95,9 @@ final class Router {
                 }
                 return copySource ? S3Operation.COPY_OBJECT : S3Operation.PUT_OBJECT;
             case "GET":
+                if (q.containsKey("attributes")) {
+                    return S3Operation.GET_OBJECT_ATTRIBUTES;
+                }
                 return q.containsKey("uploadId") ? S3Operation.LIST_PARTS : S3Operation.GET_OBJECT;
             case "HEAD":
                 return S3Operation.HEAD_OBJECT;

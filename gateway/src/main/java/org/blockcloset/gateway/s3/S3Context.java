@@ -109,6 +109,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
             case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
             case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
             case NO_SUCH_UPLOAD -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
+            case NO_SUCH_KEY -> new S3Exception(S3Error.NO_SUCH_KEY);
             case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
             case QUOTA_EXCEEDED -> new S3Exception(S3Error.QUOTA_EXCEEDED);
             default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());

@@ -34,6 +34,7 @@ public final class S3Servlet extends HttpServlet {
     private final boolean gateway;
 
     private static final String OPERATION = S3Servlet.class.getName() + ".operation";
+    private static final java.time.Duration VIEWS_WAIT = java.time.Duration.ofSeconds(10);
     private final org.blockcloset.admin.RequestLog requests;
 
     /**
@@ -77,6 +78,14 @@ public final class S3Servlet extends HttpServlet {
         handlers.put(S3Operation.ABORT_MULTIPART_UPLOAD, mpu::abort);
         handlers.put(S3Operation.LIST_PARTS, mpu::listParts);
         handlers.put(S3Operation.LIST_MULTIPART_UPLOADS, mpu::listUploads);
+        TaggingHandlers tagging = new TaggingHandlers(ctx);
+        handlers.put(S3Operation.GET_OBJECT_TAGGING, tagging::getObjectTagging);
+        handlers.put(S3Operation.PUT_OBJECT_TAGGING, tagging::putObjectTagging);
+        handlers.put(S3Operation.DELETE_OBJECT_TAGGING, tagging::deleteObjectTagging);
+        handlers.put(S3Operation.GET_BUCKET_TAGGING, tagging::getBucketTagging);
+        handlers.put(S3Operation.PUT_BUCKET_TAGGING, tagging::putBucketTagging);
+        handlers.put(S3Operation.DELETE_BUCKET_TAGGING, tagging::deleteBucketTagging);
+        handlers.put(S3Operation.GET_OBJECT_ATTRIBUTES, new ObjectAttributesHandler(ctx)::getObjectAttributes);
     }
 
     @Override
@@ -93,6 +102,33 @@ public final class S3Servlet extends HttpServlet {
                 requests.record(requestId, op == null ? "-" : op.toString(), req.getMethod(), req.getRequestURI(), resp.getStatus(),
                         trace.elapsedMicros(), req.getRemoteAddr(), stages);
             }
+        }
+    }
+
+    /**
+     * Runs the handler. A read that finds this node's views being restored (Streams moved or
+     * restored a task, as after a broker failover) waits for them to run again, at most
+     * {@link #VIEWS_WAIT}, and is tried once more if it has sent nothing yet: a read of an object
+     * with a live replica must not fail because of a moment in this node's views.
+     */
+    private void handle(S3Operation op, S3Request request, HttpServletResponse resp, boolean read) throws IOException {
+        try {
+            handlers.get(op).handle(request, resp);
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            if (!read || resp.isCommitted()) {
+                throw e;
+            }
+            long deadline = System.nanoTime() + VIEWS_WAIT.toNanos();
+            while (ctx.ledger().viewState() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+            LOG.info("request {}: the views were being restored; read again", request.requestId());
+            handlers.get(op).handle(request, resp);
         }
     }
 
@@ -141,7 +177,7 @@ public final class S3Servlet extends HttpServlet {
                 ctx.readBarrier();
             }
             try (Timer.Context ignored = timers.get(op).time()) {
-                handlers.get(op).handle(request, resp);
+                handle(op, request, resp, head || "GET".equals(req.getMethod()));
             }
         } catch (S3Exception e) {
             fail(req, resp, head, e, resource, requestId);

@@ -28,7 +28,8 @@ final class UnsupportedFeatures {
             new Refusal("x-amz-object-lock-legal-hold", WRITES, S3Error.INVALID_REQUEST, "Bucket is missing Object Lock Configuration"),
             new Refusal("x-amz-bucket-object-lock-enabled", EnumSet.of(S3Operation.CREATE_BUCKET), S3Error.NOT_IMPLEMENTED,
                     "Object Lock is not implemented yet."),
-            new Refusal("x-amz-tagging", WRITES, S3Error.NOT_IMPLEMENTED, "Object tagging is not implemented yet."),
+            new Refusal("x-amz-tagging", EnumSet.of(S3Operation.CREATE_MULTIPART_UPLOAD), S3Error.NOT_IMPLEMENTED,
+                    "Tags on a multipart upload are not implemented yet; tag the object once it is complete (PutObjectTagging)."),
             new Refusal("x-amz-grant-read", all(), S3Error.NOT_IMPLEMENTED, "ACL grants are not implemented yet."),
             new Refusal("x-amz-grant-write", all(), S3Error.NOT_IMPLEMENTED, "ACL grants are not implemented yet."),
             new Refusal("x-amz-grant-read-acp", all(), S3Error.NOT_IMPLEMENTED, "ACL grants are not implemented yet."),
@@ -61,10 +62,6 @@ final class UnsupportedFeatures {
         if (acl != null && !acl.trim().toLowerCase(Locale.ROOT).equals("private")
                 && !(op == S3Operation.CREATE_BUCKET && acl.trim().equalsIgnoreCase("bucket-owner-full-control"))) {
             throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Canned ACL '" + acl + "' is not implemented yet; only private.");
-        }
-        String directive = req.getHeader("x-amz-tagging-directive");
-        if (op == S3Operation.COPY_OBJECT && directive != null && directive.trim().equalsIgnoreCase("REPLACE")) {
-            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Object tagging is not implemented yet (x-amz-tagging-directive).");
         }
     }
 }

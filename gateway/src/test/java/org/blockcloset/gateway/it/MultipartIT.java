@@ -137,6 +137,37 @@ class MultipartIT {
     }
 
     @Test
+    void aCompleteWhoseChecksumsDoNotMatchThePartsIsRefused() {
+        String key = "big/sha256.bin";
+        List<byte[]> data = parts(11, 5 * MIB, 777);
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256))
+                .uploadId();
+        List<CompletedPart> done = upload(key, id, data, ChecksumAlgorithm.SHA256);
+        String otherDigest = Base64.getEncoder().encodeToString(new byte[32]);
+        S3Asserts.assertS3Error(400, "BadDigest", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .checksumSHA256(otherDigest + "-2").multipartUpload(m -> m.parts(done))));
+        List<CompletedPart> wrongPart = List.of(done.get(0), done.get(1).toBuilder().checksumSHA256(otherDigest).build());
+        S3Asserts.assertS3Error(400, "InvalidPart", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(wrongPart))));
+        var complete = NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id).multipartUpload(m -> m.parts(done)));
+        assertArrayEquals(concat(data), NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asByteArray());
+        assertTrue(complete.checksumSHA256().endsWith("-2"), complete.checksumSHA256());
+
+        var attributes = NODE.s3().getObjectAttributes(g -> g.bucket(BUCKET).key(key).objectAttributes(
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.E_TAG, software.amazon.awssdk.services.s3.model.ObjectAttributes.OBJECT_SIZE,
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.OBJECT_PARTS,
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.STORAGE_CLASS,
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.CHECKSUM));
+        assertEquals(complete.eTag().replace("\"", ""), attributes.eTag());
+        assertEquals(5L * MIB + 777, attributes.objectSize());
+        assertEquals(2, attributes.objectParts().totalPartsCount());
+        assertEquals(List.of(5L * MIB, 777L), attributes.objectParts().parts().stream()
+                .map(software.amazon.awssdk.services.s3.model.ObjectPart::size).toList());
+        assertEquals(complete.checksumSHA256(), attributes.checksum().checksumSHA256());
+        assertEquals("STANDARD", attributes.storageClassAsString());
+    }
+
+    @Test
     void listPartsListUploadsAndAbort() {
         String key = "pending/upload";
         List<byte[]> data = parts(20, 5 * MIB, 100);

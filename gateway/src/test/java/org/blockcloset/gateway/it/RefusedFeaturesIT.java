@@ -18,7 +18,6 @@ import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
-import software.amazon.awssdk.services.s3.model.TaggingDirective;
 
 /**
  * Features not implemented yet are refused with S3's error, never silently ignored (issue 8): a
@@ -74,13 +73,13 @@ class RefusedFeaturesIT {
     }
 
     @Test
-    void tagsPublicAclsAndEncryptionAreRefused() {
-        refusedPut("tagged", 501, "NotImplemented", p -> p.tagging("project=x"));
+    void tagsOnMultipartUploadsPublicAclsAndEncryptionAreRefused() {
         refusedPut("public", 501, "NotImplemented", p -> p.acl(ObjectCannedACL.PUBLIC_READ));
         refusedPut("encrypted", 501, "NotImplemented", p -> p.serverSideEncryption(ServerSideEncryption.AES256));
-        S3Exception copy = assertThrows(S3Exception.class, () -> s3.copyObject(c -> c.sourceBucket(BUCKET).sourceKey("source")
-                .destinationBucket(BUCKET).destinationKey("copy").taggingDirective(TaggingDirective.REPLACE).tagging("a=b")));
-        assertEquals(501, copy.statusCode());
+        S3Exception mpu = assertThrows(S3Exception.class, () -> s3.createMultipartUpload(c -> c.bucket(BUCKET).key("tagged-mpu")
+                .tagging("a=b")));
+        assertEquals(501, mpu.statusCode());
+        assertTrue(s3.listMultipartUploads(l -> l.bucket(BUCKET)).uploads().isEmpty(), "no upload was created");
         // What every object already is stays accepted: a private ACL.
         s3.putObject(p -> p.bucket(BUCKET).key("private").acl(ObjectCannedACL.PRIVATE), RequestBody.fromString("ok"));
         assertEquals("ok", s3.getObjectAsBytes(g -> g.bucket(BUCKET).key("private")).asUtf8String());

@@ -92,6 +92,11 @@ class ScrubDrainIT {
                 ClusterChecks.until("the drained node holds no block", TIMEOUT, () -> ClusterChecks.blockFiles(drained).isEmpty());
                 b.open(nodes.get(1).adminUrl() + "/console/nodes");
                 b.screenshot("22-drained");
+                // The membership replayed from the log as of now: the node is recorded as draining.
+                b.open(nodes.get(1).adminUrl() + "/console/nodes/asof?at=" + java.time.Instant.now().plusSeconds(1));
+                String members = b.text("#members");
+                assertTrue(members.contains(drainedId) && members.contains("draining"), members);
+                b.screenshot("23-membership-replayed");
             } finally {
                 failures = writer.stop();
             }

@@ -36,12 +36,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ConsolePasswordChanged.class, name = "ConsolePasswordChanged"),
     @JsonSubTypes.Type(value = BucketQuotaChanged.class, name = "BucketQuotaChanged"),
     @JsonSubTypes.Type(value = AccessKeyPermissionsChanged.class, name = "AccessKeyPermissionsChanged"),
+    @JsonSubTypes.Type(value = ObjectTagsChanged.class, name = "ObjectTagsChanged"),
+    @JsonSubTypes.Type(value = BucketTagsChanged.class, name = "BucketTagsChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
         AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
-        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged {
+        BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged, ObjectTagsChanged,
+        BucketTagsChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -122,7 +122,20 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (r.replication() != null && (r.replication() < 1 || r.replication() > 3)) {
                 return Rejection.INVALID_EVENT;
             }
-            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), r.replication(), b.quotaBytes(), b.quotaObjects()));
+            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), r.replication(), b.quotaBytes(), b.quotaObjects(), b.tags()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketTagsChanged t) {
+            Bucket b = buckets.get(t.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            buckets.put(b.name(), b.withTags(t.tags()));
+        } else if (e instanceof org.blockcloset.ledger.event.ObjectTagsChanged t) {
+            String key = Keys.object(t.bucket(), t.key());
+            ObjectVersion o = Json.read(objects.get(key), ObjectVersion.class);
+            if (o == null || (t.versionId() != null && !t.versionId().equals(o.versionId()))) {
+                return Rejection.NO_SUCH_KEY;
+            }
+            objects.put(key, Json.write(o.withTags(t.tags()))); // same blocks: references unchanged
         } else if (e instanceof org.blockcloset.ledger.event.BucketQuotaChanged q) {
             Bucket b = buckets.get(q.bucket());
             if (b == null) {
@@ -131,7 +144,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if ((q.maxBytes() != null && q.maxBytes() < 0) || (q.maxObjects() != null && q.maxObjects() < 0)) {
                 return Rejection.INVALID_EVENT;
             }
-            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), b.replication(), q.maxBytes(), q.maxObjects()));
+            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), b.replication(), q.maxBytes(), q.maxObjects(), b.tags()));
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
