@@ -72,6 +72,11 @@ public final class ConsoleServlet extends HttpServlet {
     }
 
     @Override
+    public void destroy() {
+        store.close();
+    }
+
+    @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         String method = req.getMethod();

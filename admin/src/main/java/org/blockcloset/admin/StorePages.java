@@ -40,9 +40,29 @@ final class StorePages {
     private final ConsoleBackend backend;
     private final Pages pages;
 
+    private EventLog eventLog;
+
     StorePages(ConsoleBackend backend, Pages pages) {
         this.backend = backend;
         this.pages = pages;
+    }
+
+    /**
+     * One reader of the log for every page (a Kafka consumer costs about half a second to open);
+     * its reads are serialised. Closed with the console.
+     */
+    private synchronized EventLog eventLog() {
+        if (eventLog == null) {
+            eventLog = backend.ledger().openEventLog();
+        }
+        return eventLog;
+    }
+
+    synchronized void close() {
+        if (eventLog != null) {
+            eventLog.close();
+            eventLog = null;
+        }
     }
 
     // ---- object browser ------------------------------------------------------------------------
@@ -57,15 +77,14 @@ final class StorePages {
         scope.put("live", asOf == null);
         Views views;
         if (asOf != null) {
-            try (EventLog log = backend.ledger().openEventLog()) {
-                long started = System.nanoTime();
-                Replay replay = replayTo(log, log.offsetAt(asOf));
-                views = replay.views();
-                scope.put("asOf", Bytes.when(asOf));
-                scope.put("asOfValue", param(req, "asOf"));
-                scope.put("replayed", replay.events());
-                scope.put("replayMillis", (System.nanoTime() - started) / 1_000_000);
-            }
+            EventLog log = eventLog();
+            long started = System.nanoTime();
+            Replay replay = replayTo(log, log.offsetAt(asOf));
+            views = replay.views();
+            scope.put("asOf", Bytes.when(asOf));
+            scope.put("asOfValue", param(req, "asOf"));
+            scope.put("replayed", replay.events());
+            scope.put("replayMillis", (System.nanoTime() - started) / 1_000_000);
         } else {
             backend.readBarrier();
             views = backend.ledger().views();
@@ -131,31 +150,30 @@ final class StorePages {
             pages.render(resp, 400, "diff", scope);
             return;
         }
-        try (EventLog log = backend.ledger().openEventLog()) {
-            long fromOffset = log.offsetAt(from);
-            long toOffset = log.offsetAt(to);
-            Replay replay = replayTo(log, fromOffset);
-            Map<String, String> before = snapshot(replay.views(), bucket);
-            log.forEach(fromOffset, toOffset, e -> replay.apply(e.event()));
-            Map<String, String> after = snapshot(replay.views(), bucket);
-            List<Map<String, Object>> changes = new ArrayList<>();
-            TreeMap<String, Boolean> keys = new TreeMap<>();
-            before.keySet().forEach(k -> keys.put(k, true));
-            after.keySet().forEach(k -> keys.put(k, true));
-            for (String k : keys.keySet()) {
-                String b = before.get(k);
-                String a = after.get(k);
-                String what = b == null ? "added" : a == null ? "deleted" : b.equals(a) ? null : "changed";
-                if (what != null) {
-                    changes.add(Map.of("key", k, "what", what, "before", b == null ? "" : b, "after", a == null ? "" : a));
-                }
+        EventLog log = eventLog();
+        long fromOffset = log.offsetAt(from);
+        long toOffset = log.offsetAt(to);
+        Replay replay = replayTo(log, fromOffset);
+        Map<String, String> before = snapshot(replay.views(), bucket);
+        log.forEach(fromOffset, toOffset, e -> replay.apply(e.event()));
+        Map<String, String> after = snapshot(replay.views(), bucket);
+        List<Map<String, Object>> changes = new ArrayList<>();
+        TreeMap<String, Boolean> keys = new TreeMap<>();
+        before.keySet().forEach(k -> keys.put(k, true));
+        after.keySet().forEach(k -> keys.put(k, true));
+        for (String k : keys.keySet()) {
+            String b = before.get(k);
+            String a = after.get(k);
+            String what = b == null ? "added" : a == null ? "deleted" : b.equals(a) ? null : "changed";
+            if (what != null) {
+                changes.add(Map.of("key", k, "what", what, "before", b == null ? "" : b, "after", a == null ? "" : a));
             }
-            scope.put("from", Bytes.when(from));
-            scope.put("to", Bytes.when(to));
-            scope.put("changes", changes);
-            scope.put("none", changes.isEmpty());
-            scope.put("events", toOffset - fromOffset);
         }
+        scope.put("from", Bytes.when(from));
+        scope.put("to", Bytes.when(to));
+        scope.put("changes", changes);
+        scope.put("none", changes.isEmpty());
+        scope.put("events", toOffset - fromOffset);
         pages.render(resp, 200, "diff", scope);
     }
 
@@ -188,28 +206,27 @@ final class StorePages {
             pages.render(resp, 400, "membership", scope);
             return;
         }
-        try (EventLog log = backend.ledger().openEventLog()) {
-            long started = System.nanoTime();
-            Replay replay = replayTo(log, log.offsetAt(at));
-            Views v = replay.views();
-            scope.put("replayed", replay.events());
-            scope.put("replayMillis", (System.nanoTime() - started) / 1_000_000);
-            scope.put("layoutVersion", v.layout().version());
-            scope.put("copies", v.layout().replication());
-            scope.put("usable", Bytes.human(v.layout().usableBytes()));
-            scope.put("members", v.nodes().stream().map(n -> {
-                Map<String, Object> m = new HashMap<>();
-                m.put("id", n.nodeId());
-                m.put("address", n.address().host());
-                m.put("zone", n.zone());
-                m.put("roles", String.valueOf(n.roles()));
-                m.put("capacity", Bytes.human(n.capacity()));
-                m.put("joined", Bytes.when(n.joined()));
-                m.put("state", n.failed() != null ? "failed since " + Bytes.when(n.failed())
-                        : n.draining() != null ? "draining" : "member");
-                return m;
-            }).toList());
-        }
+        EventLog log = eventLog();
+        long started = System.nanoTime();
+        Replay replay = replayTo(log, log.offsetAt(at));
+        Views v = replay.views();
+        scope.put("replayed", replay.events());
+        scope.put("replayMillis", (System.nanoTime() - started) / 1_000_000);
+        scope.put("layoutVersion", v.layout().version());
+        scope.put("copies", v.layout().replication());
+        scope.put("usable", Bytes.human(v.layout().usableBytes()));
+        scope.put("members", v.nodes().stream().map(n -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("id", n.nodeId());
+            m.put("address", n.address().host());
+            m.put("zone", n.zone());
+            m.put("roles", String.valueOf(n.roles()));
+            m.put("capacity", Bytes.human(n.capacity()));
+            m.put("joined", Bytes.when(n.joined()));
+            m.put("state", n.failed() != null ? "failed since " + Bytes.when(n.failed())
+                    : n.draining() != null ? "draining" : "member");
+            return m;
+        }).toList());
         pages.render(resp, 200, "membership", scope);
     }
 
@@ -258,14 +275,13 @@ final class StorePages {
             scope.put("blockCount", blocks.size());
             scope.put("blocksCut", blocks.size() > 64);
         }
-        try (EventLog log = backend.ledger().openEventLog()) {
-            EventLog.Page history = log.newestFirst(e -> {
-                EventFacts f = EventFacts.of(e);
-                return bucket.equals(f.bucket()) && key.equals(f.key());
-            }, Long.MAX_VALUE, PAGE, SCAN_BUDGET * 5);
-            scope.put("history", rows(history.entries()));
-            scope.put("historyCut", history.next() >= 0);
-        }
+        EventLog log = eventLog();
+        EventLog.Page history = log.newestFirst(e -> {
+            EventFacts f = EventFacts.of(e);
+            return bucket.equals(f.bucket()) && key.equals(f.key());
+        }, Long.MAX_VALUE, PAGE, SCAN_BUDGET * 5);
+        scope.put("history", rows(history.entries()));
+        scope.put("historyCut", history.next() >= 0);
         pages.render(resp, found.isPresent() ? 200 : 404, "object", scope);
     }
 
@@ -364,7 +380,8 @@ final class StorePages {
             }
         }
         scope.put("types", EventFacts.TYPES.stream().map(t -> Map.of("name", t, "selected", t.equals(type))).toList());
-        try (EventLog log = backend.ledger().openEventLog()) {
+        try {
+            EventLog log = eventLog();
             long before = Optional.ofNullable(param(req, "before")).map(Long::parseLong)
                     .orElse(to == null ? Long.MAX_VALUE : log.offsetAt(to));
             EventLog.Page page = log.newestFirst(filter, before, PAGE, SCAN_BUDGET);

@@ -35,6 +35,8 @@ public final class EventLog implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, CHUNK);
+        // A page reads what is there: the broker should answer at once, not wait for more to arrive.
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), Json.serde(LoggedEvent.class).deserializer());
         consumer.assign(List.of(TP));
