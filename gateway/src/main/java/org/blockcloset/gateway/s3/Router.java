@@ -16,6 +16,16 @@ final class Router {
     private Router() {
     }
 
+    /** A sub-resource read with GET, set with PUT, removed with DELETE. */
+    private static S3Operation byMethod(String method, S3Operation get, S3Operation put, S3Operation delete) {
+        return switch (method) {
+            case "GET" -> get;
+            case "PUT" -> put;
+            case "DELETE" -> delete;
+            default -> throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+        };
+    }
+
     static S3Operation route(String method, String bucket, String key, Map<String, String> q, boolean copySource) {
         if (bucket == null) {
             if (method.equals("GET")) {
@@ -30,16 +40,8 @@ final class Router {
                 }
             }
             if (q.containsKey("tagging")) {
-                switch (method) {
-                    case "GET":
-                        return S3Operation.GET_BUCKET_TAGGING;
-                    case "PUT":
-                        return S3Operation.PUT_BUCKET_TAGGING;
-                    case "DELETE":
-                        return S3Operation.DELETE_BUCKET_TAGGING;
-                    default:
-                        throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
-                }
+                return byMethod(method, S3Operation.GET_BUCKET_TAGGING, S3Operation.PUT_BUCKET_TAGGING,
+                        S3Operation.DELETE_BUCKET_TAGGING);
             }
             switch (method) {
                 case "PUT":
@@ -77,16 +79,7 @@ final class Router {
             }
         }
         if (q.containsKey("tagging")) {
-            switch (method) {
-                case "GET":
-                    return S3Operation.GET_OBJECT_TAGGING;
-                case "PUT":
-                    return S3Operation.PUT_OBJECT_TAGGING;
-                case "DELETE":
-                    return S3Operation.DELETE_OBJECT_TAGGING;
-                default:
-                    throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
-            }
+            return byMethod(method, S3Operation.GET_OBJECT_TAGGING, S3Operation.PUT_OBJECT_TAGGING, S3Operation.DELETE_OBJECT_TAGGING);
         }
         switch (method) {
             case "PUT":
