@@ -23,7 +23,6 @@ import java.util.Map;
 import org.blockcloset.ledger.model.BlockRef;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
 import org.blockcloset.admin.ConsoleBackend;
 import org.blockcloset.gateway.s3.BucketNames;
 import org.blockcloset.ledger.Ledger;
@@ -38,7 +37,6 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private final Supplier<Integer> s3Port;
     private final String region;
     private final Optional<AccessKeyPair> bootstrap;
-    private final ToIntFunction<String> copies;
     private final Supplier<Map<String, Object>> cluster;
     private final org.blockcloset.gateway.object.Placement placement;
     private final org.blockcloset.storage.BlockStore blocks;
@@ -62,7 +60,6 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         this.s3Port = s3Port;
         this.region = region;
         this.bootstrap = Optional.ofNullable(bootstrap).map(k -> new AccessKeyPair(k.accessKeyId(), k.secretAccessKey()));
-        this.copies = placement::copiesFor;
         this.placement = placement;
         this.blocks = blocks;
         this.objects = objects;
@@ -126,7 +123,7 @@ public final class NodeConsoleBackend implements ConsoleBackend {
 
     @Override
     public int copiesFor(String bucket) {
-        return copies.applyAsInt(bucket);
+        return placement.copiesFor(bucket);
     }
 
     @Override
