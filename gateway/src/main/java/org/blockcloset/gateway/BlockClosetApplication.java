@@ -172,6 +172,14 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
+        env.lifecycle().manage(new org.blockcloset.gateway.object.Lifecycle(ledger, Duration.ofMillis(config.lifecycleDay.toMilliseconds()),
+                Duration.ofMillis(config.lifecycleInterval.toMilliseconds()), Clock.systemUTC(), () -> {
+                    var nodes = ledger.views().nodes();
+                    // One node acts: the first member by id that this node sees up (alone, itself).
+                    return nodes.size() < 2 || nodes.stream().map(ClusterNode::nodeId).filter(liveness::isUp).sorted().findFirst()
+                            .map(identity.nodeId()::equals).orElse(false);
+                }));
+
         ObjectService objectService = new ObjectService(ledger, blocks, placement);
         S3Context s3 = new S3Context(ledger, objectService, secrets, Clock.systemUTC(),
                 config.domains, config.region);
@@ -300,6 +308,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         m.put("scrubPeriod", String.valueOf(c.scrubPeriod));
         m.put("slowRequest", String.valueOf(c.slowRequest));
         m.put("chartInterval", String.valueOf(c.chartInterval));
+        m.put("lifecycleDay", String.valueOf(c.lifecycleDay));
+        m.put("lifecycleInterval", String.valueOf(c.lifecycleInterval));
         return m;
     }
 

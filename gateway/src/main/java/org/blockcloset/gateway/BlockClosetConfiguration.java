@@ -134,6 +134,16 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public Duration chartInterval = Duration.minutes(1);
 
+    /** The length of a lifecycle rule's "day" (24 hours; tests shorten it to watch rules act). */
+    @NotNull
+    @JsonProperty
+    public Duration lifecycleDay = Duration.days(1);
+
+    /** How often buckets' lifecycle rules are evaluated. */
+    @NotNull
+    @JsonProperty
+    public Duration lifecycleInterval = Duration.hours(1);
+
     /** When set, {@code /metrics} on the admin port needs it as a bearer token; when empty it is open. */
     @JsonProperty
     public String metricsToken = "";

@@ -29,6 +29,12 @@ public enum Rejection {
     ALREADY_SET_UP,
     /** The console is not set up, or the change names another administrator. */
     NOT_SET_UP,
+    /** Object lock retains the version (retention or legal hold), or forbids the change to its lock. */
+    OBJECT_LOCKED,
+    /** The version named does not exist. */
+    NO_SUCH_VERSION,
+    /** The bucket's state does not allow it (suspending versioning of a locked bucket, lock on an unlocked one). */
+    INVALID_BUCKET_STATE,
     /** The event could not be applied at all (malformed); it changed nothing. */
     INVALID_EVENT
 }

@@ -40,6 +40,21 @@ public final class SigV4Verifier {
         this.clock = clock;
     }
 
+    /**
+     * A browser form's policy signature (POST Object with SigV4 fields): the hex HMAC of the
+     * base64 policy under the signing key of {@code x-amz-credential}. Returns the key that signed it.
+     */
+    public String verifyPolicy(String credential, String policyBase64, String signature) {
+        CredentialScope scope = CredentialScope.parse(credential, S3Error.INVALID_ARGUMENT);
+        String secret = secrets.apply(scope.accessKeyId()).orElseThrow(() -> new S3Exception(S3Error.INVALID_ACCESS_KEY_ID));
+        String expected = SigV4Crypto.hex(SigV4Crypto.hmac(
+                SigV4Crypto.signingKey(secret, scope.date(), scope.region(), scope.service()), policyBase64));
+        if (signature == null || !SigV4Crypto.signaturesEqual(expected, signature.trim())) {
+            throw new S3Exception(S3Error.SIGNATURE_DOES_NOT_MATCH);
+        }
+        return scope.accessKeyId();
+    }
+
     /** Authenticates the request or throws {@link S3Exception}. */
     public AuthContext verify(SignedRequest request) {
         String authorization = request.header("authorization");
@@ -59,7 +74,26 @@ public final class SigV4Verifier {
         if (queryV2) {
             throw unsupportedV2();
         }
-        return AuthContext.anonymous();
+        return anonymous(request);
+    }
+
+    /**
+     * An unsigned request (served only where an ACL allows it): its body is still checked as it
+     * says, a SHA-256 against the hash, an unsigned aws-chunked body decoded and its trailer checksum
+     * verified; a body that claims chunk signatures cannot come without a signature.
+     */
+    private static AuthContext anonymous(SignedRequest request) {
+        String sha = request.header("x-amz-content-sha256");
+        if (sha == null || sha.equals(PayloadMode.UNSIGNED.literal())) {
+            return AuthContext.anonymous();
+        }
+        if (sha.matches("[0-9a-f]{64}")) {
+            return new AuthContext(null, PayloadMode.SHA256, sha, null, -1, false, true);
+        }
+        if (sha.equals(PayloadMode.STREAMING_UNSIGNED_TRAILER.literal())) {
+            return new AuthContext(null, PayloadMode.STREAMING_UNSIGNED_TRAILER, null, null, decodedContentLength(request), false, true);
+        }
+        throw new S3Exception(S3Error.INVALID_REQUEST, "An unsigned request cannot carry a signed payload (" + sha + ").");
     }
 
     private AuthContext verifyHeader(SignedRequest request, String authorization) {

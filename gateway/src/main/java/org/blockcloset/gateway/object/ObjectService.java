@@ -82,12 +82,12 @@ public final class ObjectService {
      * Makes the write set's blocks durable, appends the event that references them and settles the
      * write set. Returns once the event is durable in the log and visible to every later read.
      */
-    public LoggedEvent commit(WriteSet write, String actor, String requestId, String source, Event event)
+    public Ledger.Appended commit(WriteSet write, String actor, String requestId, String source, Event event)
             throws IOException, RejectedException, LedgerUnavailableException {
         write.awaitDurable();
         org.blockcloset.ledger.Trace.mark("body received, blocks durable on replicas");
         try {
-            LoggedEvent logged = ledger.append(actor, requestId, source, event);
+            Ledger.Appended logged = ledger.appendWithOffset(actor, requestId, source, event);
             // The event references the blocks from now on: keep them, whatever happens next.
             write.settle(true);
             if (write.mayMiss()) {

@@ -7,7 +7,7 @@ import org.blockcloset.ledger.event.BucketCreated;
 import org.blockcloset.ledger.event.BucketDeleted;
 import org.blockcloset.ledger.model.Bucket;
 
-/** ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning. */
+/** ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation. */
 final class BucketHandlers {
     /** A CreateBucketConfiguration is a few hundred bytes; more is refused. */
     static final long MAX_CONFIGURATION_BYTES = 64 * 1024;
@@ -37,7 +37,10 @@ final class BucketHandlers {
         // The body, when present, is a CreateBucketConfiguration naming a region; one region here.
         // Read and dropped, but never more than such a document can be: no body is read whole unbounded.
         Responses.drain(r.http().getInputStream(), MAX_CONFIGURATION_BYTES);
-        ctx.append(r, new BucketCreated(r.bucket(), ctx.clock().instant()));
+        boolean locked = "true".equalsIgnoreCase(r.header("x-amz-bucket-object-lock-enabled"));
+        String acl = Acls.fromHeader(r);
+        ctx.append(r, new BucketCreated(r.bucket(), ctx.clock().instant(), locked ? Boolean.TRUE : null,
+                Acls.PRIVATE.equals(acl) ? null : acl));
         resp.setHeader("Location", "/" + r.bucket());
         Responses.empty(resp, 200);
     }
@@ -64,8 +67,4 @@ final class BucketHandlers {
         Responses.xml(resp, Xml.doc("LocationConstraint").text(region).finish());
     }
 
-    void getBucketVersioning(S3Request r, HttpServletResponse resp) throws IOException {
-        ctx.requireBucket(r.bucket());
-        Responses.xml(resp, Xml.doc("VersioningConfiguration").finish());
-    }
 }

@@ -44,6 +44,7 @@ final class CompleteMultipartUpload {
             ObjectVersion done = ctx.views().object(r.bucket(), r.key()).orElse(null);
             if (done != null && done.versionId().equals(r.param("uploadId"))) {
                 Responses.drain(r.http().getInputStream(), XmlInput.MAX_BYTES);
+                Versions.header(resp, ctx, done);
                 respond(resp, done);
                 return;
             }
@@ -117,7 +118,8 @@ final class CompleteMultipartUpload {
         String etag = MultipartHandlers.multipartEtag(chosen);
         ObjectVersion o = new ObjectVersion(u.bucket(), u.key(), u.uploadId(), size, etag,
                 ctx.clock().instant(), u.headers(), u.userMetadata(), checksums,
-                checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks);
+                checksums.isEmpty() ? null : u.checksumType(), partSizes, blocks).withTags(u.tags())
+                .withLock(u.lockMode(), u.retainUntil(), u.legalHold()).withAcl(u.acl());
         // A concurrent UploadPart may replace a chosen part before this event applies, leaving its
         // old blocks briefly unreferenced: pin them so GC cannot take them in that window.
         try (WriteSet write = ctx.objects().begin(r.bucket())) {
@@ -126,7 +128,8 @@ final class CompleteMultipartUpload {
             } catch (BlockNotFoundException e) {
                 throw new S3Exception(S3Error.INVALID_PART, "A part was replaced while the upload was being completed.");
             }
-            ctx.commit(r, write, new MultipartUploadCompleted(u.uploadId(), o, precondition));
+            Versions.madeHeader(resp, ctx, r.bucket(), r.key(), ctx.commit(r, write,
+                    new MultipartUploadCompleted(u.uploadId(), o, precondition)));
         }
         respond(resp, o);
     }

@@ -32,14 +32,21 @@ final class CopyObjectHandler {
         this.ctx = ctx;
     }
 
-    record Source(String bucket, String key) {
+    /** @param versionId the source's ?versionId, null for its current version */
+    record Source(String bucket, String key, String versionId) {
     }
 
     static Source parseSource(String header) {
         String s = header.trim();
         int q = s.indexOf('?');
+        String versionId = null;
         if (q >= 0) {
-            s = s.substring(0, q); // versionId: this store keeps one version per key
+            String query = s.substring(q + 1);
+            s = s.substring(0, q);
+            versionId = UriCodec.parseQuery(query).get("versionId");
+            if (versionId == null && !query.isEmpty()) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "Copy Source may name only a versionId.");
+            }
         }
         s = UriCodec.decode(s, false);
         if (s.startsWith("/")) {
@@ -49,24 +56,26 @@ final class CopyObjectHandler {
         if (slash <= 0 || slash == s.length() - 1) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
         }
-        return new Source(s.substring(0, slash), s.substring(slash + 1));
+        return new Source(s.substring(0, slash), s.substring(slash + 1), versionId);
     }
 
     private ObjectVersion source(S3Request r) {
         Source s = parseSource(r.header("x-amz-copy-source"));
         // Copying reads the source: it sees every write acknowledged anywhere before, like a GET.
         ctx.readBarrier();
-        ObjectVersion o = GetObjectHandler.find(ctx, s.bucket(), s.key());
+        ObjectVersion o = Versions.find(ctx, s.bucket(), s.key(), s.versionId());
         Conditionals.evaluateCopySource(r, o);
         return o;
     }
 
     void copyObject(S3Request r, HttpServletResponse resp) throws IOException {
-        ctx.requireBucket(r.bucket());
+        org.blockcloset.ledger.model.Bucket bucket = ctx.requireBucket(r.bucket());
         PutObjectHandler.checkKey(r.key());
+        ObjectLockHandlers.WriteLock lock = ObjectLockHandlers.fromHeaders(ctx, r, bucket);
         ObjectVersion src = source(r);
         boolean replace = "REPLACE".equalsIgnoreCase(r.header("x-amz-metadata-directive"));
-        if (!replace && src.bucket().equals(r.bucket()) && src.key().equals(r.key())) {
+        if (!replace && src.bucket().equals(r.bucket()) && src.key().equals(r.key())
+                && parseSource(r.header("x-amz-copy-source")).versionId() == null) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "This copy request is illegal because it is trying to copy an "
                     + "object to itself without changing the object's metadata, storage class, website redirect "
                     + "location or encryption attributes.");
@@ -86,12 +95,19 @@ final class CopyObjectHandler {
         Map<String, String> tags = tagging != null && tagging.trim().equalsIgnoreCase("REPLACE")
                 ? Tags.fromHeader(r.header("x-amz-tagging")) : src.tags();
         ObjectVersion copy = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), src.size(), src.etag(),
-                ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks()).withTags(tags);
+                ctx.clock().instant(), headers, user, src.checksums(), src.checksumType(), src.partSizes(), src.blocks()).withTags(tags)
+                .withAcl(Acls.fromHeader(r));
         // The copy shares the source's blocks: pin them until the copy's event references them, in
         // case the source is deleted meanwhile (its blocks may be old enough for GC at once).
         try (WriteSet write = ctx.objects().begin(r.bucket())) {
             reuseSource(write, src.blocks(), 0, src.size() - 1);
-            ctx.commit(r, write, new ObjectPut(copy));
+            if (lock != null) {
+                copy = lock.applyTo(copy);
+            }
+            Versions.madeHeader(resp, ctx, r.bucket(), r.key(), ctx.commit(r, write, new ObjectPut(copy)));
+        }
+        if (ctx.views().bucket(src.bucket()).map(org.blockcloset.ledger.model.Bucket::versioned).orElse(false)) {
+            resp.setHeader("x-amz-copy-source-version-id", src.s3VersionIdOrNull());
         }
         Xml x = Xml.doc("CopyObjectResult").el("LastModified", Responses.xmlDate(copy.lastModified())).el("ETag", copy.etag());
         if (copy.checksums() != null) {
@@ -104,6 +120,9 @@ final class CopyObjectHandler {
         int number = MultipartHandlers.partNumber(r);
         Upload u = MultipartHandlers.requireUpload(ctx, r);
         ObjectVersion src = source(r);
+        if (ctx.views().bucket(src.bucket()).map(org.blockcloset.ledger.model.Bucket::versioned).orElse(false)) {
+            resp.setHeader("x-amz-copy-source-version-id", src.s3VersionIdOrNull());
+        }
         ByteRange range = copySourceRange(r.header("x-amz-copy-source-range"), src.size());
         long first = range == null ? 0 : range.first();
         long last = range == null ? src.size() - 1 : range.last();

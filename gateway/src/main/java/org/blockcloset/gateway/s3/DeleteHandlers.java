@@ -18,15 +18,42 @@ final class DeleteHandlers {
     }
 
     void deleteObject(S3Request r, HttpServletResponse resp) {
-        delete(r, r.key());
+        Outcome o = delete(r, r.key(), r.param("versionId"), ObjectLockHandlers.bypass(r, ctx));
+        if (o.versionId() != null) {
+            resp.setHeader("x-amz-version-id", o.versionId());
+        }
+        if (o.deleteMarker()) {
+            resp.setHeader("x-amz-delete-marker", "true");
+        }
         Responses.empty(resp, 204);
     }
 
-    private void delete(S3Request r, String key) {
-        ctx.requireBucket(r.bucket());
-        if (ctx.views().object(r.bucket(), key).isPresent()) {
-            ctx.append(r, new ObjectDeleted(r.bucket(), key));
+    /**
+     * What a delete did: the version id it removed or the delete marker's it made (null in an
+     * unversioned bucket), and whether that version is a delete marker.
+     */
+    record Outcome(String versionId, boolean deleteMarker) {
+    }
+
+    private Outcome delete(S3Request r, String key, String versionId, Boolean bypass) {
+        org.blockcloset.ledger.model.Bucket bucket = ctx.requireBucket(r.bucket());
+        String id = Versions.parse(versionId);
+        if (!bucket.versioned()) {
+            if ((id == null || id.equals("null")) && ctx.views().object(r.bucket(), key).isPresent()) {
+                ctx.append(r, new ObjectDeleted(r.bucket(), key, id, bypass));
+            }
+            return new Outcome(id, false);
         }
+        if (id == null) {
+            // Always a new delete marker, whether or not the key has a current version (as in S3).
+            var appended = ctx.append(r, new ObjectDeleted(r.bucket(), key, null, bypass));
+            return new Outcome(Versions.made(ctx, r.bucket(), key, appended), true);
+        }
+        var target = ctx.views().version(r.bucket(), key, id);
+        if (target.isPresent()) {
+            ctx.append(r, new ObjectDeleted(r.bucket(), key, id, bypass));
+        }
+        return new Outcome(id, target.map(org.blockcloset.ledger.model.ObjectVersion::marksDeletion).orElse(false));
     }
 
     void deleteObjects(S3Request r, HttpServletResponse resp) throws IOException {
@@ -41,19 +68,26 @@ final class DeleteHandlers {
         if (objects.isEmpty() || objects.size() > MAX_OBJECTS) {
             throw new S3Exception(S3Error.MALFORMED_XML);
         }
+        Boolean bypass = ObjectLockHandlers.bypass(r, ctx);
         Xml x = Xml.doc("DeleteResult");
         for (Element o : objects) {
             String key = XmlInput.text(o, "Key");
+            String versionId = XmlInput.text(o, "VersionId");
             try {
                 if (key == null || key.isEmpty()) {
                     throw new S3Exception(S3Error.INVALID_ARGUMENT, "The key is empty.");
                 }
-                delete(r, key);
+                Outcome done = delete(r, key, versionId, bypass);
                 if (!quiet) {
-                    x.open("Deleted").el("Key", key).close();
+                    x.open("Deleted").el("Key", key).el("VersionId", versionId);
+                    if (done.deleteMarker()) {
+                        x.el("DeleteMarker", true).el("DeleteMarkerVersionId", done.versionId());
+                    }
+                    x.close();
                 }
             } catch (S3Exception e) {
-                x.open("Error").el("Key", key).el("Code", e.error().code()).el("Message", e.getMessage()).close();
+                x.open("Error").el("Key", key).el("VersionId", versionId).el("Code", e.error().code()).el("Message", e.getMessage())
+                        .close();
             }
         }
         Responses.xml(resp, x.finish());

@@ -16,6 +16,7 @@ final class ErrorResponses {
         resp.setHeader("x-amz-request-id", requestId);
         resp.setHeader("x-amz-id-2", requestId);
         resp.setStatus(err.status());
+        e.headers().forEach(resp::setHeader);
         if ((err == S3Error.INVALID_RANGE || err == S3Error.INVALID_PART_NUMBER)
                 && e.extraElements().containsKey("ActualObjectSize")) {
             resp.setHeader("Content-Range", "bytes */" + e.extraElements().get("ActualObjectSize"));

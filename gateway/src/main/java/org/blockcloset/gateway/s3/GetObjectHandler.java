@@ -20,16 +20,20 @@ final class GetObjectHandler {
         serve(r, resp, false);
     }
 
+    /** The current object of a key (NoSuchKey, with the delete marker's headers when one hides it). */
     static ObjectVersion find(S3Context ctx, String bucket, String key) {
-        return ctx.views().object(bucket, key).orElseThrow(() -> {
-            ctx.requireBucket(bucket);
-            return new S3Exception(S3Error.NO_SUCH_KEY);
-        });
+        return Versions.find(ctx, bucket, key, null);
+    }
+
+    /** The version the request names with ?versionId, else the current object. */
+    static ObjectVersion find(S3Context ctx, S3Request r) {
+        return Versions.find(ctx, r.bucket(), r.key(), r.param("versionId"));
     }
 
     private void serve(S3Request r, HttpServletResponse resp, boolean body) throws IOException {
-        ObjectVersion o = find(ctx, r.bucket(), r.key());
+        ObjectVersion o = find(ctx, r);
         org.blockcloset.ledger.Trace.mark("index lookup");
+        Versions.header(resp, ctx, o);
         if (Conditionals.evaluate(r, o) == Conditionals.Outcome.NOT_MODIFIED) {
             resp.setHeader("ETag", o.etag());
             resp.setHeader("Last-Modified", Responses.httpDate(o.lastModified()));
@@ -48,6 +52,7 @@ final class GetObjectHandler {
             range = ByteRange.parse(r.header("Range"), o.size());
         }
         ObjectHeaders.write(resp, o, r, range == null);
+        ObjectLockHandlers.headers(resp, o);
         if (range != null) {
             resp.setStatus(206);
             resp.setHeader("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + o.size());

@@ -30,9 +30,11 @@ final class MultipartHandlers {
     }
 
     void create(S3Request r, HttpServletResponse resp) throws IOException {
-        ctx.requireBucket(r.bucket());
+        org.blockcloset.ledger.model.Bucket bucket = ctx.requireBucket(r.bucket());
         PutObjectHandler.checkKey(r.key());
         ObjectMetadata meta = ObjectMetadata.from(r.http());
+        java.util.Map<String, String> tags = Tags.fromHeader(r.header("x-amz-tagging"));
+        ObjectLockHandlers.WriteLock lock = ObjectLockHandlers.fromHeaders(ctx, r, bucket);
         String algorithm = r.header("x-amz-checksum-algorithm");
         if (algorithm != null) {
             algorithm = ChecksumAlgorithm.fromName(algorithm.trim()).orElseThrow(() ->
@@ -44,7 +46,9 @@ final class MultipartHandlers {
         }
         String uploadId = UUID.randomUUID().toString().replace("-", "");
         Upload u = new Upload(r.bucket(), r.key(), uploadId, ctx.clock().instant(), r.actor(), meta.headers(),
-                meta.user(), algorithm, type == null ? null : type.toUpperCase(Locale.ROOT));
+                meta.user(), algorithm, type == null ? null : type.toUpperCase(Locale.ROOT), tags == null || tags.isEmpty() ? null : tags,
+                lock == null ? null : lock.mode(), lock == null ? null : lock.until(), lock == null ? null : lock.legalHold(),
+                Acls.fromHeader(r));
         ctx.append(r, new MultipartUploadCreated(u));
         if (algorithm != null) {
             resp.setHeader("x-amz-checksum-algorithm", algorithm);

@@ -28,7 +28,8 @@ final class ObjectAttributesHandler {
         if (!KNOWN.containsAll(wanted)) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid attribute name specified: " + header);
         }
-        ObjectVersion o = GetObjectHandler.find(ctx, r.bucket(), r.key());
+        ObjectVersion o = GetObjectHandler.find(ctx, r);
+        Versions.header(resp, ctx, o);
         resp.setHeader("Last-Modified", Responses.httpDate(o.lastModified()));
         Xml x = Xml.doc("GetObjectAttributesResponse");
         if (wanted.contains("etag")) {

@@ -16,12 +16,24 @@ final class Permissions {
         return switch (op) {
             case LIST_BUCKETS, HEAD_BUCKET, GET_BUCKET_LOCATION, GET_BUCKET_VERSIONING, LIST_OBJECTS, LIST_OBJECTS_V2,
                  GET_OBJECT, HEAD_OBJECT, LIST_PARTS, LIST_MULTIPART_UPLOADS, GET_OBJECT_TAGGING,
-                 GET_BUCKET_TAGGING, GET_OBJECT_ATTRIBUTES -> Permission.READ;
+                 GET_BUCKET_TAGGING, GET_OBJECT_ATTRIBUTES, LIST_OBJECT_VERSIONS, GET_OBJECT_LOCK_CONFIGURATION,
+                 GET_OBJECT_RETENTION, GET_OBJECT_LEGAL_HOLD, GET_BUCKET_ACL, GET_OBJECT_ACL, GET_BUCKET_CORS,
+                 GET_BUCKET_LIFECYCLE, PREFLIGHT -> Permission.READ;
             case PUT_OBJECT, COPY_OBJECT, DELETE_OBJECT, DELETE_OBJECTS, CREATE_MULTIPART_UPLOAD, UPLOAD_PART,
                  UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD, PUT_OBJECT_TAGGING,
-                 DELETE_OBJECT_TAGGING -> Permission.WRITE;
-            case CREATE_BUCKET, DELETE_BUCKET, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING -> Permission.OWNER;
+                 DELETE_OBJECT_TAGGING, PUT_OBJECT_RETENTION, PUT_OBJECT_LEGAL_HOLD, PUT_OBJECT_ACL, POST_OBJECT -> Permission.WRITE;
+            case CREATE_BUCKET, DELETE_BUCKET, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING, PUT_BUCKET_VERSIONING,
+                 PUT_OBJECT_LOCK_CONFIGURATION, PUT_BUCKET_ACL, PUT_BUCKET_CORS, DELETE_BUCKET_CORS,
+                 PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE -> Permission.OWNER;
         };
+    }
+
+    /**
+     * May this caller bypass GOVERNANCE retention (x-amz-bypass-governance-retention)? Admin keys and
+     * keys that own the bucket may; S3 asks for s3:BypassGovernanceRetention, which owners hold here.
+     */
+    static boolean mayBypassGovernance(AccessKey key, String bucket) {
+        return key != null && (key.admin() || key.may(Permission.OWNER, bucket));
     }
 
     /** Throws AccessDenied unless {@code key} may do {@code op}; ListBuckets is filtered instead. */

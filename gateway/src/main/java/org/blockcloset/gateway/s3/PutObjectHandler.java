@@ -54,6 +54,7 @@ final class PutObjectHandler {
         Precondition precondition = writePrecondition(ctx, r);
         ObjectMetadata meta = ObjectMetadata.from(r.http());
         java.util.Map<String, String> tags = Tags.fromHeader(r.header("x-amz-tagging"));
+        ObjectLockHandlers.WriteLock lock = ObjectLockHandlers.fromHeaders(ctx, r, bucket);
         String etag;
         ObjectVersion o;
         try (WriteSet write = ctx.objects().begin(r.bucket())) {
@@ -61,8 +62,12 @@ final class PutObjectHandler {
             etag = '"' + body.md5Hex() + '"';
             o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),
                     etag, ctx.clock().instant(), meta.headers(), meta.user(), body.checksums(),
-                    body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks()).withTags(tags);
-            ctx.commit(r, write, new ObjectPut(o, precondition));
+                    body.checksums().isEmpty() ? null : "FULL_OBJECT", null, body.written().blocks()).withTags(tags)
+                    .withAcl(Acls.fromHeader(r));
+            if (lock != null) {
+                o = lock.applyTo(o);
+            }
+            Versions.madeHeader(resp, ctx, r.bucket(), r.key(), ctx.commit(r, write, new ObjectPut(o, precondition)));
         }
         resp.setHeader("ETag", etag);
         ObjectHeaders.checksums(resp, o);

@@ -17,7 +17,11 @@ final class Responses {
     }
 
     static void xml(HttpServletResponse resp, byte[] body) throws IOException {
-        resp.setStatus(200);
+        xml(resp, 200, body);
+    }
+
+    static void xml(HttpServletResponse resp, int status, byte[] body) throws IOException {
+        resp.setStatus(status);
         resp.setContentType("application/xml");
         resp.setContentLength(body.length);
         resp.getOutputStream().write(body);

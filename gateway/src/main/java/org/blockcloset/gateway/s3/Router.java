@@ -6,24 +6,28 @@ import java.util.Set;
 /** Turns method + bucket/key + sub-resources into the S3 operation. */
 final class Router {
     /** Bucket sub-resources real clients probe but this store does not serve yet. */
-    private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of("acl", "policy", "cors", "lifecycle",
-            "encryption", "object-lock", "replication", "website", "logging", "notification",
-            "accelerate", "requestPayment", "ownershipControls", "publicAccessBlock", "versions", "analytics",
+    private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of("policy",
+            "encryption", "replication", "website", "logging", "notification",
+            "accelerate", "requestPayment", "ownershipControls", "publicAccessBlock", "analytics",
             "inventory", "metrics", "intelligent-tiering", "policyStatus");
-    private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("acl", "retention",
-            "legal-hold", "torrent", "restore", "select");
+    private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("torrent", "restore", "select");
 
     private Router() {
     }
 
     /** A sub-resource read with GET, set with PUT, removed with DELETE. */
     private static S3Operation byMethod(String method, S3Operation get, S3Operation put, S3Operation delete) {
-        return switch (method) {
+        S3Operation op = switch (method) {
             case "GET" -> get;
             case "PUT" -> put;
             case "DELETE" -> delete;
-            default -> throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+            default -> null;
         };
+        return op != null ? op : methodNotAllowed();
+    }
+
+    private static S3Operation methodNotAllowed() {
+        throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
     }
 
     static S3Operation route(String method, String bucket, String key, Map<String, String> q, boolean copySource) {
@@ -39,15 +43,34 @@ final class Router {
                     throw new S3Exception(S3Error.NOT_IMPLEMENTED, "The bucket sub-resource '" + r + "' is not implemented.");
                 }
             }
+            if (q.containsKey("acl")) {
+                return byMethod(method, S3Operation.GET_BUCKET_ACL, S3Operation.PUT_BUCKET_ACL, null);
+            }
+            if (q.containsKey("lifecycle")) {
+                return byMethod(method, S3Operation.GET_BUCKET_LIFECYCLE, S3Operation.PUT_BUCKET_LIFECYCLE,
+                        S3Operation.DELETE_BUCKET_LIFECYCLE);
+            }
+            if (q.containsKey("cors")) {
+                return byMethod(method, S3Operation.GET_BUCKET_CORS, S3Operation.PUT_BUCKET_CORS, S3Operation.DELETE_BUCKET_CORS);
+            }
+            if (method.equals("OPTIONS")) {
+                return S3Operation.PREFLIGHT;
+            }
+            if (q.containsKey("object-lock")) {
+                return byMethod(method, S3Operation.GET_OBJECT_LOCK_CONFIGURATION, S3Operation.PUT_OBJECT_LOCK_CONFIGURATION, null);
+            }
+            if (q.containsKey("versioning") && !method.equals("HEAD")) {
+                return byMethod(method, S3Operation.GET_BUCKET_VERSIONING, S3Operation.PUT_BUCKET_VERSIONING, null);
+            }
+            if (q.containsKey("versions") && method.equals("GET")) {
+                return S3Operation.LIST_OBJECT_VERSIONS;
+            }
             if (q.containsKey("tagging")) {
                 return byMethod(method, S3Operation.GET_BUCKET_TAGGING, S3Operation.PUT_BUCKET_TAGGING,
                         S3Operation.DELETE_BUCKET_TAGGING);
             }
             switch (method) {
                 case "PUT":
-                    if (q.containsKey("versioning")) {
-                        throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Bucket versioning is not implemented.");
-                    }
                     return S3Operation.CREATE_BUCKET;
                 case "HEAD":
                     return S3Operation.HEAD_BUCKET;
@@ -57,13 +80,13 @@ final class Router {
                     if (q.containsKey("delete")) {
                         return S3Operation.DELETE_OBJECTS;
                     }
+                    if (q.isEmpty()) {
+                        return S3Operation.POST_OBJECT;
+                    }
                     throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
                 case "GET":
                     if (q.containsKey("location")) {
                         return S3Operation.GET_BUCKET_LOCATION;
-                    }
-                    if (q.containsKey("versioning")) {
-                        return S3Operation.GET_BUCKET_VERSIONING;
                     }
                     if (q.containsKey("uploads")) {
                         return S3Operation.LIST_MULTIPART_UPLOADS;
@@ -77,6 +100,18 @@ final class Router {
             if (q.containsKey(r)) {
                 throw new S3Exception(S3Error.NOT_IMPLEMENTED, "The object sub-resource '" + r + "' is not implemented.");
             }
+        }
+        if (method.equals("OPTIONS")) {
+            return S3Operation.PREFLIGHT;
+        }
+        if (q.containsKey("acl")) {
+            return byMethod(method, S3Operation.GET_OBJECT_ACL, S3Operation.PUT_OBJECT_ACL, null);
+        }
+        if (q.containsKey("retention")) {
+            return byMethod(method, S3Operation.GET_OBJECT_RETENTION, S3Operation.PUT_OBJECT_RETENTION, null);
+        }
+        if (q.containsKey("legal-hold")) {
+            return byMethod(method, S3Operation.GET_OBJECT_LEGAL_HOLD, S3Operation.PUT_OBJECT_LEGAL_HOLD, null);
         }
         if (q.containsKey("tagging")) {
             return byMethod(method, S3Operation.GET_OBJECT_TAGGING, S3Operation.PUT_OBJECT_TAGGING, S3Operation.DELETE_OBJECT_TAGGING);

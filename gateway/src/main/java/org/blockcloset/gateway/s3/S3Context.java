@@ -82,9 +82,9 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
     }
 
     /** Appends the request's event (one that references no new blocks); returns once it is durable and visible to every later read. */
-    LoggedEvent append(S3Request request, Event event) {
+    Ledger.Appended append(S3Request request, Event event) {
         try {
-            return ledger.append(request.actor(), request.requestId(), request.http().getRemoteAddr(), event);
+            return ledger.appendWithOffset(request.actor(), request.requestId(), request.http().getRemoteAddr(), event);
         } catch (RejectedException e) {
             throw refused(e);
         } catch (LedgerUnavailableException e) {
@@ -93,7 +93,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
     }
 
     /** Commits a write: its blocks durable, its event appended, its pins settled (see {@link ObjectService#commit}). */
-    LoggedEvent commit(S3Request request, WriteSet write, Event event) throws java.io.IOException {
+    Ledger.Appended commit(S3Request request, WriteSet write, Event event) throws java.io.IOException {
         try {
             return objects.commit(write, request.actor(), request.requestId(), request.http().getRemoteAddr(), event);
         } catch (RejectedException e) {
@@ -112,6 +112,10 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
             case NO_SUCH_KEY -> new S3Exception(S3Error.NO_SUCH_KEY);
             case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
             case QUOTA_EXCEEDED -> new S3Exception(S3Error.QUOTA_EXCEEDED);
+            case NO_SUCH_VERSION -> new S3Exception(S3Error.NO_SUCH_VERSION);
+            case OBJECT_LOCKED -> new S3Exception(S3Error.ACCESS_DENIED, "The version is protected by object lock "
+                    + "(retention or legal hold).");
+            case INVALID_BUCKET_STATE -> new S3Exception(S3Error.INVALID_BUCKET_STATE);
             default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
         };
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 public class S3Exception extends RuntimeException {
     private final S3Error error;
     private final Map<String, String> extraElements = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public S3Exception(S3Error error) {
         this(error, error.message());
@@ -30,6 +31,16 @@ public class S3Exception extends RuntimeException {
     public S3Exception with(String element, String value) {
         extraElements.put(element, value);
         return this;
+    }
+
+    /** Adds a response header to the error (x-amz-delete-marker, x-amz-version-id on a deleted key). */
+    public S3Exception withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public Map<String, String> extraElements() {

@@ -28,6 +28,11 @@ public final class S3Servlet extends HttpServlet {
     private final Addressing addressing;
     private final SigV4Verifier verifier;
     private final Map<S3Operation, S3Handler> handlers = new EnumMap<>(S3Operation.class);
+    private final Acls acls;
+    private final Cors cors;
+    private final PostObjectHandler postObject;
+    /** The Access-Control-* headers a request's CORS rule gave it: kept on its error response too. */
+    private static final String CORS_HEADERS = "blockcloset.cors";
     private final Map<S3Operation, Timer> timers = new EnumMap<>(S3Operation.class);
     private final MetricRegistry metrics;
 
@@ -51,13 +56,37 @@ public final class S3Servlet extends HttpServlet {
         }
         this.addressing = new Addressing(ctx.domains());
         this.verifier = new SigV4Verifier(ctx::secretOf, ctx.clock());
+        this.acls = new Acls(ctx);
+        this.cors = new Cors(ctx);
+        this.postObject = new PostObjectHandler(ctx, verifier, acls);
         BucketHandlers buckets = new BucketHandlers(ctx);
         handlers.put(S3Operation.LIST_BUCKETS, buckets::listBuckets);
         handlers.put(S3Operation.CREATE_BUCKET, buckets::createBucket);
         handlers.put(S3Operation.HEAD_BUCKET, buckets::headBucket);
         handlers.put(S3Operation.DELETE_BUCKET, buckets::deleteBucket);
         handlers.put(S3Operation.GET_BUCKET_LOCATION, buckets::getBucketLocation);
-        handlers.put(S3Operation.GET_BUCKET_VERSIONING, buckets::getBucketVersioning);
+        VersioningHandlers versioning = new VersioningHandlers(ctx);
+        handlers.put(S3Operation.GET_BUCKET_VERSIONING, versioning::getBucketVersioning);
+        handlers.put(S3Operation.PUT_BUCKET_VERSIONING, versioning::putBucketVersioning);
+        handlers.put(S3Operation.LIST_OBJECT_VERSIONS, versioning::listObjectVersions);
+        handlers.put(S3Operation.GET_BUCKET_ACL, acls::getBucketAcl);
+        handlers.put(S3Operation.PUT_BUCKET_ACL, acls::putBucketAcl);
+        handlers.put(S3Operation.GET_OBJECT_ACL, acls::getObjectAcl);
+        handlers.put(S3Operation.PUT_OBJECT_ACL, acls::putObjectAcl);
+        handlers.put(S3Operation.GET_BUCKET_CORS, cors::getBucketCors);
+        handlers.put(S3Operation.PUT_BUCKET_CORS, cors::putBucketCors);
+        handlers.put(S3Operation.DELETE_BUCKET_CORS, cors::deleteBucketCors);
+        LifecycleHandlers lifecycle = new LifecycleHandlers(ctx);
+        handlers.put(S3Operation.GET_BUCKET_LIFECYCLE, lifecycle::get);
+        handlers.put(S3Operation.PUT_BUCKET_LIFECYCLE, lifecycle::put);
+        handlers.put(S3Operation.DELETE_BUCKET_LIFECYCLE, lifecycle::delete);
+        ObjectLockHandlers lock = new ObjectLockHandlers(ctx);
+        handlers.put(S3Operation.GET_OBJECT_LOCK_CONFIGURATION, lock::getConfiguration);
+        handlers.put(S3Operation.PUT_OBJECT_LOCK_CONFIGURATION, lock::putConfiguration);
+        handlers.put(S3Operation.GET_OBJECT_RETENTION, lock::getRetention);
+        handlers.put(S3Operation.PUT_OBJECT_RETENTION, lock::putRetention);
+        handlers.put(S3Operation.GET_OBJECT_LEGAL_HOLD, lock::getLegalHold);
+        handlers.put(S3Operation.PUT_OBJECT_LEGAL_HOLD, lock::putLegalHold);
         ListObjectsHandler list = new ListObjectsHandler(ctx);
         handlers.put(S3Operation.LIST_OBJECTS, list::listObjectsV1);
         handlers.put(S3Operation.LIST_OBJECTS_V2, list::listObjectsV2);
@@ -150,10 +179,25 @@ public final class S3Servlet extends HttpServlet {
             S3Operation op = Router.route(req.getMethod(), target.bucket(), target.key(), query,
                     req.getHeader("x-amz-copy-source") != null);
             req.setAttribute(OPERATION, op);
-            AuthContext auth = verifier.verify(new ServletSignedRequest(req));
-            if (auth.isAnonymous()) {
-                throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed; sign the request.");
+            if (op == S3Operation.PREFLIGHT) {
+                if (target.bucket() != null) {
+                    BucketNames.check(target.bucket());
+                }
+                cors.preflight(req, resp, target.bucket());
+                return;
             }
+            if (target.bucket() != null && req.getHeader("Origin") != null) {
+                Map<String, String> corsHeaders = cors.headersFor(req, target.bucket());
+                corsHeaders.forEach(resp::setHeader);
+                req.setAttribute(CORS_HEADERS, corsHeaders);
+            }
+            if (op == S3Operation.POST_OBJECT) {
+                // Authenticated by the form's signed policy, not by a request signature.
+                BucketNames.check(target.bucket());
+                postObject.post(req, resp, target.bucket(), requestId);
+                return;
+            }
+            AuthContext auth = verifier.verify(new ServletSignedRequest(req));
             if (!auth.plusIsSpace() && req.getQueryString() != null && req.getQueryString().indexOf('+') >= 0) {
                 // Signed reading '+' as a plus: the parameters are read that way too, not as form-encoded spaces.
                 query = UriCodec.parseQuery(req.getQueryString(), false);
@@ -165,8 +209,21 @@ public final class S3Servlet extends HttpServlet {
             if (target.bucket() != null) {
                 BucketNames.check(target.bucket());
             }
-            Permissions.check(ctx.views().accessKey(auth.accessKeyId()).orElse(null), op, target.bucket(),
-                    req.getHeader("x-amz-copy-source"));
+            if (auth.isAnonymous()) {
+                // Only what an ACL opens to everyone (ADR 0014); the rest is refused before anything is read.
+                if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), false)) {
+                    throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed here; sign the request.");
+                }
+            } else {
+                try {
+                    Permissions.check(ctx.views().accessKey(auth.accessKeyId()).orElse(null), op, target.bucket(),
+                            req.getHeader("x-amz-copy-source"));
+                } catch (S3Exception denied) {
+                    if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), true)) {
+                        throw denied;
+                    }
+                }
+            }
             org.blockcloset.ledger.Trace.mark("auth");
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
             resource = request.resource();
@@ -219,6 +276,9 @@ public final class S3Servlet extends HttpServlet {
             throw new IOException("aborting response after error: " + e.error().code());
         }
         boolean keepAlive = drainUnreadBody(req);
+        if (req.getAttribute(CORS_HEADERS) instanceof Map<?, ?> corsHeaders) {
+            corsHeaders.forEach((name, value) -> e.withHeader((String) name, (String) value));
+        }
         ErrorResponses.render(resp, head, e, resource, requestId);
         if (!keepAlive) {
             resp.setHeader("Connection", "close");

@@ -17,24 +17,24 @@ final class TaggingHandlers {
     }
 
     void getObjectTagging(S3Request r, HttpServletResponse resp) throws IOException {
-        ObjectVersion o = GetObjectHandler.find(ctx, r.bucket(), r.key());
-        resp.setHeader("x-amz-version-id", "null");
+        ObjectVersion o = GetObjectHandler.find(ctx, r);
+        resp.setHeader("x-amz-version-id", o.s3VersionIdOrNull());
         Responses.xml(resp, Tags.xml(o.tags()));
     }
 
     void putObjectTagging(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.readBarrier(); // the tags are for the version the client can see now
-        ObjectVersion o = GetObjectHandler.find(ctx, r.bucket(), r.key());
+        ObjectVersion o = GetObjectHandler.find(ctx, r);
         Map<String, String> tags = Tags.fromXml(r.auth().wrapBody(r.http().getInputStream()), Tags.OBJECT_LIMIT);
         ctx.append(r, new ObjectTagsChanged(r.bucket(), r.key(), o.versionId(), tags));
-        resp.setHeader("x-amz-version-id", "null");
+        resp.setHeader("x-amz-version-id", o.s3VersionIdOrNull());
         Responses.empty(resp, 200);
     }
 
     void deleteObjectTagging(S3Request r, HttpServletResponse resp) {
-        ObjectVersion o = GetObjectHandler.find(ctx, r.bucket(), r.key());
+        ObjectVersion o = GetObjectHandler.find(ctx, r);
         ctx.append(r, new ObjectTagsChanged(r.bucket(), r.key(), o.versionId(), null));
-        resp.setHeader("x-amz-version-id", "null");
+        resp.setHeader("x-amz-version-id", o.s3VersionIdOrNull());
         Responses.empty(resp, 204);
     }
 

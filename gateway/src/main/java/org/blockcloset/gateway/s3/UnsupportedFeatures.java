@@ -21,15 +21,6 @@ final class UnsupportedFeatures {
     }
 
     static final List<Refusal> REFUSED = List.of(
-            // S3 answers a lock header on a bucket without Object Lock with InvalidRequest; no bucket here has it.
-            new Refusal("x-amz-object-lock-mode", WRITES, S3Error.INVALID_REQUEST, "Bucket is missing Object Lock Configuration"),
-            new Refusal("x-amz-object-lock-retain-until-date", WRITES, S3Error.INVALID_REQUEST,
-                    "Bucket is missing Object Lock Configuration"),
-            new Refusal("x-amz-object-lock-legal-hold", WRITES, S3Error.INVALID_REQUEST, "Bucket is missing Object Lock Configuration"),
-            new Refusal("x-amz-bucket-object-lock-enabled", EnumSet.of(S3Operation.CREATE_BUCKET), S3Error.NOT_IMPLEMENTED,
-                    "Object Lock is not implemented yet."),
-            new Refusal("x-amz-tagging", EnumSet.of(S3Operation.CREATE_MULTIPART_UPLOAD), S3Error.NOT_IMPLEMENTED,
-                    "Tags on a multipart upload are not implemented yet; tag the object once it is complete (PutObjectTagging)."),
             new Refusal("x-amz-grant-read", all(), S3Error.NOT_IMPLEMENTED, "ACL grants are not implemented yet."),
             new Refusal("x-amz-grant-write", all(), S3Error.NOT_IMPLEMENTED, "ACL grants are not implemented yet."),
             new Refusal("x-amz-grant-read-acp", all(), S3Error.NOT_IMPLEMENTED, "ACL grants are not implemented yet."),
@@ -57,11 +48,10 @@ final class UnsupportedFeatures {
                 throw new S3Exception(r.error(), r.message() + " (" + r.header() + ")");
             }
         }
-        // A canned ACL: "private" is what every bucket and object has; anything wider is not served.
+        // Canned ACLs are served where S3 takes them (Acls); elsewhere only "private" means nothing new.
         String acl = req.getHeader("x-amz-acl");
-        if (acl != null && !acl.trim().toLowerCase(Locale.ROOT).equals("private")
-                && !(op == S3Operation.CREATE_BUCKET && acl.trim().equalsIgnoreCase("bucket-owner-full-control"))) {
-            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Canned ACL '" + acl + "' is not implemented yet; only private.");
+        if (acl != null && !Acls.TAKES_ACL.contains(op) && !acl.trim().toLowerCase(Locale.ROOT).equals("private")) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Canned ACL '" + acl + "' is not taken by this operation.");
         }
     }
 }

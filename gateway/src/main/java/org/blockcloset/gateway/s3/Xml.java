@@ -45,6 +45,18 @@ public final class Xml {
         return this;
     }
 
+    /** Opens an element with an {@code xsi:type} attribute (ACL grantees). */
+    public Xml openWithType(String name, String type) {
+        try {
+            w.writeStartElement(name);
+            w.writeNamespace("xsi", "http://www.w3.org/2001/XMLSchema-instance");
+            w.writeAttribute("xsi", "http://www.w3.org/2001/XMLSchema-instance", "type", type);
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
+    }
+
     public Xml close() {
         try {
             w.writeEndElement();

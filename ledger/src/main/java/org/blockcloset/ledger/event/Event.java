@@ -38,13 +38,21 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = AccessKeyPermissionsChanged.class, name = "AccessKeyPermissionsChanged"),
     @JsonSubTypes.Type(value = ObjectTagsChanged.class, name = "ObjectTagsChanged"),
     @JsonSubTypes.Type(value = BucketTagsChanged.class, name = "BucketTagsChanged"),
+    @JsonSubTypes.Type(value = BucketVersioningChanged.class, name = "BucketVersioningChanged"),
+    @JsonSubTypes.Type(value = BucketObjectLockChanged.class, name = "BucketObjectLockChanged"),
+    @JsonSubTypes.Type(value = BucketAclChanged.class, name = "BucketAclChanged"),
+    @JsonSubTypes.Type(value = BucketCorsChanged.class, name = "BucketCorsChanged"),
+    @JsonSubTypes.Type(value = ObjectLockChanged.class, name = "ObjectLockChanged"),
+    @JsonSubTypes.Type(value = ObjectAclChanged.class, name = "ObjectAclChanged"),
+    @JsonSubTypes.Type(value = BucketLifecycleChanged.class, name = "BucketLifecycleChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
         AccessKeyCreated, AccessKeyRevoked, NodeJoined, NodeCapacityChanged, NodeRemoved, LayoutChanged,
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
         BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged, ObjectTagsChanged,
-        BucketTagsChanged {
+        BucketTagsChanged, BucketVersioningChanged, BucketObjectLockChanged, BucketAclChanged, BucketCorsChanged, ObjectLockChanged, ObjectAclChanged,
+        BucketLifecycleChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -9,5 +9,13 @@ import java.util.Map;
  * such objects would not fit a small heap).
  */
 public record ObjectSummary(String bucket, String key, long size, String etag, Instant lastModified,
-                            Map<String, String> checksums, String checksumType) {
+                            Map<String, String> checksums, String checksumType, String s3VersionId, Boolean deleteMarker) {
+    /** A delete marker (not a Jackson property: the record's own {@code deleteMarker} is). */
+    public boolean marksDeletion() {
+        return Boolean.TRUE.equals(deleteMarker);
+    }
+
+    public String s3VersionIdOrNull() {
+        return s3VersionId == null ? "null" : s3VersionId;
+    }
 }

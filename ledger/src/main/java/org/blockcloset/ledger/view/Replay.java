@@ -14,7 +14,7 @@ import org.blockcloset.ledger.event.LoggedEvent;
 public final class Replay {
     private static final List<String> STORES = List.of(StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
             StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS, StoreNames.LAYOUT,
-            StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS);
+            StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS, StoreNames.VERSIONS);
     private final Map<String, MapStore<?>> stores = new HashMap<>();
     private final ViewFold fold = new ViewFold(new ViewProgress());
     private final Views views;
@@ -26,11 +26,11 @@ public final class Replay {
         views = new Views(stores::get);
     }
 
-    /** Applies the next event of the log; null when it changed the state, else why the fold refused it. */
-    public Rejection apply(LoggedEvent event) {
+    /** Applies an event found at {@code offset} of the log; null when it changed the state, else why the fold refused it. */
+    public Rejection apply(LoggedEvent event, long offset) {
         events++;
         try {
-            return fold.apply(event);
+            return fold.apply(event, offset);
         } catch (RuntimeException e) {
             return Rejection.INVALID_EVENT;
         }

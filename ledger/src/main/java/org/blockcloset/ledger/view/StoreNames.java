@@ -9,6 +9,14 @@ public final class StoreNames {
     public static final String STATS_READY = "~ready";
     /** {@code bucket/key} → current ObjectVersion; iterated in key order for listings. */
     public static final String OBJECTS = "objects";
+    /**
+     * {@code bucket/key\0<16 hex>} → ObjectVersion (or delete marker), every version of every key of a
+     * bucket whose versioning was ever set; the hex is Long.MAX_VALUE minus the log offset of the event
+     * that made the version, so a key's versions sort newest first, and for versions with an S3 id it
+     * is that id. {@link #OLDEST} marks the null version an object had when versioning was enabled.
+     */
+    public static final String VERSIONS = "versions";
+    public static final String OLDEST = "ffffffffffffffff";
     /** {@code bucket/key\0uploadId} → Upload. */
     public static final String UPLOADS = "uploads";
     /** {@code uploadId/00001} → Part. */

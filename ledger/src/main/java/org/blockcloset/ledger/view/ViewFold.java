@@ -48,6 +48,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, Bucket> buckets;
     private KeyValueStore<String, byte[]> objects;
+    private KeyValueStore<String, byte[]> versions;
     private KeyValueStore<String, Upload> uploads;
     private KeyValueStore<String, Part> parts;
     private KeyValueStore<String, Long> blockRefs;
@@ -72,6 +73,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         java.util.function.Function<String, KeyValueStore<String, ?>> s = name -> (KeyValueStore<String, ?>) stores.apply(name);
         buckets = (KeyValueStore<String, Bucket>) s.apply(StoreNames.BUCKETS);
         objects = (KeyValueStore<String, byte[]>) s.apply(StoreNames.OBJECTS);
+        versions = (KeyValueStore<String, byte[]>) s.apply(StoreNames.VERSIONS);
         uploads = (KeyValueStore<String, Upload>) s.apply(StoreNames.UPLOADS);
         parts = (KeyValueStore<String, Part>) s.apply(StoreNames.PARTS);
         blockRefs = (KeyValueStore<String, Long>) s.apply(StoreNames.BLOCK_REFS);
@@ -89,7 +91,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     public void process(Record<String, LoggedEvent> record) {
         Rejection rejection;
         try {
-            rejection = record.value() == null ? null : apply(record.value());
+            long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+            rejection = record.value() == null ? null : apply(record.value(), offset);
         } catch (org.apache.kafka.streams.errors.StreamsException e) {
             throw e; // the stores failed: the task restarts from its last commit
         } catch (RuntimeException e) {
@@ -101,7 +104,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         context.recordMetadata().ifPresent(m -> progress.applied(m.partition(), m.offset(), outcome));
     }
 
-    Rejection apply(LoggedEvent logged) {
+    /** Applies one event; {@code offset} is its place in the log, which names the versions it makes. */
+    Rejection apply(LoggedEvent logged, long offset) {
         Event e = logged.event();
         if (!statsChecked) {
             countObjectsOnce();
@@ -113,7 +117,57 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (buckets.get(c.bucket()) != null) {
                 return Rejection.BUCKET_EXISTS;
             }
-            buckets.put(c.bucket(), new Bucket(c.bucket(), c.created(), logged.actor()));
+            Bucket b = new Bucket(c.bucket(), c.created(), logged.actor()).withAcl(c.acl());
+            if (Boolean.TRUE.equals(c.objectLock())) {
+                b = new Bucket(b.name(), b.created(), b.owner(), null, null, null, null, Bucket.ENABLED, true, null, b.acl(), null);
+            }
+            buckets.put(c.bucket(), b);
+        } else if (e instanceof org.blockcloset.ledger.event.BucketVersioningChanged v) {
+            Bucket b = buckets.get(v.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            if (!Bucket.ENABLED.equals(v.status()) && !Bucket.SUSPENDED.equals(v.status())) {
+                return Rejection.INVALID_EVENT;
+            }
+            if (b.locked() && !Bucket.ENABLED.equals(v.status())) {
+                return Rejection.INVALID_BUCKET_STATE;
+            }
+            if (!b.versioned()) {
+                adoptNullVersions(b.name());
+            }
+            buckets.put(b.name(), b.withVersioning(v.status()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketObjectLockChanged l) {
+            Bucket b = buckets.get(l.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            if (!b.locked()) {
+                return Rejection.INVALID_BUCKET_STATE;
+            }
+            buckets.put(b.name(), b.withLockDefault(l.defaultRetention()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketAclChanged a) {
+            Bucket b = buckets.get(a.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            buckets.put(b.name(), b.withAcl(a.acl()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketCorsChanged c) {
+            Bucket b = buckets.get(c.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            buckets.put(b.name(), b.withCors(c.rules()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged l) {
+            Bucket b = buckets.get(l.bucket());
+            if (b == null) {
+                return Rejection.NO_SUCH_BUCKET;
+            }
+            buckets.put(b.name(), b.withLifecycle(l.rules()));
+        } else if (e instanceof org.blockcloset.ledger.event.ObjectLockChanged l) {
+            return changeLock(l, logged.time());
+        } else if (e instanceof org.blockcloset.ledger.event.ObjectAclChanged a) {
+            return changeVersion(a.bucket(), a.key(), a.s3VersionId(), null, o -> o.withAcl(a.acl()));
         } else if (e instanceof BucketReplicationChanged r) {
             Bucket b = buckets.get(r.bucket());
             if (b == null) {
@@ -122,7 +176,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (r.replication() != null && (r.replication() < 1 || r.replication() > 3)) {
                 return Rejection.INVALID_EVENT;
             }
-            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), r.replication(), b.quotaBytes(), b.quotaObjects(), b.tags()));
+            buckets.put(b.name(), b.withReplication(r.replication()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketTagsChanged t) {
             Bucket b = buckets.get(t.bucket());
             if (b == null) {
@@ -130,12 +184,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             }
             buckets.put(b.name(), b.withTags(t.tags()));
         } else if (e instanceof org.blockcloset.ledger.event.ObjectTagsChanged t) {
-            String key = Keys.object(t.bucket(), t.key());
-            ObjectVersion o = Json.read(objects.get(key), ObjectVersion.class);
-            if (o == null || (t.versionId() != null && !t.versionId().equals(o.versionId()))) {
-                return Rejection.NO_SUCH_KEY;
-            }
-            objects.put(key, Json.write(o.withTags(t.tags()))); // same blocks: references unchanged
+            // Same blocks: references unchanged. The event names the version by its write's id.
+            return changeVersion(t.bucket(), t.key(), null, t.versionId(), o -> o.withTags(t.tags()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketQuotaChanged q) {
             Bucket b = buckets.get(q.bucket());
             if (b == null) {
@@ -144,17 +194,13 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if ((q.maxBytes() != null && q.maxBytes() < 0) || (q.maxObjects() != null && q.maxObjects() < 0)) {
                 return Rejection.INVALID_EVENT;
             }
-            buckets.put(b.name(), new Bucket(b.name(), b.created(), b.owner(), b.replication(), q.maxBytes(), q.maxObjects(), b.tags()));
+            buckets.put(b.name(), b.withQuota(q.maxBytes(), q.maxObjects()));
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
-            return putObject(p.object(), p.precondition());
+            return putObject(p.object(), p.precondition(), offset);
         } else if (e instanceof ObjectDeleted d) {
-            ObjectVersion old = Json.read(objects.delete(Keys.object(d.bucket(), d.key())), ObjectVersion.class);
-            if (old != null) {
-                adjustRefs(old.blocks(), List.of());
-                count(d.bucket(), -1, -old.size());
-            }
+            return deleteObject(d, logged, offset);
         } else if (e instanceof MultipartUploadCreated c) {
             if (buckets.get(c.upload().bucket()) == null) {
                 return Rejection.NO_SUCH_BUCKET;
@@ -174,7 +220,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (uploads.get(Keys.upload(o.bucket(), o.key(), c.uploadId())) == null) {
                 return Rejection.NO_SUCH_UPLOAD;
             }
-            Rejection r = putObject(o, c.precondition());
+            Rejection r = putObject(o, c.precondition(), offset);
             if (r != null) {
                 return r;
             }
@@ -218,11 +264,12 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         return null;
     }
 
-    private Rejection putObject(ObjectVersion o, Precondition precondition) {
+    private Rejection putObject(ObjectVersion o, Precondition precondition, long offset) {
         if (o.bucket() == null || o.key() == null || o.versionId() == null || o.blocks() == null) {
             return Rejection.INVALID_EVENT; // checked before any write: a refused event changes nothing
         }
-        if (buckets.get(o.bucket()) == null) {
+        Bucket bucket = buckets.get(o.bucket());
+        if (bucket == null) {
             return Rejection.NO_SUCH_BUCKET;
         }
         String key = Keys.object(o.bucket(), o.key());
@@ -233,18 +280,239 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (precondition != null && !precondition.holds(old)) {
             return Rejection.PRECONDITION_FAILED;
         }
+        // What the write removes for good: the current object of an unversioned bucket, the null
+        // version of a suspended one; nothing when versioning is enabled.
+        KeyValue<String, ObjectVersion> replaced = !bucket.versioned() ? (old == null ? null : KeyValue.pair(key, old))
+                : bucket.versioningEnabled() ? null : nullVersion(key);
+        if (replaced != null && replaced.value.lockedAt(o.lastModified(), false)) {
+            return Rejection.OBJECT_LOCKED;
+        }
         long objectsDelta = old == null ? 1 : 0;
-        long bytesDelta = o.size() - (old == null ? 0 : old.size());
-        Bucket bucket = buckets.get(o.bucket());
+        long bytesDelta = o.size() - (replaced == null ? 0 : replaced.value.size());
         org.blockcloset.ledger.model.BucketStats now = statsOf(o.bucket());
         if ((bucket.quotaBytes() != null && bytesDelta > 0 && now.bytes() + bytesDelta > bucket.quotaBytes())
                 || (bucket.quotaObjects() != null && objectsDelta > 0 && now.objects() + objectsDelta > bucket.quotaObjects())) {
             return Rejection.QUOTA_EXCEEDED;
         }
-        objects.put(key, Json.write(o));
+        ObjectVersion v = o;
+        if (bucket.locked() && v.lockMode() == null && bucket.lockDefault() != null) {
+            v = v.withLock(bucket.lockDefault().mode(), bucket.lockDefault().until(v.lastModified()), v.legalHold());
+        }
+        if (bucket.versioned()) {
+            String suffix = suffix(offset);
+            v = v.withS3VersionId(bucket.versioningEnabled() ? suffix : null);
+            if (replaced != null) {
+                versions.delete(replaced.key);
+            }
+            versions.put(key + '\u0000' + suffix, Json.write(v));
+        }
+        objects.put(key, Json.write(v));
         stats.put(o.bucket(), now.plus(objectsDelta, bytesDelta));
-        adjustRefs(old == null ? List.of() : old.blocks(), o.blocks());
+        adjustRefs(replaced == null ? List.of() : replaced.value.blocks(), v.blocks());
         return null;
+    }
+
+    /** The 16 hex digits naming the version made at {@code offset}: newer versions sort first. */
+    static String suffix(long offset) {
+        return String.format("%016x", Long.MAX_VALUE - Math.max(0, offset));
+    }
+
+    /**
+     * DeleteObject. Unversioned bucket: the object goes. Versioned: without a version id a delete
+     * marker becomes current (replacing the null version when versioning is suspended); with one,
+     * that version goes for good unless object lock retains it, and the next newest becomes current.
+     */
+    private Rejection deleteObject(ObjectDeleted d, LoggedEvent logged, long offset) {
+        Bucket bucket = buckets.get(d.bucket());
+        if (bucket == null) {
+            return Rejection.NO_SUCH_BUCKET;
+        }
+        String key = Keys.object(d.bucket(), d.key());
+        boolean bypass = Boolean.TRUE.equals(d.bypassGovernance());
+        if (d.ifWriteId() != null && d.s3VersionId() == null) {
+            ObjectVersion current = Json.read(objects.get(key), ObjectVersion.class);
+            if (current == null || !d.ifWriteId().equals(current.versionId())) {
+                return Rejection.PRECONDITION_FAILED; // overwritten or deleted since it was judged
+            }
+        }
+        if (!bucket.versioned()) {
+            ObjectVersion old = Json.read(objects.get(key), ObjectVersion.class);
+            if (old == null || (d.s3VersionId() != null && !d.s3VersionId().equals("null"))) {
+                return null; // nothing to delete: S3 answers success
+            }
+            objects.delete(key);
+            adjustRefs(old.blocks(), List.of());
+            count(d.bucket(), -1, -old.size());
+            return null;
+        }
+        if (d.s3VersionId() == null) {
+            KeyValue<String, ObjectVersion> replaced = bucket.versioningEnabled() ? null : nullVersion(key);
+            if (replaced != null && replaced.value.lockedAt(logged.time(), bypass)) {
+                return Rejection.OBJECT_LOCKED;
+            }
+            String suffix = suffix(offset);
+            ObjectVersion marker = ObjectVersion.deleteMarker(d.bucket(), d.key(), logged.id(), logged.time(),
+                    bucket.versioningEnabled() ? suffix : null);
+            boolean hadCurrent = objects.get(key) != null;
+            if (replaced != null) {
+                versions.delete(replaced.key);
+                adjustRefs(replaced.value.blocks(), List.of());
+            }
+            versions.put(key + '\u0000' + suffix, Json.write(marker));
+            objects.delete(key);
+            count(d.bucket(), hadCurrent ? -1 : 0, replaced == null ? 0 : -replaced.value.size());
+            return null;
+        }
+        KeyValue<String, ObjectVersion> target = findVersion(key, d.s3VersionId());
+        if (target == null) {
+            return null; // already gone: S3 answers success
+        }
+        if (target.value.lockedAt(logged.time(), bypass)) {
+            return Rejection.OBJECT_LOCKED;
+        }
+        boolean hadCurrent = objects.get(key) != null;
+        versions.delete(target.key);
+        adjustRefs(target.value.blocks(), List.of());
+        boolean hasCurrent = refreshCurrent(key);
+        count(d.bucket(), (hasCurrent ? 1 : 0) - (hadCurrent ? 1 : 0), -target.value.size());
+        return null;
+    }
+
+    /** A version of a key by its S3 id ("null" for the null version), or by its write's id; null when absent. */
+    private KeyValue<String, ObjectVersion> findVersion(String key, String s3VersionId) {
+        if ("null".equals(s3VersionId)) {
+            return nullVersion(key);
+        }
+        if (s3VersionId == null || !s3VersionId.matches("[0-9a-f]{16}")) {
+            return null;
+        }
+        String k = key + '\u0000' + s3VersionId;
+        ObjectVersion v = Json.read(versions.get(k), ObjectVersion.class);
+        return v == null || !s3VersionId.equals(v.s3VersionId()) ? null : KeyValue.pair(k, v);
+    }
+
+    private KeyValue<String, ObjectVersion> nullVersion(String key) {
+        try (KeyValueIterator<String, byte[]> it = versions.prefixScan(key + '\u0000', KEYS)) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                ObjectVersion v = Json.read(kv.value, ObjectVersion.class);
+                if (v.s3VersionId() == null) {
+                    return KeyValue.pair(kv.key, v);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Makes the objects store show the key's newest version, or nothing when that is a delete marker; true when it shows one. */
+    private boolean refreshCurrent(String key) {
+        try (KeyValueIterator<String, byte[]> it = versions.prefixScan(key + '\u0000', KEYS)) {
+            if (it.hasNext()) {
+                byte[] newest = it.next().value;
+                if (!Json.read(newest, ObjectVersion.class).marksDeletion()) {
+                    objects.put(key, newest);
+                    return true;
+                }
+            }
+        }
+        objects.delete(key);
+        return false;
+    }
+
+    /** Versioning set for the first time: every object of the bucket becomes its key's null version. */
+    private void adoptNullVersions(String bucket) {
+        try (KeyValueIterator<String, byte[]> it = objects.prefixScan(bucket + "/", KEYS)) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                versions.put(kv.key + '\u0000' + StoreNames.OLDEST, kv.value);
+            }
+        }
+    }
+
+    /**
+     * Changes one version in place (tags, lock, ACL; never its blocks). The version is named by its
+     * S3 id, or by its write's id, or (both null) is the current one.
+     */
+    private Rejection changeVersion(String bucket, String objectKey, String s3VersionId, String writeId,
+                                    java.util.function.UnaryOperator<ObjectVersion> change) {
+        Bucket b = buckets.get(bucket);
+        if (b == null) {
+            return Rejection.NO_SUCH_BUCKET;
+        }
+        String key = Keys.object(bucket, objectKey);
+        ObjectVersion current = Json.read(objects.get(key), ObjectVersion.class);
+        KeyValue<String, ObjectVersion> target;
+        if (b.versioned() && (s3VersionId != null || writeId != null)) {
+            target = s3VersionId != null ? findVersion(key, s3VersionId) : locate(key, writeId);
+        } else if (s3VersionId != null && !s3VersionId.equals("null")) {
+            target = null;
+        } else if (current == null || (writeId != null && !writeId.equals(current.versionId()))) {
+            target = null;
+        } else {
+            target = b.versioned() ? locate(key, current.versionId()) : KeyValue.pair(key, current);
+        }
+        if (target == null || target.value.marksDeletion()) {
+            return s3VersionId == null ? Rejection.NO_SUCH_KEY : Rejection.NO_SUCH_VERSION;
+        }
+        ObjectVersion changed = change.apply(target.value);
+        if (changed == null) {
+            return Rejection.OBJECT_LOCKED;
+        }
+        if (b.versioned()) {
+            versions.put(target.key, Json.write(changed));
+            if (current != null && current.versionId().equals(changed.versionId())) {
+                objects.put(key, Json.write(changed));
+            }
+        } else {
+            objects.put(key, Json.write(changed));
+        }
+        return null;
+    }
+
+    private KeyValue<String, ObjectVersion> locate(String key, String writeId) {
+        try (KeyValueIterator<String, byte[]> it = versions.prefixScan(key + '\u0000', KEYS)) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                ObjectVersion v = Json.read(kv.value, ObjectVersion.class);
+                if (writeId.equals(v.versionId())) {
+                    return KeyValue.pair(kv.key, v);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * PutObjectRetention / PutObjectLegalHold. COMPLIANCE can only be extended; GOVERNANCE can be
+     * shortened or removed only with the bypass.
+     */
+    private Rejection changeLock(org.blockcloset.ledger.event.ObjectLockChanged l, java.time.Instant now) {
+        Bucket b = buckets.get(l.bucket());
+        if (b == null) {
+            return Rejection.NO_SUCH_BUCKET;
+        }
+        if (!b.locked()) {
+            return Rejection.INVALID_BUCKET_STATE;
+        }
+        boolean bypass = Boolean.TRUE.equals(l.bypassGovernance());
+        return changeVersion(l.bucket(), l.key(), l.s3VersionId(), null, o -> {
+            String mode = o.lockMode();
+            java.time.Instant until = o.retainUntil();
+            if (l.mode() != null) {
+                boolean active = mode != null && until != null && until.isAfter(now);
+                String newMode = l.mode().isEmpty() ? null : l.mode();
+                java.time.Instant newUntil = newMode == null ? null : l.retainUntil();
+                boolean weaker = newMode == null || (newUntil != null && until != null && newUntil.isBefore(until))
+                        || ("COMPLIANCE".equals(mode) && !"COMPLIANCE".equals(newMode));
+                if (active && weaker && ("COMPLIANCE".equals(mode) || !bypass)) {
+                    return null;
+                }
+                mode = newMode;
+                until = newUntil;
+            }
+            Boolean hold = l.legalHold() != null ? l.legalHold() : o.legalHold();
+            return o.withLock(mode, until, hold);
+        });
     }
 
     private org.blockcloset.ledger.model.BucketStats statsOf(String bucket) {
@@ -283,9 +551,10 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (buckets.get(bucket) == null) {
             return Rejection.NO_SUCH_BUCKET;
         }
-        try (KeyValueIterator<String, byte[]> it = objects.prefixScan(bucket + "/", KEYS)) {
-            if (it.hasNext()) {
-                return Rejection.BUCKET_NOT_EMPTY;
+        try (KeyValueIterator<String, byte[]> it = objects.prefixScan(bucket + "/", KEYS);
+             KeyValueIterator<String, byte[]> vs = versions.prefixScan(bucket + "/", KEYS)) {
+            if (it.hasNext() || vs.hasNext()) {
+                return Rejection.BUCKET_NOT_EMPTY; // versions and delete markers count, as in S3
             }
         }
         // Uploads still in progress die with their bucket; their parts' blocks lose their references.

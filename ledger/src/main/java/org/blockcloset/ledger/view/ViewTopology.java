@@ -24,6 +24,7 @@ public final class ViewTopology {
         addStore(builder, StoreNames.BUCKETS, Json.serde(Bucket.class));
         // Raw JSON bytes: reads decode the whole ObjectVersion, listings only an ObjectSummary.
         addStore(builder, StoreNames.OBJECTS, Serdes.ByteArray());
+        addStore(builder, StoreNames.VERSIONS, Serdes.ByteArray());
         addStore(builder, StoreNames.UPLOADS, Json.serde(Upload.class));
         addStore(builder, StoreNames.PARTS, Json.serde(Part.class));
         addStore(builder, StoreNames.BLOCK_REFS, Serdes.Long());
@@ -37,7 +38,8 @@ public final class ViewTopology {
         builder.stream(eventsTopic, Consumed.with(Serdes.String(), Json.serde(LoggedEvent.class)))
                 .process(() -> new ViewFold(progress), StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
                         StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS,
-                        StoreNames.LAYOUT, StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS);
+                        StoreNames.LAYOUT, StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS,
+                        StoreNames.VERSIONS);
     }
 
     private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> values) {

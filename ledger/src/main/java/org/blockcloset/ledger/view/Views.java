@@ -89,8 +89,20 @@ public final class Views {
      * replication factor from its buckets.
      */
     public void forEachBlockReference(java.util.function.BiConsumer<String, BlockRef> visitor) {
+        // Versioned buckets keep every version (the current one too) in the versions store; the
+        // objects store adds the objects of the other buckets.
+        java.util.Map<String, Boolean> versioned = new java.util.HashMap<>();
         ReadOnlyKeyValueStore<String, byte[]> objects = store(StoreNames.OBJECTS);
         try (KeyValueIterator<String, byte[]> it = objects.all()) {
+            while (it.hasNext()) {
+                ObjectVersion o = Json.read(it.next().value, ObjectVersion.class);
+                if (o != null && o.blocks() != null && !versioned.computeIfAbsent(o.bucket(),
+                        name -> bucket(name).map(Bucket::versioned).orElse(false))) {
+                    o.blocks().forEach(b -> visitor.accept(o.bucket(), b));
+                }
+            }
+        }
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.VERSIONS).all()) {
             while (it.hasNext()) {
                 ObjectVersion o = Json.read(it.next().value, ObjectVersion.class);
                 if (o != null && o.blocks() != null) {
@@ -121,11 +133,155 @@ public final class Views {
         return nodes == null ? List.of() : List.of(nodes);
     }
 
+    /** The S3 version id of the version a put or delete at {@code offset} of the log made, if the bucket gave it one. */
+    public static String versionIdAt(long offset) {
+        return ViewFold.suffix(offset);
+    }
+
+    /** No object, no version and no delete marker: what DeleteBucket needs. */
     public boolean bucketIsEmpty(String bucket) {
-        ReadOnlyKeyValueStore<String, byte[]> objects = store(StoreNames.OBJECTS);
-        try (KeyValueIterator<String, byte[]> it = objects.prefixScan(bucket + "/", KEYS)) {
-            return !it.hasNext();
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.OBJECTS).prefixScan(bucket + "/", KEYS);
+             KeyValueIterator<String, byte[]> vs = this.<byte[]>store(StoreNames.VERSIONS).prefixScan(bucket + "/", KEYS)) {
+            return !it.hasNext() && !vs.hasNext();
         }
+    }
+
+    /**
+     * One version of a key of a versioned bucket by its S3 id ("null": the null version), delete
+     * markers included; empty when there is none.
+     */
+    public Optional<ObjectVersion> version(String bucket, String key, String s3VersionId) {
+        ReadOnlyKeyValueStore<String, byte[]> versions = store(StoreNames.VERSIONS);
+        String base = Keys.object(bucket, key) + '\u0000';
+        if ("null".equals(s3VersionId)) {
+            try (KeyValueIterator<String, byte[]> it = versions.prefixScan(base, KEYS)) {
+                while (it.hasNext()) {
+                    ObjectVersion v = Json.read(it.next().value, ObjectVersion.class);
+                    if (v.s3VersionId() == null) {
+                        return Optional.of(v);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+        if (s3VersionId == null || !s3VersionId.matches("[0-9a-f]{16}")) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Json.read(versions.get(base + s3VersionId), ObjectVersion.class))
+                .filter(v -> s3VersionId.equals(v.s3VersionId()));
+    }
+
+    /** Every current object of a bucket, in key order (lifecycle evaluation). */
+    public void forEachObject(String bucket, java.util.function.Consumer<ObjectVersion> visitor) {
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.OBJECTS).prefixScan(bucket + "/", KEYS)) {
+            while (it.hasNext()) {
+                visitor.accept(Json.read(it.next().value, ObjectVersion.class));
+            }
+        }
+    }
+
+    /** Every version and delete marker of a versioned bucket: keys in order, each key's newest first. */
+    public void forEachVersion(String bucket, java.util.function.Consumer<ObjectVersion> visitor) {
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.VERSIONS).prefixScan(bucket + "/", KEYS)) {
+            while (it.hasNext()) {
+                visitor.accept(Json.read(it.next().value, ObjectVersion.class));
+            }
+        }
+    }
+
+    /** The newest version of a key of a versioned bucket, delete marker or not. */
+    public Optional<ObjectVersion> latestVersion(String bucket, String key) {
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.VERSIONS)
+                .prefixScan(Keys.object(bucket, key) + '\u0000', KEYS)) {
+            return it.hasNext() ? Optional.of(Json.read(it.next().value, ObjectVersion.class)) : Optional.empty();
+        }
+    }
+
+    /**
+     * ListObjectVersions over a versioned bucket: keys in UTF-8 order, each key's versions newest
+     * first, common prefixes folded as in {@link #list}.
+     *
+     * @param keyMarker       resume after this key (all its versions), or, with a version id marker,
+     * @param versionIdMarker after this version of it
+     */
+    public VersionPage listVersions(String bucket, String prefix, String delimiter, String keyMarker, String versionIdMarker,
+                                    int maxKeys) {
+        prefix = prefix == null ? "" : prefix;
+        String base = bucket + "/";
+        String delim = delimiter == null || delimiter.isEmpty() ? null : delimiter;
+        String from = base + prefix;
+        String lastPrefix = null;
+        String previousKey = null;
+        if (keyMarker != null && !keyMarker.isEmpty() && compareUtf8(keyMarker, prefix) >= 0) {
+            String cp = commonPrefix(keyMarker, prefix, delim);
+            if (cp != null && cp.equals(keyMarker)) {
+                lastPrefix = cp;
+                from = base + cp + MAX_CHAR;
+            } else if (versionIdMarker != null && !versionIdMarker.isEmpty()) {
+                String suffix = "null".equals(versionIdMarker) ? nullSuffix(bucket, keyMarker) : versionIdMarker;
+                from = suffix == null ? base + keyMarker + '\u0000' + MAX_CHAR : base + keyMarker + '\u0000' + suffix + '\u0000';
+                previousKey = keyMarker;
+            } else {
+                from = base + keyMarker + '\u0000' + MAX_CHAR;
+            }
+        }
+        List<VersionPage.Entry> out = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        String nextKey = null;
+        String nextVersion = null;
+        boolean truncated = false;
+        ReadOnlyKeyValueStore<String, byte[]> versions = store(StoreNames.VERSIONS);
+        boolean reopen = true;
+        while (reopen) {
+            reopen = false;
+            try (KeyValueIterator<String, byte[]> it = versions.range(from, null)) {
+                while (it.hasNext()) {
+                    KeyValue<String, byte[]> kv = it.next();
+                    if (!kv.key.startsWith(base + prefix)) {
+                        break;
+                    }
+                    int cut = kv.key.lastIndexOf('\u0000');
+                    String key = kv.key.substring(base.length(), cut);
+                    String cp = commonPrefix(key, prefix, delim);
+                    if (cp != null && cp.equals(lastPrefix)) {
+                        continue;
+                    }
+                    if (out.size() + prefixes.size() >= maxKeys) {
+                        truncated = true;
+                        break;
+                    }
+                    if (cp == null) {
+                        ObjectSummary v = Json.read(kv.value, ObjectSummary.class);
+                        out.add(new VersionPage.Entry(v, !key.equals(previousKey)));
+                        previousKey = key;
+                        nextKey = key;
+                        nextVersion = v.s3VersionIdOrNull();
+                    } else {
+                        prefixes.add(cp);
+                        nextKey = cp;
+                        nextVersion = null;
+                        lastPrefix = cp;
+                        from = base + cp + MAX_CHAR;
+                        reopen = true;
+                        break;
+                    }
+                }
+            }
+        }
+        return new VersionPage(out, prefixes, truncated, truncated ? nextKey : null, truncated ? nextVersion : null);
+    }
+
+    private String nullSuffix(String bucket, String key) {
+        String base = Keys.object(bucket, key) + '\u0000';
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.VERSIONS).prefixScan(base, KEYS)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                if (Json.read(kv.value, ObjectVersion.class).s3VersionId() == null) {
+                    return kv.key.substring(base.length());
+                }
+            }
+        }
+        return null;
     }
 
     public Optional<AccessKey> accessKey(String id) {

@@ -286,6 +286,86 @@ class ViewFoldTest {
         assertEquals(3 * 1024L, buckets.get("b").quotaBytes());
     }
 
+    // ---- versioning and object lock -----------------------------------------------------------
+
+    @Test
+    void versionedKeysKeepEveryVersionAndTheLogOrderDecidesTheCurrentOne() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v0", "x0")));
+        pipe(new org.blockcloset.ledger.event.BucketVersioningChanged("b", Bucket.ENABLED));
+        long put1 = pipe(new ObjectPut(object("b", "k", "v1", "x1")));
+        long put2 = pipe(new ObjectPut(object("b", "k", "v2", "x2")));
+        Views v = new Views(name -> driver.getKeyValueStore(name));
+        assertEquals("v2", objects.get(Keys.object("b", "k")).versionId(), "the last put in log order is current");
+        assertEquals(ViewFold.suffix(put2), objects.get(Keys.object("b", "k")).s3VersionId());
+        assertEquals(Map.of("x0", 1L, "x1", 1L, "x2", 1L), allRefs(), "old versions keep their blocks");
+        assertEquals("v0", v.version("b", "k", "null").orElseThrow().versionId(), "the object before versioning is the null version");
+        assertEquals(List.of("v2", "v1", "v0"), v.listVersions("b", "", null, null, null, 10).versions().stream()
+                .map(e -> e.version().etag().replaceAll("\"etag-|\"", "")).toList(), "newest first");
+
+        long del = pipe(new ObjectDeleted("b", "k"));
+        assertNull(objects.get(Keys.object("b", "k")), "a delete marker hides the key");
+        assertTrue(v.latestVersion("b", "k").orElseThrow().marksDeletion());
+        assertEquals(ViewFold.suffix(del), v.latestVersion("b", "k").orElseThrow().s3VersionId());
+        assertEquals(3, allRefs().size(), "a delete marker frees nothing");
+        assertEquals(Optional.of(Rejection.BUCKET_NOT_EMPTY), rejection(pipe(new BucketDeleted("b"))));
+
+        pipe(new ObjectDeleted("b", "k", ViewFold.suffix(del), null));
+        assertEquals("v2", objects.get(Keys.object("b", "k")).versionId(), "removing the marker restores the version under it");
+        pipe(new ObjectDeleted("b", "k", ViewFold.suffix(put2), null));
+        assertEquals("v1", objects.get(Keys.object("b", "k")).versionId(), "removing the current version restores the previous one");
+        assertEquals(Map.of("x0", 1L, "x1", 1L), allRefs(), "a version removed for good frees its blocks");
+        assertEquals(ViewFold.suffix(put1), v.listVersions("b", "", null, null, null, 1).nextVersionIdMarker());
+        assertEquals(List.of("null"), v.listVersions("b", "", null, "k", ViewFold.suffix(put1), 10).versions().stream()
+                .map(e -> e.version().s3VersionIdOrNull()).toList(), "paging resumes after the version id marker");
+
+        pipe(new org.blockcloset.ledger.event.BucketVersioningChanged("b", Bucket.SUSPENDED));
+        pipe(new ObjectPut(object("b", "k", "v3", "x3")));
+        assertEquals(Map.of("x1", 1L, "x3", 1L), allRefs(), "a put while suspended replaces the null version");
+        assertNull(objects.get(Keys.object("b", "k")).s3VersionId());
+    }
+
+    @Test
+    void aDeleteThatNamesTheWriteItJudgedLeavesANewerWriteAlone() throws Exception {
+        pipe(new BucketCreated("b", T0));
+        pipe(new ObjectPut(object("b", "k", "v1", "x1")));
+        pipe(new ObjectPut(object("b", "k", "v2", "x2")));
+        assertEquals(Optional.of(Rejection.PRECONDITION_FAILED), rejection(pipe(new ObjectDeleted("b", "k", null, null, "v1"))),
+                "overwritten since it was judged");
+        assertEquals("v2", objects.get(Keys.object("b", "k")).versionId());
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("b", "k", null, null, "v2"))));
+        assertEquals(Optional.of(Rejection.PRECONDITION_FAILED), rejection(pipe(new ObjectDeleted("b", "k", null, null, "v2"))),
+                "a second expiry of the same write changes nothing");
+    }
+
+    @Test
+    void lockedVersionsCannotBeRemovedOrWeakened() throws Exception {
+        pipe(new BucketCreated("vault", T0, true, null));
+        assertEquals(Optional.of(Rejection.INVALID_BUCKET_STATE),
+                rejection(pipe(new org.blockcloset.ledger.event.BucketVersioningChanged("vault", Bucket.SUSPENDED))));
+        pipe(new org.blockcloset.ledger.event.BucketObjectLockChanged("vault", new Bucket.DefaultRetention("COMPLIANCE", 1, null)));
+        long put = pipe(new ObjectPut(object("vault", "k", "v1", "x1")));
+        String id = ViewFold.suffix(put);
+        ObjectVersion o = objects.get(Keys.object("vault", "k"));
+        assertEquals("COMPLIANCE", o.lockMode(), "the bucket's default retention applies");
+        assertEquals(T0.plus(java.time.Duration.ofDays(1)), o.retainUntil());
+        assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe(new ObjectDeleted("vault", "k", id, true))),
+                "compliance: not even with the bypass");
+        assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe(new org.blockcloset.ledger.event.ObjectLockChanged(
+                "vault", "k", id, "GOVERNANCE", T0.plus(java.time.Duration.ofDays(2)), null, true))), "compliance cannot be weakened");
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("vault", "k"))), "a delete marker is always allowed");
+        assertEquals(Optional.empty(), rejection(pipeAt(T0.plus(java.time.Duration.ofDays(2)), new ObjectDeleted("vault", "k", id, null))),
+                "retention over: the version may go");
+        assertEquals(Map.of(), allRefs());
+
+        long put2 = pipe(new ObjectPut(object("vault", "g", "v1", "x1").withLock("GOVERNANCE", T0.plus(java.time.Duration.ofDays(9)), true)));
+        String g = ViewFold.suffix(put2);
+        assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe(new ObjectDeleted("vault", "g", g, true))), "legal hold wins");
+        pipe(new org.blockcloset.ledger.event.ObjectLockChanged("vault", "g", g, null, null, false, null));
+        assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe(new ObjectDeleted("vault", "g", g, null))));
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("vault", "g", g, true))), "governance yields to the bypass");
+    }
+
     @Test
     void aReplayFoldsTheLogLikeTheViewsDo() throws Exception {
         Replay replay = new Replay();
@@ -296,7 +376,7 @@ class ViewFoldTest {
         List<Optional<Rejection>> replayed = new java.util.ArrayList<>();
         for (Event e : events) {
             live.add(rejection(pipe(e)));
-            replayed.add(Optional.ofNullable(replay.apply(new LoggedEvent(LoggedEvent.CURRENT_VERSION, "id", "tester", "r", T0, e, null))));
+            replayed.add(Optional.ofNullable(replay.apply(new LoggedEvent(LoggedEvent.CURRENT_VERSION, "id", "tester", "r", T0, e, null), replay.events())));
         }
         assertEquals(live, replayed, "the same events refused for the same reasons");
         assertEquals(Optional.of(Rejection.BUCKET_EXISTS), replayed.get(3));
