@@ -58,7 +58,11 @@ final class CompleteMultipartUpload {
         }
         Map<Integer, Part> stored = new HashMap<>();
         ctx.views().parts(u.uploadId(), 0, MultipartHandlers.MAX_PART_NUMBER).forEach(p -> stored.put(p.partNumber(), p));
-        List<Part> chosen = new ArrayList<>();
+        // The same part number named twice in a row (a client that uploaded a part twice and kept
+        // both answers): the later entry stands, as in S3's other implementations; the part stored is
+        // the upload that came last in log order, and only its ETag matches.
+        List<Element> entries = new ArrayList<>();
+        List<Integer> numbers = new ArrayList<>();
         int previous = 0;
         for (Element e : requested) {
             int number;
@@ -67,10 +71,21 @@ final class CompleteMultipartUpload {
             } catch (RuntimeException ex) {
                 throw new S3Exception(S3Error.MALFORMED_XML);
             }
-            if (number <= previous) {
+            if (number < previous || number < 1) {
                 throw new S3Exception(S3Error.INVALID_PART_ORDER);
             }
+            if (number == previous) {
+                entries.set(entries.size() - 1, e);
+            } else {
+                entries.add(e);
+                numbers.add(number);
+            }
             previous = number;
+        }
+        List<Part> chosen = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Element e = entries.get(i);
+            int number = numbers.get(i);
             Part p = stored.get(number);
             String etag = XmlInput.text(e, "ETag");
             if (p == null || etag == null || !unquote(etag).equals(unquote(p.etag()))) {

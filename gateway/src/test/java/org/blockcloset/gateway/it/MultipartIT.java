@@ -84,6 +84,23 @@ class MultipartIT {
     }
 
     @Test
+    void aPartSentTwiceCompletesWithTheUploadThatCameLast() {
+        String key = "resent";
+        String id = NODE.s3().createMultipartUpload(c -> c.bucket(BUCKET).key(key)).uploadId();
+        // Two uploads of part 1; the one that reached the log last is the part (s3-tests' "first finishes last").
+        String first = NODE.s3().uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
+                RequestBody.fromString("BBBBBBBB")).eTag();
+        String last = NODE.s3().uploadPart(u -> u.bucket(BUCKET).key(key).uploadId(id).partNumber(1),
+                RequestBody.fromString("AAAAAAAA")).eTag();
+        S3Asserts.assertS3Error(400, "InvalidPart", () -> NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(last), p -> p.partNumber(1).eTag(first)))));
+        // A client that kept both answers, in the order its requests finished: the later entry stands.
+        NODE.s3().completeMultipartUpload(c -> c.bucket(BUCKET).key(key).uploadId(id)
+                .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(first), p -> p.partNumber(1).eTag(last))));
+        assertEquals("AAAAAAAA", NODE.s3().getObjectAsBytes(g -> g.bucket(BUCKET).key(key)).asUtf8String());
+    }
+
+    @Test
     void threePartsMakeOneObject() {
         String key = "big/three-parts.bin";
         List<byte[]> data = parts(1, 5 * MIB, 5 * MIB, MIB + MIB / 2 + 7);
