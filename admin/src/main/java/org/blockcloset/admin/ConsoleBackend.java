@@ -66,6 +66,13 @@ public interface ConsoleBackend {
     /** Drains or removes a node, as {@code POST /api/nodes/{id}/{action}} does; the answer has its HTTP "status". */
     Map<String, Object> nodeAction(String actor, String nodeId, String action);
 
+    /**
+     * Previews ({@code apply} false) or makes a change of a node's capacity and zone, as
+     * {@code POST /api/nodes/{id}/capacity} does: partition copies and bytes that would move, usable
+     * space before and after; the answer has its HTTP "status".
+     */
+    Map<String, Object> capacityChange(String actor, String nodeId, String capacity, String zone, boolean apply);
+
     record AccessKeyPair(String accessKeyId, String secretAccessKey) {
     }
 

@@ -589,6 +589,10 @@ public final class ConsoleServlet extends HttpServlet {
     private void nodeAction(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
         String node = param(req, "node", "");
         String action = param(req, "action", "");
+        if (action.equals("capacity")) {
+            capacityChange(req, resp, settings, node);
+            return;
+        }
         if (!List.of("drain", "remove").contains(action)) {
             nodes(req, resp, settings, "Unknown action.", null);
             return;
@@ -624,6 +628,42 @@ public final class ConsoleServlet extends HttpServlet {
             return;
         }
         resp.sendRedirect("/console/nodes");
+    }
+
+    /** A node's new capacity and zone: first what would move, then (confirmed) the change itself. */
+    private void capacityChange(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String node)
+            throws IOException {
+        String capacity = param(req, "capacity", "").trim();
+        String zone = req.getParameter("zone") == null ? null : req.getParameter("zone").trim();
+        boolean apply = "yes".equals(req.getParameter("confirm"));
+        Map<String, Object> r = backend.capacityChange(actor(req), node, capacity.isEmpty() ? null : capacity, zone, apply);
+        int status = ((Number) r.getOrDefault("status", 500)).intValue();
+        if (status >= 300) {
+            nodes(req, resp, settings, "Capacity of " + node + ": " + r.getOrDefault("error", "refused"), null);
+            return;
+        }
+        if (apply) {
+            resp.sendRedirect("/console/nodes");
+            return;
+        }
+        Map<String, Object> scope = scope(req, settings, "Nodes");
+        long lent = ((Number) r.get("capacity")).longValue();
+        scope.put("title", "Change " + node + " to " + Bytes.human(lent) + (zone == null || zone.isEmpty() ? "" : " in zone " + zone) + "?");
+        scope.put("node", node);
+        scope.put("action", "capacity");
+        scope.put("label", "change " + node);
+        scope.put("capacity", Long.toString(lent));
+        scope.put("zone", zone);
+        long moved = ((Number) r.get("partitionCopiesMoved")).longValue();
+        scope.put("preview", moved == 0
+                ? "Nothing moves: the layout stays as it is. Usable space goes from " + Bytes.human(((Number) r.get("usableBefore")).longValue())
+                + " to " + Bytes.human(((Number) r.get("usableAfter")).longValue()) + "."
+                : moved + " of " + r.get("partitionCopies") + " partition copies move, about " + Bytes.human(((Number) r.get("bytesToMove"))
+                .longValue()) + " of data, at the repair bandwidth; each old copy is dropped only after its new holder confirmed it. "
+                + "Usable space goes from " + Bytes.human(((Number) r.get("usableBefore")).longValue()) + " to "
+                + Bytes.human(((Number) r.get("usableAfter")).longValue()) + ". The change stays until the node's own settings "
+                + "(BLOCKCLOSET_CAPACITY, BLOCKCLOSET_ZONE) are changed.");
+        pages.render(resp, 200, "confirm", scope);
     }
 
     private void nodes(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings, String error,

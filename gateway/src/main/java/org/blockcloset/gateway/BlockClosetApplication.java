@@ -159,7 +159,22 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         placement.useLiveness(liveness::writable, liveness::isUp);
         Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(), address,
                 config.roles, config.zone, config.capacity.toBytes()), config.replication);
-        membership.register();
+        // A capacity or zone set through the admin API stands until the owner changes the settings (LentSettings).
+        boolean settingsChanged = org.blockcloset.gateway.node.LentSettings.changedSinceLastStart(data, lent, config.zone);
+        membership.register(settingsChanged);
+        org.blockcloset.gateway.node.LentSettings.remember(data, lent, config.zone);
+        // The store lends what the log says this node lends, also after a change made on another node.
+        Runnable followCapacity = () -> ledger.views().node(identity.nodeId())
+                .filter(n -> n.roles().contains(ClusterNode.STORAGE)).ifPresent(n -> blocks.capacity(n.capacity()));
+        followCapacity.run();
+        env.lifecycle().scheduledExecutorService("capacity-follower").threads(1).build()
+                .scheduleWithFixedDelay(() -> {
+                    try {
+                        followCapacity.run();
+                    } catch (RuntimeException e) {
+                        LOG.debug("capacity not followed this time: {}", e.toString());
+                    }
+                }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
         rememberControllers(ledger, identity, data);
         env.lifecycle().manage(new FailureSteward(ledger, liveness, membership, identity.nodeId(),
                 Duration.ofMillis(config.repairGrace.toMilliseconds()), Clock.systemUTC()));
@@ -212,6 +227,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             }
         }, (actor, nodeId, action) -> {
             NodesAdminServlet.Result r = nodesApi.act(nodeId, action, actor, false);
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(r.body());
+            out.put("status", r.status());
+            return out;
+        });
+        consoleBackend.withCapacityChanges((actor, nodeId, capacity, zone, apply) -> {
+            NodesAdminServlet.Result r = nodesApi.capacity(nodeId, capacity, zone, apply, actor);
             java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(r.body());
             out.put("status", r.status());
             return out;

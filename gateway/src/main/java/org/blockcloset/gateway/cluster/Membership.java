@@ -46,8 +46,20 @@ public final class Membership {
         this.replication = replication;
     }
 
-    /** Records this node (creating the cluster if the log has no member yet) and brings the layout up to date. */
+    /** {@link #register(boolean)} with the settings' capacity and zone taken as changed. */
     public void register() throws LedgerUnavailableException {
+        register(true);
+    }
+
+    /**
+     * Records this node (creating the cluster if the log has no member yet) and brings the layout up
+     * to date.
+     *
+     * @param settingsChanged whether the owner changed BLOCKCLOSET_CAPACITY or BLOCKCLOSET_ZONE since
+     *                        the last start: then they are recorded; if not, what the log holds stands
+     *                        (a change made through the admin API or the console outlives a restart)
+     */
+    public void register(boolean settingsChanged) throws LedgerUnavailableException {
         Optional<ClusterNode> known = ledger.views().node(self.nodeId());
         try {
             if (known.isEmpty()) {
@@ -64,16 +76,51 @@ public final class Membership {
                     ledger.append("system", "membership", new NodeRecovered(self.nodeId()));
                     LOG.info("This node was recorded as failed since {}; it is back", n.failed());
                 }
-                if (n.capacity() != self.lent() || !Objects.equals(n.zone(), self.zone()) || !n.address().equals(self.address())) {
-                    ledger.append("system", "membership", new NodeCapacityChanged(self.nodeId(), self.lent(), self.zone(),
-                            self.address()));
-                    LOG.info("Recorded this node's new capacity {} / zone '{}' / address {}", self.lent(), self.zone(), self.address());
+                long capacity = settingsChanged ? self.lent() : n.capacity();
+                String zone = settingsChanged ? self.zone() : n.zone();
+                if (n.capacity() != capacity || !Objects.equals(n.zone(), zone) || !n.address().equals(self.address())) {
+                    ledger.append("system", "membership", new NodeCapacityChanged(self.nodeId(), capacity, zone, self.address()));
+                    LOG.info("Recorded this node's new capacity {} / zone '{}' / address {}", capacity, zone, self.address());
                 }
             }
         } catch (RejectedException e) {
             throw new IllegalStateException("the log refused this node's membership: " + e.rejection(), e);
         }
         updateLayout();
+    }
+
+    /** What a capacity or zone change of a node would do, before it is made. */
+    public record Preview(String nodeId, long capacity, String zone, Layout current, Layout next, int partitionCopiesMoved,
+                          long bytesMoved) {
+    }
+
+    /**
+     * The layout the cluster would get if {@code nodeId} lent {@code capacity} bytes in {@code zone},
+     * and what would move: partition copies, and bytes estimated from what the nodes hold now
+     * (each partition copy holds about the same share).
+     */
+    public Preview preview(String nodeId, long capacity, String zone, long storedBytes) {
+        Layout current = ledger.views().layout();
+        List<LayoutPlanner.Member> lending = ledger.views().nodes().stream()
+                .map(n -> n.nodeId().equals(nodeId) ? new ClusterNode(n.nodeId(), n.kraftId(), n.address(), n.roles(), zone,
+                        n.roles().contains(ClusterNode.STORAGE) ? capacity : 0, n.joined(), n.failed(), n.recovered(), n.draining()) : n)
+                .filter(ClusterNode::placeable)
+                .map(n -> new LayoutPlanner.Member(n.nodeId(), n.zone(), n.capacity())).toList();
+        Layout next = LayoutPlanner.plan(lending, replication, current);
+        int moves = current.moves(next);
+        long copies = (long) Math.max(1, current.partitions().size()) * Math.max(1, current.replication());
+        return new Preview(nodeId, capacity, zone, current, next, moves, storedBytes * moves / copies);
+    }
+
+    /** Records a node's new capacity and zone (admin API, console) and plans the layout that follows. */
+    public Layout changeCapacity(String actor, String nodeId, long capacity, String zone)
+            throws LedgerUnavailableException, RejectedException {
+        ClusterNode n = ledger.views().node(nodeId).orElseThrow(() -> new RejectedException(Rejection.NO_SUCH_NODE));
+        long lent = n.roles().contains(ClusterNode.STORAGE) ? capacity : 0;
+        if (n.capacity() != lent || !Objects.equals(n.zone(), zone)) {
+            ledger.append(actor, "capacity", new NodeCapacityChanged(nodeId, lent, zone, n.address()));
+        }
+        return updateLayout();
     }
 
     /** Plans a layout from the current membership and records it if it differs from the current one. */

@@ -25,6 +25,9 @@ import org.blockcloset.ledger.model.ClusterNode;
  * POST /api/nodes/{id}/drain           the layout places nothing on it any more; its blocks move to the others
  * POST /api/nodes/{id}/remove[?force]  it leaves the cluster: refused (409) until it is drained empty, or
  *                                      failed with every block repaired, unless forced
+ * POST /api/nodes/{id}/capacity        {"capacity": "200GiB", "zone": "attic", "preview": true}: what would
+ *                                      move (partition copies, bytes, usable space before and after); without
+ *                                      "preview" it is recorded and the layout follows
  * POST /api/scrub                      this node re-reads and checks all its blocks now
  * GET  /api/scrub                      this node's scrub progress
  * </pre>
@@ -57,6 +60,19 @@ public final class NodesAdminServlet extends AdminServlet {
             return;
         }
         String[] parts = path.substring("/api/nodes/".length()).split("/");
+        if (req.getMethod().equals("POST") && parts.length == 2 && parts[1].equals("capacity")) {
+            com.fasterxml.jackson.databind.JsonNode b;
+            try {
+                b = json.readTree(body(req, 4096));
+            } catch (IOException e) {
+                send(resp, 400, Map.of("error", "the body must be JSON: {\"capacity\": \"200GiB\", \"zone\": \"attic\"}"));
+                return;
+            }
+            Result r = capacity(parts[0], b.path("capacity").asText(null), b.has("zone") ? b.path("zone").asText("") : null,
+                    !b.path("preview").asBoolean(false), caller.accessKeyId());
+            send(resp, r.status(), r.body());
+            return;
+        }
         if (!req.getMethod().equals("POST") || parts.length != 2) {
             send(resp, 404, Map.of("error", "POST /api/nodes/{id}/drain or /api/nodes/{id}/remove"));
             return;
@@ -67,6 +83,56 @@ public final class NodesAdminServlet extends AdminServlet {
 
     /** An answer of a node action: its HTTP status and JSON body. */
     public record Result(int status, Map<String, Object> body) {
+    }
+
+    /**
+     * Previews ({@code apply} false) or records a node's new capacity and zone for {@code actor} (the
+     * admin API's and the console's one way). {@code capacity} is a size ("200GiB", "500 MB", bytes);
+     * null keeps it, as a null {@code zone} keeps the zone.
+     */
+    public Result capacity(String nodeId, String capacity, String zone, boolean apply, String actor) {
+        Optional<ClusterNode> node = ledger.views().node(nodeId);
+        if (node.isEmpty()) {
+            return new Result(404, Map.of("error", "no such node: " + nodeId));
+        }
+        long bytes;
+        try {
+            bytes = capacity == null || capacity.isBlank() ? node.get().capacity() : io.dropwizard.util.DataSize.parse(capacity.trim()).toBytes();
+        } catch (IllegalArgumentException e) {
+            return new Result(400, Map.of("error", "capacity is a size such as 200GiB or 500 MB: " + capacity));
+        }
+        String newZone = zone == null ? node.get().zone() : zone.trim();
+        if (bytes > 0 && !node.get().roles().contains(ClusterNode.STORAGE)) {
+            return new Result(409, Map.of("error", nodeId + " does not lend disk (BLOCKCLOSET_ROLES has no storage)"));
+        }
+        long stored = ledger.views().nodes().stream().mapToLong(n -> {
+            Liveness.Status st = liveness.status(n.nodeId());
+            return st.last() == null ? 0 : st.last().used();
+        }).sum();
+        Membership.Preview p = membership.preview(nodeId, bytes, newZone, stored);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("node", nodeId);
+        out.put("capacity", bytes);
+        out.put("zone", newZone == null ? "" : newZone);
+        out.put("partitionCopiesMoved", p.partitionCopiesMoved());
+        out.put("partitionCopies", (long) p.current().partitions().size() * Math.max(1, p.current().replication()));
+        out.put("bytesToMove", p.bytesMoved());
+        out.put("usableBefore", p.current().usableBytes());
+        out.put("usableAfter", p.next().usableBytes());
+        if (!apply) {
+            out.put("applied", false);
+            return new Result(200, out);
+        }
+        try {
+            Layout layout = membership.changeCapacity(actor, nodeId, bytes, newZone == null || newZone.isEmpty() ? null : newZone);
+            out.put("applied", true);
+            out.put("layoutVersion", layout.version());
+            return new Result(200, out);
+        } catch (LedgerUnavailableException e) {
+            return new Result(503, Map.of("error", "the log is unavailable: " + e.getMessage()));
+        } catch (RejectedException e) {
+            return new Result(409, Map.of("error", "the log refused it: " + e.rejection()));
+        }
     }
 
     /** Drains or removes a node for {@code actor} (the admin API's and the console's one way to do it). */

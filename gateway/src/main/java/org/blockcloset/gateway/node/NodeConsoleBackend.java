@@ -50,6 +50,23 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         Map<String, Object> act(String actor, String nodeId, String action);
     }
 
+    /** Previews or makes a capacity/zone change (NodesAdminServlet's one way to do it). */
+    public interface CapacityChanges {
+        Map<String, Object> change(String actor, String nodeId, String capacity, String zone, boolean apply);
+    }
+
+    private CapacityChanges capacityChanges;
+
+    public NodeConsoleBackend withCapacityChanges(CapacityChanges changes) {
+        this.capacityChanges = changes;
+        return this;
+    }
+
+    @Override
+    public Map<String, Object> capacityChange(String actor, String nodeId, String capacity, String zone, boolean apply) {
+        return capacityChanges.change(actor, nodeId, capacity, zone, apply);
+    }
+
     public NodeConsoleBackend(Ledger ledger, SecretBox box, AdminAuth adminAuth, Supplier<Integer> s3Port, String region,
                               BootstrapKey.Credentials bootstrap, org.blockcloset.gateway.object.Placement placement,
                               org.blockcloset.storage.BlockStore blocks, ObjectService objects,

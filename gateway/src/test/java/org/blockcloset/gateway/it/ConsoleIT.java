@@ -146,6 +146,16 @@ class ConsoleIT {
             assertEquals("10.0 GiB", b.text("#usable3"));
             b.screenshot("08b-planner");
 
+            // A node's capacity from its row: a preview page first, then the change.
+            b.open(admin + "/console/nodes");
+            b.type("input[id^=capacity-]", "20GiB");
+            b.clickAndWait("button[id^=resize-]");
+            assertTrue(b.text("#preview").contains("Nothing moves") && b.text("#preview").contains("20.0 GiB"), b.text("#preview"));
+            b.screenshot("08c-capacity-preview");
+            b.clickAndWait("#confirm");
+            assertEquals("/console/nodes", b.path());
+            assertTrue(b.text("#nodes").contains("20.0 GiB"), b.text("#nodes"));
+
             b.clickAndWait("form.logout button");
             assertEquals("/console/login", b.path());
             b.open(admin + "/console/keys");

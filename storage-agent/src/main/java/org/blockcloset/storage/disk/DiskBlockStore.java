@@ -427,6 +427,15 @@ public final class DiskBlockStore implements BlockStore {
         return quota.capacity();
     }
 
+    /** Lends another amount from now on (a capacity changed through the admin API takes effect without a restart). */
+    public void capacity(long bytes) {
+        long before = quota.capacity();
+        quota.capacity(bytes);
+        if (before != bytes) {
+            log.info("Block store capacity {} -> {} bytes", before, bytes);
+        }
+    }
+
     @Override
     public long used() {
         return quota.used();

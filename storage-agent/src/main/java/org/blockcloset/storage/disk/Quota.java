@@ -3,9 +3,13 @@ package org.blockcloset.storage.disk;
 import java.util.concurrent.atomic.AtomicLong;
 import org.blockcloset.storage.InsufficientStorageException;
 
-/** Bytes of stored blocks plus writers' reservations. Invariant: never exceeds capacity through {@link #reserve}. */
+/**
+ * Bytes of stored blocks plus writers' reservations. Invariant: never exceeds capacity through
+ * {@link #reserve}. The capacity may change while the node runs (an owner lends more or less): a
+ * smaller one refuses new writes until blocks move away, it never deletes anything.
+ */
 final class Quota {
-    private final long capacity;
+    private volatile long capacity;
     private final AtomicLong used;
 
     Quota(long capacity, long initiallyUsed) {
@@ -15,6 +19,13 @@ final class Quota {
 
     long capacity() {
         return capacity;
+    }
+
+    void capacity(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("capacity must be >= 0");
+        }
+        capacity = bytes;
     }
 
     long used() {
