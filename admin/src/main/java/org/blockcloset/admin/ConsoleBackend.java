@@ -73,6 +73,19 @@ public interface ConsoleBackend {
      */
     Map<String, Object> capacityChange(String actor, String nodeId, String capacity, String zone, boolean apply);
 
+    /**
+     * Partitions of the log whose leader is this node's broker and that have fewer in-sync replicas
+     * than replicas (the broker's own count); -1 when unknown.
+     */
+    default long underReplicatedLogPartitions() {
+        return -1;
+    }
+
+    /** This node's scrub: state, blocks checked, corrupt blocks found in the current or last pass. */
+    default Map<String, Object> scrubStatus() {
+        return Map.of();
+    }
+
     record AccessKeyPair(String accessKeyId, String secretAccessKey) {
     }
 

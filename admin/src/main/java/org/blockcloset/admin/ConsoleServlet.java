@@ -104,6 +104,7 @@ public final class ConsoleServlet extends HttpServlet {
                 case "POST /buckets" -> createBucket(req, resp, settings.get());
                 case "POST /buckets/delete" -> deleteBucket(req, resp, settings.get());
                 case "POST /buckets/quota" -> setQuota(req, resp, settings.get());
+                case "POST /buckets/copies" -> setCopies(req, resp, settings.get());
                 case "GET /keys" -> keys(req, resp, settings.get(), null, null);
                 case "POST /keys" -> createKey(req, resp, settings.get());
                 case "POST /keys/revoke" -> revokeKey(req, resp, settings.get());
@@ -461,6 +462,31 @@ public final class ConsoleServlet extends HttpServlet {
         resp.sendRedirect("/console/buckets");
     }
 
+    /** A bucket's replication factor: 1 to 3 copies of each block, or the cluster's default. */
+    private void setCopies(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
+            throws IOException, LedgerUnavailableException {
+        String name = param(req, "name", "");
+        String copies = param(req, "copies", "default").trim();
+        Integer value;
+        try {
+            value = copies.equals("default") ? null : Integer.valueOf(copies);
+            if (value != null && (value < 1 || value > 3)) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            buckets(req, resp, settings, "A bucket keeps 1, 2 or 3 copies of each block, or the cluster's default.");
+            return;
+        }
+        try {
+            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
+                    new org.blockcloset.ledger.event.BucketReplicationChanged(name, value));
+        } catch (RejectedException e) {
+            buckets(req, resp, settings, "There is no bucket " + name + ".");
+            return;
+        }
+        resp.sendRedirect("/console/buckets");
+    }
+
     private void deleteBucket(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
             throws IOException, LedgerUnavailableException {
         String name = param(req, "name", "");
@@ -698,6 +724,24 @@ public final class ConsoleServlet extends HttpServlet {
                         : left + " blocks (" + Bytes.human(bytesLeft) + ") to copy" + (eta instanceof Number e && e.longValue() > 0
                         ? ", about " + Duration.ofSeconds(e.longValue()).toString().substring(2).toLowerCase(Locale.ROOT) + " left" : "")
                         + ", " + r.getOrDefault("surplusLeft", 0) + " surplus copies to drop");
+                long toCopy = ((Number) r.getOrDefault("bytesToCopy", 0)).longValue();
+                if (toCopy > 0 && bytesLeft > 0) {
+                    m.put("repairBar", Map.of("value", toCopy - bytesLeft, "max", toCopy));
+                }
+            }
+            if (n.get("scrub") != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> sc = org.blockcloset.ledger.Json.MAPPER.convertValue(n.get("scrub"), Map.class);
+                long checked = ((Number) sc.getOrDefault("blocksChecked", 0)).longValue();
+                long total = ((Number) sc.getOrDefault("blocksTotal", 0)).longValue();
+                long passes = ((Number) sc.getOrDefault("passes", 0)).longValue();
+                if (passes == 0 && total == 0) {
+                    m.put("scrubText", "scrub: no pass yet");
+                } else {
+                    m.put("scrubText", "scrub pass " + passes + " (" + sc.get("state") + "): " + checked + " of " + total
+                            + " blocks checked, " + sc.getOrDefault("corruptFound", 0) + " corrupt");
+                    m.put("scrubBar", Map.of("value", checked, "max", Math.max(1, total)));
+                }
             }
             m.put("draining", n.get("draining") != null);
             return m;

@@ -102,6 +102,21 @@ final class DiagnosticsPages {
                         "Run NTP (systemd-timesyncd or chrony) on every host: signatures and liveness depend on clocks."));
             }
         }
+        long urp = backend.underReplicatedLogPartitions();
+        if (urp >= 0) {
+            out.add(new Finding("log replication", urp > 0 ? "warn" : "ok", urp + " partitions of the log led by this node have "
+                    + "fewer in-sync copies than copies", urp > 0 ? "A node is down or slow, so the log keeps fewer copies; it "
+                    + "catches up when the node is back (or after it is removed and the log is reassigned). Writes go on while "
+                    + "two copies are in sync." : ""));
+        }
+        Map<String, Object> scrub = backend.scrubStatus();
+        if (!scrub.isEmpty()) {
+            long corrupt = ((Number) scrub.getOrDefault("corruptFound", 0L)).longValue();
+            out.add(new Finding("scrub of this node's disk", corrupt > 0 ? "warn" : "ok", scrub.get("state") + ": "
+                    + scrub.get("blocksChecked") + " of " + scrub.get("blocksTotal") + " blocks checked in pass " + scrub.get("passes")
+                    + ", " + corrupt + " corrupt", corrupt > 0 ? "Corrupt copies were deleted and the repair copies them again from "
+                    + "healthy replicas. If it happens again, check the disk (smartctl -a) and its cable." : ""));
+        }
         long under = ((Number) cluster.getOrDefault("underReplicatedBlocks", 0L)).longValue();
         long lost = ((Number) cluster.getOrDefault("lostBlocks", 0L)).longValue();
         out.add(new Finding("blocks under-replicated", under > 0 ? "warn" : "ok", under + " blocks have fewer copies than asked",

@@ -142,13 +142,19 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         String version = BlockClosetApplication.class.getPackage().getImplementationVersion();
         Repairer repairer = new Repairer(ledger, blocks, placement, config.repairBandwidth.toBytes(),
                 Duration.ofMillis(config.repairInterval.toMilliseconds()), Clock.systemUTC());
+        // The scrubber starts later; its status joins the heartbeats from then on.
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<java.util.Map<String, Object>>> scrubStatus =
+                new java.util.concurrent.atomic.AtomicReference<>(java.util.Map::of);
         Liveness liveness = new Liveness(kafka.connection(), identity.nodeId(), () -> {
             Repairer.Progress p = repairer.progress();
+            java.util.Map<String, Object> s = scrubStatus.get().get();
             return new Liveness.Heartbeat(identity.nodeId(), System.currentTimeMillis(), blocks.capacity(), blocks.used(),
                     blocks.free(), os.getSystemLoadAverage(), version == null ? "dev" : version,
                     new Liveness.Repair(p.state(), p.blocksLeft(), p.bytesLeft(), p.lostBlocks(), Math.round(p.bytesPerSecond()),
                             p.etaSeconds(), p.layoutVersion(), p.surplusLeft(),
-                            p.passFinished() == null ? null : p.passFinished().toString()));
+                            p.passFinished() == null ? null : p.passFinished().toString(), p.bytesToCopy()),
+                    s.isEmpty() ? null : new Liveness.Scrub(String.valueOf(s.get("state")), number(s.get("blocksChecked")),
+                            number(s.get("blocksTotal")), number(s.get("corruptFound")), number(s.get("passes"))));
         }, Clock.systemUTC());
         // The block API and the heartbeats start before this node enters the layout: a new replica must
         // take copies, and be seen alive, from the moment it is one (ADR 0009).
@@ -182,6 +188,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Scrubber scrubber = new Scrubber(ledger, blocks, identity.nodeId(), Duration.ofMillis(config.scrubPeriod.toMilliseconds()),
                 config.repairBandwidth.toBytes(), Clock.systemUTC());
         env.lifecycle().manage(scrubber);
+        scrubStatus.set(scrubber::status);
 
         GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
@@ -231,6 +238,10 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             out.put("status", r.status());
             return out;
         });
+        consoleBackend.withScrub(scrubber::status);
+        env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.scrub(scrubber));
+        env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.gc(gc));
+        env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.rebuildViews(ledger, data, identity));
         consoleBackend.withCapacityChanges((actor, nodeId, capacity, zone, apply) -> {
             NodesAdminServlet.Result r = nodesApi.capacity(nodeId, capacity, zone, apply, actor);
             java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(r.body());
@@ -243,6 +254,13 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.metrics().registerGauge("blocks.used-bytes", blocks::used);
         env.metrics().registerGauge("blocks.free-bytes", blocks::free);
         env.metrics().registerGauge("ledger.applied-offset", () -> ledger.progress().appliedOffset(0));
+        env.metrics().registerGauge("ledger.lag-events", ledger::lag);
+        env.metrics().registerGauge("kafka.under-replicated-partitions", org.blockcloset.gateway.node.UnderReplicatedPartitions::local);
+        env.metrics().registerGauge("repair.blocks-left", () -> repairer.progress().blocksToCopy() - repairer.progress().blocksCopied());
+        env.metrics().registerGauge("repair.bytes-left", () -> repairer.progress().bytesToCopy() - repairer.progress().bytesCopied());
+        env.metrics().registerGauge("repair.lost-blocks", () -> repairer.progress().lostBlocks());
+        env.metrics().registerGauge("scrub.corrupt-found", () -> ((Number) scrubber.status().getOrDefault("corruptFound", 0)).longValue());
+        objectService.meter(env.metrics());
 
         env.lifecycle().addServerLifecycleListener(server -> {
             int s3Port = -1;
@@ -389,6 +407,10 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 }
             }
         });
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
     }
 
     private static void manage(Environment env, AutoCloseable resource) {

@@ -12,7 +12,7 @@ public final class Trace {
     private static final ThreadLocal<Trace> CURRENT = new ThreadLocal<>();
     private final long started = System.nanoTime();
     private long last = started;
-    private final List<Stage> stages = new ArrayList<>();
+    private final List<Stage> stages = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** One stage: its name and how long it took, in microseconds. */
     public record Stage(String name, long micros) {
@@ -35,6 +35,19 @@ public final class Trace {
             t.stages.add(new Stage(stage, (now - t.last) / 1000));
             t.last = now;
         }
+    }
+
+    /** The trace of this thread's request, or null outside one (to hand to threads working for it). */
+    public static Trace current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Adds a stage that ran beside the request's own (a replica's block writes, on other threads):
+     * listed with its duration, it does not end the current stage.
+     */
+    public void detail(String name, long micros) {
+        stages.add(new Stage(name, micros));
     }
 
     /** Ends the trace: the last stage is named {@code rest}; returns the stages. */

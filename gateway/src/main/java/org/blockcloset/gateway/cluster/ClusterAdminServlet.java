@@ -63,6 +63,9 @@ public final class ClusterAdminServlet extends AdminServlet {
                 m.put("load", st.last().load());
                 m.put("version", st.last().version());
                 m.put("clockSkewMillis", st.skewMillis());
+                if (st.last().scrub() != null) {
+                    m.put("scrub", st.last().scrub());
+                }
                 Liveness.Repair r = st.last().repair();
                 if (r != null) {
                     m.put("repair", r);

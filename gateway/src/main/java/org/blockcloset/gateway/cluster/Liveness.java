@@ -47,12 +47,16 @@ public final class Liveness implements Managed {
 
     /** What a node says about itself each second. */
     public record Heartbeat(String nodeId, long sent, long capacity, long used, long free, double load, String version,
-                            Repair repair) {
+                            Repair repair, Scrub scrub) {
+    }
+
+    /** The node's scrub as it reports it: the current or last pass's blocks checked of all, corrupt copies found. */
+    public record Scrub(String state, long blocksChecked, long blocksTotal, long corruptFound, long passes) {
     }
 
     /** The node's repair as it reports it: blocks and bytes it has left to copy, blocks found on no node. */
     public record Repair(String state, long blocksLeft, long bytesLeft, long lostBlocks, long bytesPerSecond, long etaSeconds,
-                         long layoutVersion, long surplusLeft, String passFinished) {
+                         long layoutVersion, long surplusLeft, String passFinished, long bytesToCopy) {
     }
 
     public enum State { UP, SUSPECT, DOWN }

@@ -56,6 +56,22 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     }
 
     private CapacityChanges capacityChanges;
+    private Supplier<Map<String, Object>> scrub = Map::of;
+
+    public NodeConsoleBackend withScrub(Supplier<Map<String, Object>> status) {
+        this.scrub = status;
+        return this;
+    }
+
+    @Override
+    public Map<String, Object> scrubStatus() {
+        return scrub.get();
+    }
+
+    @Override
+    public long underReplicatedLogPartitions() {
+        return UnderReplicatedPartitions.local();
+    }
 
     public NodeConsoleBackend withCapacityChanges(CapacityChanges changes) {
         this.capacityChanges = changes;

@@ -106,6 +106,10 @@ public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret, Str
     }
 
     /** A copy that finds the controller quorum through these addresses on its next start. */
+    public NodeIdentity withViewsId(String id) {
+        return new NodeIdentity(nodeId, kraftId, clusterSecret, id, kafkaClusterId, controller, controllerBootstrap);
+    }
+
     public NodeIdentity withControllerBootstrap(String bootstrap) {
         return new NodeIdentity(nodeId, kraftId, clusterSecret, viewsId, kafkaClusterId, controller, bootstrap);
     }

@@ -64,6 +64,15 @@ public final class ObjectService {
         return t;
     });
 
+    private com.codahale.metrics.Meter blocksRead = new com.codahale.metrics.Meter();
+    private com.codahale.metrics.Meter blocksWritten = new com.codahale.metrics.Meter();
+
+    /** Block I/O as metrics: bytes of blocks read for clients (verified), bytes of new blocks written by requests. */
+    public void meter(com.codahale.metrics.MetricRegistry registry) {
+        blocksRead = registry.meter("blocks.read-bytes");
+        blocksWritten = registry.meter("blocks.written-bytes");
+    }
+
     public ObjectService(Ledger ledger, BlockStore store, Placement placement) {
         this.ledger = ledger;
         this.store = store;
@@ -85,7 +94,9 @@ public final class ObjectService {
     public Ledger.Appended commit(WriteSet write, String actor, String requestId, String source, Event event)
             throws IOException, RejectedException, LedgerUnavailableException {
         write.awaitDurable();
+        blocksWritten.mark(write.bytesWritten());
         org.blockcloset.ledger.Trace.mark("body received, blocks durable on replicas");
+        write.traceReplicas(org.blockcloset.ledger.Trace.current());
         try {
             Ledger.Appended logged = ledger.appendWithOffset(actor, requestId, source, event);
             // The event references the blocks from now on: keep them, whatever happens next.
@@ -157,6 +168,7 @@ public final class ObjectService {
                     buf = acquire((int) b.size());
                 }
                 fetch(b, buf);
+                blocksRead.mark(b.size());
                 int from = (int) Math.max(0, first - blockFirst);
                 int to = (int) Math.min(b.size() - 1, last - blockFirst);
                 out.write(buf.array(), buf.arrayOffset() + from, to - from + 1);

@@ -226,8 +226,11 @@ public final class WriteSet implements AutoCloseable {
         BlockId id = BlockId.ofDigest(sha256(data, n));
         List<String> targets = placement.replicas(id, copyCount);
         if (targets.size() == 1 && targets.get(0).equals(placement.self())) {
+            long t0 = System.nanoTime();
             writeLocal(data, n); // a single node: its disk is the only replica, failures are the request's
+            addReplicaTime(placement.self(), t0);
             run.add(new BlockRef(id, n));
+            written.add(n);
             return;
         }
         // Room for this block: a budget permit, or else the oldest block in flight judged first.
@@ -250,12 +253,14 @@ public final class WriteSet implements AutoCloseable {
                 continue;
             }
             leased.add(node);
-            copies.put(node, CompletableFuture.runAsync(() -> putRemote(node, id, data, n), io));
+            copies.put(node, CompletableFuture.runAsync(() -> timed(node, () -> putRemote(node, id, data, n)), io));
         }
         if (targets.contains(placement.self())) {
             CompletableFuture<Void> local = new CompletableFuture<>();
             try {
+                long t0 = System.nanoTime();
                 writeLocal(data, n);
+                addReplicaTime(placement.self(), t0);
                 local.complete(null);
             } catch (IOException | RuntimeException e) {
                 local.completeExceptionally(e);
@@ -263,6 +268,7 @@ public final class WriteSet implements AutoCloseable {
             copies.put(placement.self(), local);
         }
         run.add(new BlockRef(id, n));
+        written.add(n);
         inFlight.add(new InFlight(id, data, n, targets, copies, lacking, permit));
     }
 
@@ -378,6 +384,41 @@ public final class WriteSet implements AutoCloseable {
                 throw new java.io.InterruptedIOException("interrupted while replicating");
             }
         }
+    }
+
+    private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
+
+    /** Bytes of the blocks this write set wrote (each once, whatever the number of replicas). */
+    long bytesWritten() {
+        return written.sum();
+    }
+
+    /** Per replica node: microseconds spent writing blocks there, and how many (the slow-request log's detail). */
+    private final Map<String, java.util.concurrent.atomic.LongAdder[]> replicaTimes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void timed(String node, Runnable write) {
+        long t0 = System.nanoTime();
+        try {
+            write.run();
+        } finally {
+            addReplicaTime(node, t0);
+        }
+    }
+
+    private void addReplicaTime(String node, long startedNanos) {
+        java.util.concurrent.atomic.LongAdder[] t = replicaTimes.computeIfAbsent(node, k -> new java.util.concurrent.atomic.LongAdder[] {
+                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()});
+        t[0].add((System.nanoTime() - startedNanos) / 1000);
+        t[1].increment();
+    }
+
+    /** Adds each replica's block-write time to the request's trace (stages "block writes on NODE (n blocks)"). */
+    void traceReplicas(org.blockcloset.ledger.Trace trace) {
+        if (trace == null) {
+            return;
+        }
+        new java.util.TreeMap<>(replicaTimes).forEach((node, t) -> trace.detail("block writes on " + node + " (" + t[1].sum()
+                + (t[1].sum() == 1 ? " block)" : " blocks)"), t[0].sum()));
     }
 
     private void putRemote(String node, BlockId id, byte[] data, int n) {

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -252,7 +253,7 @@ class ConsoleIT {
             b.open(admin + "/console/diagnostics");
             String slow = b.text("#slow");
             assertTrue(slow.contains("PUT_OBJECT") && slow.contains("blocks durable") && slow.contains("log commit")
-                    && slow.contains("view applied"), "a slow PUT with its stages: " + slow);
+                    && slow.contains("view applied") && slow.contains("block writes on node-"), "a slow PUT with its stages: " + slow);
             assertTrue(b.text("#findings").contains("views follow the log"), b.text("#findings"));
             b.screenshot("16-diagnostics");
             b.open(admin + "/console/diagnostics/tail");
@@ -293,9 +294,32 @@ class ConsoleIT {
         assertEquals(403, http.post("/console/buckets", Map.of("name", "wrong-token", "csrf", csrf + "x")).statusCode());
         assertEquals(403, http.post("/tasks/gc", Map.of()).statusCode(), "tasks need the token too");
         assertEquals(200, http.get("/threads").statusCode(), "a logged-in admin sees Dropwizard's pages");
+        HttpResponse<String> gc = http.post("/tasks/gc", Map.of("csrf", csrf));
+        assertEquals(200, gc.statusCode(), gc.body());
+        assertTrue(gc.body().contains("garbage collection"), gc.body());
+        HttpResponse<String> scrub = http.post("/tasks/scrub", Map.of("csrf", csrf));
+        assertTrue(scrub.statusCode() == 200 && scrub.body().contains("scrub started"), scrub.body());
+        java.time.Instant scrubbed = java.time.Instant.now().plusSeconds(30);
+        while (!http.get("/console/nodes").body().contains("scrub pass 1")) {
+            assertTrue(java.time.Instant.now().isBefore(scrubbed), "the Nodes page did not show the scrub pass in 30 s");
+            Thread.sleep(200);
+        }
+        HttpResponse<String> rebuilt = http.post("/tasks/rebuild-views", Map.of("csrf", csrf));
+        assertTrue(rebuilt.statusCode() == 200 && rebuilt.body().contains("this node's views match them"), rebuilt.body());
+        String diagnostics = http.get("/console/diagnostics").body();
+        assertTrue(diagnostics.contains("log replication") && diagnostics.contains("scrub of this node"), diagnostics);
+        String metrics = http.get("/metrics").body();
+        for (String metric : List.of("blocks.read-bytes", "blocks.written-bytes", "ledger.lag-events", "repair.bytes-left",
+                "kafka.under-replicated-partitions", "s3.put_object")) {
+            assertTrue(metrics.contains(metric), metric + " in " + metrics);
+        }
         HttpResponse<String> made = http.post("/console/buckets", Map.of("name", "with-token", "csrf", csrf));
         assertEquals(302, made.statusCode(), made.body());
         NODE.s3().headBucket(h -> h.bucket("with-token"));
+        assertEquals(302, http.post("/console/buckets/copies", Map.of("name", "with-token", "copies", "2", "csrf", csrf)).statusCode());
+        assertTrue(http.get("/console/audit").body().contains("BucketReplicationChanged"), "the change is an event on the log");
+        assertTrue(http.post("/console/buckets/copies", Map.of("name", "with-token", "copies", "7", "csrf", csrf)).body()
+                .contains("1, 2 or 3 copies"), "a factor the store cannot keep is refused with the reason");
         assertThrows(S3Exception.class, () -> NODE.s3().headBucket(h -> h.bucket("no-token")));
         assertThrows(S3Exception.class, () -> NODE.s3().headBucket(h -> h.bucket("wrong-token")));
         // Another session's token does not do either.
