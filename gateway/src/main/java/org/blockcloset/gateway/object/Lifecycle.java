@@ -154,17 +154,20 @@ public final class Lifecycle implements Managed {
         } else if (versions.size() == 1) {
             rules.stream().filter(r -> Boolean.TRUE.equals(r.expiredObjectDeleteMarker()) && r.matches(current.key(), null))
                     .findFirst().ifPresent(r -> out.add(new Action(name(r),
-                            new ObjectDeleted(current.bucket(), current.key(), current.s3VersionIdOrNull(), null))));
+                            new ObjectDeleted(current.bucket(), current.key(), current.s3VersionIdOrNull(), null, current.versionId()))));
         }
         for (int i = 1; i < versions.size() && out.size() < MAX_ACTIONS; i++) {
             ObjectVersion v = versions.get(i);
+            if (v.lockedAt(now, false)) {
+                continue; // retained: the fold would refuse it, and it must not crowd out what may go
+            }
             Instant noncurrentSince = versions.get(i - 1).lastModified();
             int newer = i - 1; // noncurrent versions newer than this one
             for (Bucket.LifecycleRule r : rules) {
                 if (r.noncurrentDays() != null && r.matches(v.key(), v.tags())
                         && !now.isBefore(after(noncurrentSince, r.noncurrentDays()))
                         && (r.newerNoncurrentVersions() == null || newer >= r.newerNoncurrentVersions())) {
-                    out.add(new Action(name(r), new ObjectDeleted(v.bucket(), v.key(), v.s3VersionIdOrNull(), null)));
+                    out.add(new Action(name(r), new ObjectDeleted(v.bucket(), v.key(), v.s3VersionIdOrNull(), null, v.versionId())));
                     break;
                 }
             }

@@ -37,6 +37,9 @@ final class Acls {
     static final Set<S3Operation> TAKES_ACL = EnumSet.of(S3Operation.CREATE_BUCKET, S3Operation.PUT_OBJECT, S3Operation.COPY_OBJECT,
             S3Operation.CREATE_MULTIPART_UPLOAD, S3Operation.PUT_BUCKET_ACL, S3Operation.PUT_OBJECT_ACL);
 
+    /** Request attribute: the request was let in by an ACL (true: with a valid key, false: anonymous). */
+    static final String ADMITTED = Acls.class.getName() + ".admitted";
+
     private final S3Context ctx;
 
     Acls(S3Context ctx) {
@@ -83,6 +86,16 @@ final class Acls {
             return reads(b.acl(), authenticated);
         }
         return BUCKET_WRITES.contains(op) && PUBLIC_READ_WRITE.equals(b.acl());
+    }
+
+    /**
+     * A read let in by an object's ACL: the version actually served must allow it too (the key may
+     * have been overwritten, with another ACL, between the check and the read).
+     */
+    static void recheck(S3Request r, ObjectVersion o) {
+        if (r.http().getAttribute(ADMITTED) instanceof Boolean authenticated && !reads(o.acl(), authenticated)) {
+            throw new S3Exception(S3Error.ACCESS_DENIED);
+        }
     }
 
     private static boolean reads(String acl, boolean authenticated) {

@@ -20,6 +20,9 @@ import org.eclipse.jetty.io.Content;
 final class FormParts {
     /** All fields together: a policy, a signature and some metadata are a few KiB. */
     static final int MAX_FIELDS_BYTES = 256 << 10;
+    /** Headers of one part, and parts in a form: a browser's form has a handful. */
+    static final int MAX_PART_HEADERS_BYTES = 16 << 10;
+    static final int MAX_PARTS = 100;
     private static final int READ = 64 << 10;
 
     private final InputStream in;
@@ -39,10 +42,14 @@ final class FormParts {
     private String fileName;
     private String fileContentType;
     private Throwable failure;
+    /** Set by the parser's listener (whose exceptions Jetty swallows); thrown by {@link #pump}. */
+    private boolean tooLarge;
 
     FormParts(InputStream in, String boundary) {
         this.in = in;
         this.parser = new MultiPart.Parser(boundary, new Listener());
+        parser.setPartHeadersMaxLength(MAX_PART_HEADERS_BYTES);
+        parser.setMaxParts(MAX_PARTS);
     }
 
     /** The boundary of a multipart/form-data Content-Type; null when it is not one. */
@@ -117,6 +124,9 @@ final class FormParts {
         } else {
             parser.parse(Content.Chunk.from(ByteBuffer.wrap(buf, 0, n), false));
         }
+        if (tooLarge) {
+            throw new S3Exception(S3Error.MAX_MESSAGE_LENGTH_EXCEEDED, "The form's fields exceed " + MAX_FIELDS_BYTES + " bytes.");
+        }
         if (failure != null) {
             throw new S3Exception(S3Error.MALFORMED_POST_REQUEST, "The body of your POST request is not well-formed "
                     + "multipart/form-data: " + failure.getMessage());
@@ -165,14 +175,15 @@ final class FormParts {
                     b.get(copy);
                     fileBytes.add(copy);
                 }
-            } else if (!fileStarted) {
+            } else if (!fileStarted && !tooLarge) {
                 fieldsBytes += n;
                 if (fieldsBytes > MAX_FIELDS_BYTES) {
-                    throw new S3Exception(S3Error.MAX_MESSAGE_LENGTH_EXCEEDED, "The form's fields exceed " + MAX_FIELDS_BYTES + " bytes.");
+                    tooLarge = true;
+                } else {
+                    byte[] copy = new byte[n];
+                    b.get(copy);
+                    value.writeBytes(copy);
                 }
-                byte[] copy = new byte[n];
-                b.get(copy);
-                value.writeBytes(copy);
             }
             chunk.release();
         }
@@ -182,7 +193,9 @@ final class FormParts {
             if (inFile) {
                 inFile = false;
                 fileEnded = true;
-            } else if (!fileStarted && partName != null) {
+            } else if (!fileStarted && partName != null && !tooLarge) {
+                fieldsBytes += partName.length();
+                tooLarge = fieldsBytes > MAX_FIELDS_BYTES;
                 fields.putIfAbsent(partName.toLowerCase(Locale.ROOT), value.toString(StandardCharsets.UTF_8));
             }
         }

@@ -32,6 +32,7 @@ final class GetObjectHandler {
 
     private void serve(S3Request r, HttpServletResponse resp, boolean body) throws IOException {
         ObjectVersion o = find(ctx, r);
+        Acls.recheck(r, o);
         org.blockcloset.ledger.Trace.mark("index lookup");
         Versions.header(resp, ctx, o);
         if (Conditionals.evaluate(r, o) == Conditionals.Outcome.NOT_MODIFIED) {

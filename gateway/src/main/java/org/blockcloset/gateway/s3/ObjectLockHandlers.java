@@ -43,6 +43,11 @@ final class ObjectLockHandlers {
         if (!bucket.locked()) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "Bucket is missing Object Lock Configuration");
         }
+        // Retention nobody can shorten is the owner's to give: not a writer's, nor an anonymous uploader's.
+        if (!Permissions.mayBypassGovernance(ctx.views().accessKey(r.actor()).orElse(null), bucket.name())) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "Object lock on a write needs a key that owns the bucket (or an admin "
+                    + "key); the bucket's default retention applies to every write.");
+        }
         if ((mode == null) != (until == null)) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT,
                     "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied");

@@ -214,6 +214,7 @@ public final class S3Servlet extends HttpServlet {
                 if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), false)) {
                     throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed here; sign the request.");
                 }
+                req.setAttribute(Acls.ADMITTED, Boolean.FALSE);
             } else {
                 try {
                     Permissions.check(ctx.views().accessKey(auth.accessKeyId()).orElse(null), op, target.bucket(),
@@ -222,6 +223,7 @@ public final class S3Servlet extends HttpServlet {
                     if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), true)) {
                         throw denied;
                     }
+                    req.setAttribute(Acls.ADMITTED, Boolean.TRUE);
                 }
             }
             org.blockcloset.ledger.Trace.mark("auth");

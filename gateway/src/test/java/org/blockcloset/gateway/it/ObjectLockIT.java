@@ -85,6 +85,24 @@ class ObjectLockIT {
     }
 
     @Test
+    void onlyTheBucketsOwnerSetsALockOnAWrite() {
+        s3().createBucket(b -> b.bucket("dropbox-locked").objectLockEnabledForBucket(true)
+                .acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ_WRITE));
+        try (S3Client anonymous = S3Client.builder().endpointOverride(NODE.node().endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
+                .overrideConfiguration(o -> o.retryPolicy(software.amazon.awssdk.core.retry.RetryPolicy.none())).build()) {
+            assertS3Error(403, "AccessDenied", () -> anonymous.putObject(p -> p.bucket("dropbox-locked").key("forever")
+                    .objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(Instant.parse("9999-01-01T00:00:00Z")),
+                    RequestBody.fromString("x")));
+            anonymous.putObject(p -> p.bucket("dropbox-locked").key("plain"), RequestBody.fromString("x"));
+        }
+        assertEquals(null, s3().headObject(h -> h.bucket("dropbox-locked").key("plain")).objectLockMode(),
+                "an anonymous upload gets no retention it did not ask for");
+        assertTrue(s3().listObjectVersions(l -> l.bucket("dropbox-locked").prefix("forever")).versions().isEmpty());
+    }
+
+    @Test
     void lockRequestsOnAnUnlockedBucketAreRefused() {
         s3().createBucket(b -> b.bucket("unlocked"));
         assertS3Error(404, "ObjectLockConfigurationNotFoundError", () -> s3().getObjectLockConfiguration(g -> g.bucket("unlocked")));

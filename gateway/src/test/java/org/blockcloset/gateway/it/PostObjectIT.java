@@ -127,6 +127,12 @@ class PostObjectIT {
         r = post(signed(Instant.now().plusSeconds(600), CONDITIONS, fields, "not-the-secret"), "a.txt", new byte[10]);
         assertEquals(403, r.statusCode());
         assertTrue(r.body().contains("SignatureDoesNotMatch"), r.body());
+        // Fields beyond what a form needs are refused, not cut short.
+        Map<String, String> huge = new LinkedHashMap<>(fields);
+        huge.put("x-amz-meta-from", "y".repeat(300_000));
+        r = post(signed(Instant.now().plusSeconds(600), CONDITIONS, huge, Node.SECRET_KEY), "a.txt", new byte[10]);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("MaxMessageLengthExceeded"), r.body());
         // Unsigned: only a public-read-write bucket would take it.
         assertEquals(403, post(Map.of("key", "uploads/a.txt"), "a.txt", new byte[10]).statusCode());
         assertTrue(!exists("uploads/a.txt") && !exists("private/"), "nothing refused was stored");

@@ -9,8 +9,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * @param s3VersionId      the version to remove, null for a plain delete
  * @param bypassGovernance the caller asked to bypass GOVERNANCE retention and may do so
- * @param ifWriteId        a plain delete applies only while the key's current object is the write
- *                         with this id (a lifecycle rule's expiry of what it evaluated); null: always
+ * @param ifWriteId        the delete applies only while its target is the write with this id (a
+ *                         lifecycle rule's expiry of what it evaluated): for a plain delete the
+ *                         key's current object, for a version delete that version; null: always
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ObjectDeleted(String bucket, String key, String s3VersionId, Boolean bypassGovernance, String ifWriteId)

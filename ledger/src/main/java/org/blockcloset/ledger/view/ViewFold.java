@@ -367,6 +367,9 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (target == null) {
             return null; // already gone: S3 answers success
         }
+        if (d.ifWriteId() != null && !d.ifWriteId().equals(target.value.versionId())) {
+            return Rejection.PRECONDITION_FAILED; // "null" names another write now (a put while suspended)
+        }
         if (target.value.lockedAt(logged.time(), bypass)) {
             return Rejection.OBJECT_LOCKED;
         }
@@ -495,6 +498,9 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             return Rejection.INVALID_BUCKET_STATE;
         }
         boolean bypass = Boolean.TRUE.equals(l.bypassGovernance());
+        if (l.mode() != null && !l.mode().isEmpty() && l.retainUntil() == null) {
+            return Rejection.INVALID_EVENT; // a retention needs its end
+        }
         return changeVersion(l.bucket(), l.key(), l.s3VersionId(), null, o -> {
             String mode = o.lockMode();
             java.time.Instant until = o.retainUntil();

@@ -336,6 +336,14 @@ class ViewFoldTest {
         assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("b", "k", null, null, "v2"))));
         assertEquals(Optional.of(Rejection.PRECONDITION_FAILED), rejection(pipe(new ObjectDeleted("b", "k", null, null, "v2"))),
                 "a second expiry of the same write changes nothing");
+
+        // A version named "null" is another write once a put replaced it while versioning was suspended.
+        pipe(new org.blockcloset.ledger.event.BucketVersioningChanged("b", Bucket.SUSPENDED));
+        pipe(new ObjectPut(object("b", "n", "judged", "x7")));
+        pipe(new ObjectPut(object("b", "n", "newer", "x8")));
+        assertEquals(Optional.of(Rejection.PRECONDITION_FAILED), rejection(pipe(new ObjectDeleted("b", "n", "null", null, "judged"))));
+        assertEquals("newer", objects.get(Keys.object("b", "n")).versionId(), "the acknowledged newer write stays");
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("b", "n", "null", null, "newer"))));
     }
 
     @Test
@@ -353,6 +361,8 @@ class ViewFoldTest {
                 "compliance: not even with the bypass");
         assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe(new org.blockcloset.ledger.event.ObjectLockChanged(
                 "vault", "k", id, "GOVERNANCE", T0.plus(java.time.Duration.ofDays(2)), null, true))), "compliance cannot be weakened");
+        assertEquals(Optional.of(Rejection.INVALID_EVENT), rejection(pipe(new org.blockcloset.ledger.event.ObjectLockChanged(
+                "vault", "k", id, "COMPLIANCE", null, null, null))), "a retention without its end would clear it");
         assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("vault", "k"))), "a delete marker is always allowed");
         assertEquals(Optional.empty(), rejection(pipeAt(T0.plus(java.time.Duration.ofDays(2)), new ObjectDeleted("vault", "k", id, null))),
                 "retention over: the version may go");
