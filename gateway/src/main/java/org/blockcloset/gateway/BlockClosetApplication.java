@@ -198,8 +198,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.lifecycleInterval.toMilliseconds()), Clock.systemUTC(), () -> {
                     var nodes = ledger.views().nodes();
                     // One node acts: the first member by id that this node sees up (alone, itself).
-                    return nodes.size() < 2 || nodes.stream().map(ClusterNode::nodeId).filter(liveness::isUp).sorted().findFirst()
-                            .map(identity.nodeId()::equals).orElse(false);
+                    return nodes.size() < 2 || liveness.steward(nodes).map(identity.nodeId()::equals).orElse(false);
                 }));
 
         ObjectService objectService = new ObjectService(ledger, blocks, placement);

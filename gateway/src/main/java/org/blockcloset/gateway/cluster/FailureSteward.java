@@ -78,7 +78,7 @@ public final class FailureSteward implements Managed {
             return;
         }
         List<ClusterNode> nodes = ledger.views().nodes();
-        Optional<String> steward = nodes.stream().map(ClusterNode::nodeId).filter(liveness::isUp).sorted().findFirst();
+        Optional<String> steward = liveness.steward(nodes);
         if (nodes.size() < 2 || steward.isEmpty() || !steward.get().equals(self)) {
             return;
         }

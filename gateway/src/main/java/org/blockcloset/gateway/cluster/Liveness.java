@@ -121,6 +121,14 @@ public final class Liveness implements Managed {
     }
 
     /**
+     * The member that acts for the cluster where one must act alone (failure records, lifecycle
+     * rules): the first by id that this node sees up; empty when it sees none up.
+     */
+    public java.util.Optional<String> steward(java.util.List<org.blockcloset.ledger.model.ClusterNode> members) {
+        return members.stream().map(org.blockcloset.ledger.model.ClusterNode::nodeId).filter(this::isUp).sorted().findFirst();
+    }
+
+    /**
      * Whether a write should send a copy there: up, or not heard from yet in this node's first
      * seconds (a fresh start must not count every other node out). A suspect or down node gets no
      * copy; the write records it as missing instead of waiting for it.

@@ -1,7 +1,6 @@
 package org.blockcloset.gateway.node;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -25,10 +24,7 @@ public final class LentSettings {
         if (!Files.exists(file)) {
             return true;
         }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        }
+        Properties p = PrivateFile.load(file);
         return !Objects.equals(p.getProperty("capacity"), Long.toString(capacity))
                 || !Objects.equals(p.getProperty("zone", ""), zone == null ? "" : zone);
     }

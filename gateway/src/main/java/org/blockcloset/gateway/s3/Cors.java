@@ -49,10 +49,7 @@ final class Cors {
 
     void putBucketCors(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.requireBucket(r.bucket());
-        java.io.InputStream in = r.auth().wrapBody(r.http().getInputStream());
-        byte[] body = in.readNBytes(XmlInput.MAX_BYTES + 1);
-        BodyDigests.verify(r, body, in);
-        Element root = XmlInput.read(new java.io.ByteArrayInputStream(body), "CORSConfiguration");
+        Element root = XmlInput.readVerified(r, "CORSConfiguration");
         List<Element> ruleElements = XmlInput.children(root, "CORSRule");
         if (ruleElements.isEmpty() || ruleElements.size() > MAX_RULES) {
             throw new S3Exception(S3Error.MALFORMED_XML);

@@ -1,7 +1,6 @@
 package org.blockcloset.gateway.s3;
 
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.List;
 import org.blockcloset.ledger.event.ObjectDeleted;
@@ -59,10 +58,7 @@ final class DeleteHandlers {
     void deleteObjects(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.requireBucket(r.bucket());
         // Content-MD5 and x-amz-checksum-* protect this body too; verify them like an upload's.
-        java.io.InputStream in = r.auth().wrapBody(r.http().getInputStream());
-        byte[] body = in.readNBytes(XmlInput.MAX_BYTES + 1);
-        BodyDigests.verify(r, body, in);
-        Element root = XmlInput.read(new ByteArrayInputStream(body), "Delete");
+        Element root = XmlInput.readVerified(r, "Delete");
         boolean quiet = "true".equalsIgnoreCase(XmlInput.text(root, "Quiet"));
         List<Element> objects = XmlInput.children(root, "Object");
         if (objects.isEmpty() || objects.size() > MAX_OBJECTS) {

@@ -62,10 +62,7 @@ final class LifecycleHandlers {
 
     void put(S3Request r, HttpServletResponse resp) throws IOException {
         ctx.requireBucket(r.bucket());
-        java.io.InputStream in = r.auth().wrapBody(r.http().getInputStream());
-        byte[] body = in.readNBytes(XmlInput.MAX_BYTES + 1);
-        BodyDigests.verify(r, body, in);
-        Element root = XmlInput.read(new java.io.ByteArrayInputStream(body), "LifecycleConfiguration");
+        Element root = XmlInput.readVerified(r, "LifecycleConfiguration");
         List<Element> elements = XmlInput.children(root, "Rule");
         if (elements.isEmpty() || elements.size() > MAX_RULES) {
             throw new S3Exception(S3Error.MALFORMED_XML);

@@ -52,18 +52,8 @@ final class ObjectLockHandlers {
             throw new S3Exception(S3Error.INVALID_ARGUMENT,
                     "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied");
         }
-        Instant at = null;
-        if (mode != null) {
-            checkMode(mode);
-            at = parseDate(until);
-            if (!at.isAfter(ctx.clock().instant())) {
-                throw new S3Exception(S3Error.INVALID_ARGUMENT, "The retain until date must be in the future!");
-            }
-        }
-        Boolean legalHold = null;
-        if (hold != null) {
-            legalHold = parseHold(hold);
-        }
+        Instant at = retainUntil(ctx, mode, until);
+        Boolean legalHold = hold == null ? null : parseHold(hold, S3Error.INVALID_ARGUMENT);
         return new WriteLock(mode, at, legalHold);
     }
 
@@ -130,14 +120,7 @@ final class ObjectLockHandlers {
         if ((mode == null) != (until == null)) {
             throw new S3Exception(S3Error.MALFORMED_XML);
         }
-        Instant at = null;
-        if (mode != null) {
-            checkMode(mode);
-            at = parseDate(until);
-            if (!at.isAfter(ctx.clock().instant())) {
-                throw new S3Exception(S3Error.INVALID_ARGUMENT, "The retain until date must be in the future!");
-            }
-        }
+        Instant at = retainUntil(ctx, mode, until);
         ctx.append(r, new ObjectLockChanged(r.bucket(), r.key(), o.s3VersionIdOrNull(), mode == null ? "" : mode, at, null,
                 bypass(r)));
         Responses.empty(resp, 200);
@@ -158,7 +141,7 @@ final class ObjectLockHandlers {
         if (status == null) {
             throw new S3Exception(S3Error.MALFORMED_XML);
         }
-        ctx.append(r, new ObjectLockChanged(r.bucket(), r.key(), o.s3VersionIdOrNull(), null, null, parseHoldXml(status), null));
+        ctx.append(r, new ObjectLockChanged(r.bucket(), r.key(), o.s3VersionIdOrNull(), null, null, parseHold(status, S3Error.MALFORMED_XML), null));
         Responses.empty(resp, 200);
     }
 
@@ -212,19 +195,26 @@ final class ObjectLockHandlers {
         }
     }
 
-    private static Boolean parseHold(String s) {
-        return switch (s.trim()) {
-            case "ON" -> true;
-            case "OFF" -> false;
-            default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Legal Hold must be either of 'ON' or 'OFF'");
-        };
+    /** The end of a retention in {@code mode} (null: none asked for); it must lie in the future. */
+    private static Instant retainUntil(S3Context ctx, String mode, String until) {
+        if (mode == null) {
+            return null;
+        }
+        checkMode(mode);
+        Instant at = parseDate(until);
+        if (!at.isAfter(ctx.clock().instant())) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The retain until date must be in the future!");
+        }
+        return at;
     }
 
-    private static Boolean parseHoldXml(String s) {
+    /** ON or OFF; anything else is {@code error} (a header's InvalidArgument, a document's MalformedXML). */
+    private static Boolean parseHold(String s, S3Error error) {
         return switch (s.trim()) {
             case "ON" -> true;
             case "OFF" -> false;
-            default -> throw new S3Exception(S3Error.MALFORMED_XML);
+            default -> throw error == S3Error.MALFORMED_XML ? new S3Exception(error)
+                    : new S3Exception(error, "Legal Hold must be either of 'ON' or 'OFF'");
         };
     }
 

@@ -30,9 +30,10 @@ final class Versions {
      */
     static ObjectVersion find(S3Context ctx, String bucket, String key, String versionId) {
         String id = parse(versionId);
-        Bucket b = ctx.requireBucket(bucket);
         if (id == null) {
+            // The current object: one lookup on a hit, as before versions; the bucket only on a miss.
             return ctx.views().object(bucket, key).orElseThrow(() -> {
+                Bucket b = ctx.requireBucket(bucket);
                 S3Exception missing = new S3Exception(S3Error.NO_SUCH_KEY);
                 if (b.versioned()) {
                     ctx.views().latestVersion(bucket, key).filter(ObjectVersion::marksDeletion).ifPresent(m ->
@@ -41,6 +42,7 @@ final class Versions {
                 return missing;
             });
         }
+        Bucket b = ctx.requireBucket(bucket);
         if (!b.versioned()) {
             // An unversioned bucket holds only null versions.
             return ctx.views().object(bucket, key).filter(o -> id.equals("null"))

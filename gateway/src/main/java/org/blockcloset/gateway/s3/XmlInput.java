@@ -45,6 +45,17 @@ final class XmlInput {
         }
     }
 
+    /**
+     * A request's XML document, whole (at most {@link #MAX_BYTES}), after its Content-MD5 and
+     * x-amz-checksum-* are verified like an upload's, and its payload signature with them.
+     */
+    static Element readVerified(S3Request r, String expectedRoot) throws IOException {
+        InputStream in = r.auth().wrapBody(r.http().getInputStream());
+        byte[] body = in.readNBytes(MAX_BYTES + 1);
+        BodyDigests.verify(r, body, in);
+        return read(new ByteArrayInputStream(body), expectedRoot);
+    }
+
     static List<Element> children(Element parent, String name) {
         List<Element> out = new ArrayList<>();
         for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {

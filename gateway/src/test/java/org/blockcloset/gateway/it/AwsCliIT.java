@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -78,30 +77,10 @@ class AwsCliIT {
     private static String aws(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", node.endpoint().toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        // The host's CA bundle settings and any profile must not leak into the child.
-        env.remove("AWS_CA_BUNDLE");
-        env.remove("REQUESTS_CA_BUNDLE");
-        env.remove("AWS_PROFILE");
-        env.keySet().removeIf(k -> k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy"));
-        env.put("AWS_ACCESS_KEY_ID", Node.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", Node.SECRET_KEY);
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        env.put("AWS_PAGER", "");
-        Path output = dir.resolve("aws-output.txt");
-        pb.redirectOutput(output.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            fail("aws " + String.join(" ", args) + " timed out:\n" + Files.readString(output));
-        }
-        String text = Files.readString(output);
-        assertEquals(0, p.exitValue(), "aws " + String.join(" ", args) + " failed:\n" + text);
-        return text;
+        return ItSupport.runTool(cmd, work, Map.of("AWS_DEFAULT_REGION", "us-east-1",
+                "AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString(),
+                "AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString(),
+                "AWS_EC2_METADATA_DISABLED", "true", "AWS_PAGER", ""), dir.resolve("aws-output.txt"));
     }
 
     private static long count(String text, String word) {

@@ -12,6 +12,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,6 +75,34 @@ final class ItSupport {
     }
 
     /** The admin health check: status and body (whatever the status). */
+    /**
+     * Runs a real client tool (the aws cli, restic) with the test key, at most 180 s; fails the test
+     * on a non-zero exit. The host's CA bundle settings, AWS profile and proxies do not leak into it.
+     * Returns stdout and stderr.
+     */
+    static String runTool(List<String> cmd, Path workDir, Map<String, String> extraEnv, Path output)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.remove("AWS_CA_BUNDLE");
+        env.remove("REQUESTS_CA_BUNDLE");
+        env.remove("AWS_PROFILE");
+        env.keySet().removeIf(k -> k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy"));
+        env.put("AWS_ACCESS_KEY_ID", Node.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", Node.SECRET_KEY);
+        env.putAll(extraEnv);
+        pb.redirectOutput(output.toFile());
+        Process p = pb.start();
+        String what = Path.of(cmd.get(0)).getFileName() + " " + String.join(" ", cmd.subList(1, cmd.size()));
+        if (!p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            org.junit.jupiter.api.Assertions.fail(what + " timed out:\n" + java.nio.file.Files.readString(output));
+        }
+        String text = java.nio.file.Files.readString(output);
+        org.junit.jupiter.api.Assertions.assertEquals(0, p.exitValue(), what + " failed:\n" + text);
+        return text;
+    }
+
     static HttpResponse<String> health(Node node) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.adminUrl() + "/healthcheck"))

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,26 +37,8 @@ class ResticIT {
         List<String> cmd = new ArrayList<>(List.of(RESTIC.toString(), "--repo", "s3:" + NODE.node().endpoint() + "/" + BUCKET,
                 "--no-cache", "-o", "s3.bucket-lookup=path", "-o", "s3.region=us-east-1"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.remove("AWS_CA_BUNDLE");
-        env.remove("REQUESTS_CA_BUNDLE");
-        env.remove("AWS_PROFILE");
-        env.keySet().removeIf(k -> k.equalsIgnoreCase("http_proxy") || k.equalsIgnoreCase("https_proxy"));
-        env.put("AWS_ACCESS_KEY_ID", Node.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", Node.SECRET_KEY);
-        env.put("RESTIC_PASSWORD", "correct horse battery staple");
-        env.put("HOME", dir.toString());
-        Path output = dir.resolve("restic-output.txt");
-        pb.redirectOutput(output.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            fail("restic " + String.join(" ", args) + " timed out:\n" + Files.readString(output));
-        }
-        String text = Files.readString(output);
-        assertEquals(0, p.exitValue(), "restic " + String.join(" ", args) + " failed:\n" + text);
-        return text;
+        return ItSupport.runTool(cmd, dir, Map.of("RESTIC_PASSWORD", "correct horse battery staple", "HOME", dir.toString()),
+                dir.resolve("restic-output.txt"));
     }
 
     @Test

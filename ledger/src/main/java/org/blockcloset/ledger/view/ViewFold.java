@@ -123,78 +123,54 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             }
             buckets.put(c.bucket(), b);
         } else if (e instanceof org.blockcloset.ledger.event.BucketVersioningChanged v) {
-            Bucket b = buckets.get(v.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            if (!Bucket.ENABLED.equals(v.status()) && !Bucket.SUSPENDED.equals(v.status())) {
-                return Rejection.INVALID_EVENT;
-            }
-            if (b.locked() && !Bucket.ENABLED.equals(v.status())) {
-                return Rejection.INVALID_BUCKET_STATE;
-            }
-            if (!b.versioned()) {
-                adoptNullVersions(b.name());
-            }
-            buckets.put(b.name(), b.withVersioning(v.status()));
+            return changeBucket(v.bucket(), b -> {
+                if (!Bucket.ENABLED.equals(v.status()) && !Bucket.SUSPENDED.equals(v.status())) {
+                    throw new Refused(Rejection.INVALID_EVENT);
+                }
+                if (b.locked() && !Bucket.ENABLED.equals(v.status())) {
+                    throw new Refused(Rejection.INVALID_BUCKET_STATE);
+                }
+                if (!b.versioned()) {
+                    adoptNullVersions(b.name());
+                }
+                return b.withVersioning(v.status());
+            });
         } else if (e instanceof org.blockcloset.ledger.event.BucketObjectLockChanged l) {
-            Bucket b = buckets.get(l.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            if (!b.locked()) {
-                return Rejection.INVALID_BUCKET_STATE;
-            }
-            buckets.put(b.name(), b.withLockDefault(l.defaultRetention()));
+            return changeBucket(l.bucket(), b -> {
+                if (!b.locked()) {
+                    throw new Refused(Rejection.INVALID_BUCKET_STATE);
+                }
+                return b.withLockDefault(l.defaultRetention());
+            });
         } else if (e instanceof org.blockcloset.ledger.event.BucketAclChanged a) {
-            Bucket b = buckets.get(a.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            buckets.put(b.name(), b.withAcl(a.acl()));
+            return changeBucket(a.bucket(), b -> b.withAcl(a.acl()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketCorsChanged c) {
-            Bucket b = buckets.get(c.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            buckets.put(b.name(), b.withCors(c.rules()));
+            return changeBucket(c.bucket(), b -> b.withCors(c.rules()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged l) {
-            Bucket b = buckets.get(l.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            buckets.put(b.name(), b.withLifecycle(l.rules()));
+            return changeBucket(l.bucket(), b -> b.withLifecycle(l.rules()));
         } else if (e instanceof org.blockcloset.ledger.event.ObjectLockChanged l) {
             return changeLock(l, logged.time());
         } else if (e instanceof org.blockcloset.ledger.event.ObjectAclChanged a) {
             return changeVersion(a.bucket(), a.key(), a.s3VersionId(), null, o -> o.withAcl(a.acl()));
         } else if (e instanceof BucketReplicationChanged r) {
-            Bucket b = buckets.get(r.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            if (r.replication() != null && (r.replication() < 1 || r.replication() > 3)) {
-                return Rejection.INVALID_EVENT;
-            }
-            buckets.put(b.name(), b.withReplication(r.replication()));
+            return changeBucket(r.bucket(), b -> {
+                if (r.replication() != null && (r.replication() < 1 || r.replication() > 3)) {
+                    throw new Refused(Rejection.INVALID_EVENT);
+                }
+                return b.withReplication(r.replication());
+            });
         } else if (e instanceof org.blockcloset.ledger.event.BucketTagsChanged t) {
-            Bucket b = buckets.get(t.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            buckets.put(b.name(), b.withTags(t.tags()));
+            return changeBucket(t.bucket(), b -> b.withTags(t.tags()));
         } else if (e instanceof org.blockcloset.ledger.event.ObjectTagsChanged t) {
             // Same blocks: references unchanged. The event names the version by its write's id.
             return changeVersion(t.bucket(), t.key(), null, t.versionId(), o -> o.withTags(t.tags()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketQuotaChanged q) {
-            Bucket b = buckets.get(q.bucket());
-            if (b == null) {
-                return Rejection.NO_SUCH_BUCKET;
-            }
-            if ((q.maxBytes() != null && q.maxBytes() < 0) || (q.maxObjects() != null && q.maxObjects() < 0)) {
-                return Rejection.INVALID_EVENT;
-            }
-            buckets.put(b.name(), b.withQuota(q.maxBytes(), q.maxObjects()));
+            return changeBucket(q.bucket(), b -> {
+                if ((q.maxBytes() != null && q.maxBytes() < 0) || (q.maxObjects() != null && q.maxObjects() < 0)) {
+                    throw new Refused(Rejection.INVALID_EVENT);
+                }
+                return b.withQuota(q.maxBytes(), q.maxObjects());
+            });
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
@@ -262,6 +238,30 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             accessKeys.put(k.accessKeyId(), k.withBuckets(p.buckets() == null ? null : new java.util.TreeMap<>(p.buckets())));
         }
         return null;
+    }
+
+    /** A bucket's setting changed: NO_SUCH_BUCKET without the bucket, the change's own refusal, or null once stored. */
+    private Rejection changeBucket(String name, java.util.function.UnaryOperator<Bucket> change) {
+        Bucket b = buckets.get(name);
+        if (b == null) {
+            return Rejection.NO_SUCH_BUCKET;
+        }
+        try {
+            buckets.put(b.name(), change.apply(b));
+            return null;
+        } catch (Refused r) {
+            return r.rejection;
+        }
+    }
+
+    /** Thrown by a bucket change that does not fit the bucket; nothing was stored. */
+    private static final class Refused extends RuntimeException {
+        final Rejection rejection;
+
+        Refused(Rejection rejection) {
+            super(null, null, false, false);
+            this.rejection = rejection;
+        }
     }
 
     private Rejection putObject(ObjectVersion o, Precondition precondition, long offset) {
