@@ -32,6 +32,7 @@ import org.blockcloset.gateway.node.NodeConsoleBackend;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.BucketsAdminServlet;
 import org.blockcloset.gateway.node.NodeIdentity;
+import org.blockcloset.gateway.node.NodeTempDir;
 import org.blockcloset.gateway.node.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.object.Placement;
@@ -103,6 +104,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         if (Files.getFileStore(data).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
             Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
+        NodeTempDir.claim(data);
         allowAnyObjectKeyInUris(config, env);
         keepHeaderValuesAsSent(env);
 

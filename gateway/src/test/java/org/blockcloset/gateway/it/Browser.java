@@ -29,7 +29,7 @@ final class Browser implements AutoCloseable {
 
     Browser() throws IOException {
         requireInstalled();
-        profile = Files.createTempDirectory("blockcloset-chromium-");
+        profile = TempDirs.create("blockcloset-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         // Background networking off: this machine refuses connections to the internet, many at a time.
@@ -133,9 +133,7 @@ final class Browser implements AutoCloseable {
         try {
             driver.quit();
         } finally {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirs.delete(profile);
         }
     }
 }

@@ -179,7 +179,8 @@ class ConsoleIT {
         String admin = NODE.node().adminUrl();
         byte[] content = new byte[3 * 1024 * 1024 + 12345]; // four blocks
         new java.util.Random(7).nextBytes(content);
-        java.nio.file.Path file = Files.createTempDirectory("console-upload-").resolve("holiday.bin");
+        java.nio.file.Path upload = TempDirs.create("console-upload-");
+        java.nio.file.Path file = upload.resolve("holiday.bin");
         Files.write(file, content);
         NODE.s3().putObject(p -> p.bucket("photos").key("2025/old.txt"), software.amazon.awssdk.core.sync.RequestBody.fromString("old"));
         java.time.Instant beforeUpload = java.time.Instant.now();
@@ -281,6 +282,8 @@ class ConsoleIT {
             assertFalse(b.text("main").contains("holiday.bin"), "deleted: gone from the listing");
             assertThrows(software.amazon.awssdk.services.s3.model.NoSuchKeyException.class,
                     () -> NODE.s3().headObject(h -> h.bucket("photos").key("2025/holiday.bin")));
+        } finally {
+            TempDirs.delete(upload);
         }
     }
 

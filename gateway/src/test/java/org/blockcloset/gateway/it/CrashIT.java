@@ -49,6 +49,13 @@ class CrashIT {
         }
     }
 
+    /** RocksDB's native library, unpacked by the views at every start and deleted only on a clean exit. */
+    private static long nativeLibraries() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir.resolve("node").resolve("jvm-tmp"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("librocksdbjni")).count();
+        }
+    }
+
     @Test
     void acknowledgedPutsSurviveSigkillAndInFlightOnesAreWholeOrAbsent() throws Exception {
         node = Node.start(dir.resolve("node"), Map.of("BLOCKCLOSET_BLOCK_SIZE", "64KiB"));
@@ -102,8 +109,10 @@ class CrashIT {
         inFlight.removeAll(acked.keySet());
         assertEquals(WRITERS, inFlight.size(), "each writer had exactly one PUT unacknowledged at the kill");
 
+        assertEquals(1, nativeLibraries(), "the killed run unpacked its native library in the node's own tmp, not /tmp");
         node.relaunch();
         assertEquals(200, ItSupport.health(node).statusCode(), ItSupport.health(node).body());
+        assertEquals(1, nativeLibraries(), "the relaunch removed what the killed run left there");
         try (S3Client s3 = node.client()) {
             for (var e : acked.entrySet()) {
                 assertEquals(e.getValue(), sha256(s3.getObject(g -> g.bucket("crash").key(e.getKey()))), e.getKey());

@@ -3,7 +3,6 @@ package org.blockcloset.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +17,7 @@ class MembershipIT {
 
     @Test
     void theFirstNodeCreatesTheClusterAndCapacityChangesReplan() throws Exception {
-        Path dir = Files.createTempDirectory("blockcloset-membership-");
+        Path dir = TempDirs.create("blockcloset-membership-");
         try (Node node = Node.start(dir.resolve("node"), java.util.Map.of("BLOCKCLOSET_CAPACITY", "1GiB"))) {
             assertEquals(401, cluster(node, null, null).path("status").asInt());
             assertEquals(401, cluster(node, Node.ACCESS_KEY, "wrong").path("status").asInt());
@@ -47,6 +46,8 @@ class MembershipIT {
             assertEquals("attic", self.path("zone").asText());
             assertEquals(2, c.path("layout").path("version").asInt());
             assertEquals(2L << 30, c.path("layout").path("usableBytes").asLong());
+        } finally {
+            TempDirs.delete(dir);
         }
     }
 }

@@ -1,12 +1,7 @@
 package org.blockcloset.gateway.it;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,7 +31,7 @@ final class NodeExtension implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        dir = Files.createTempDirectory("blockcloset-it-");
+        dir = TempDirs.create("blockcloset-it-");
         node = Node.start(dir.resolve("node"), extraEnv);
         s3 = node.client();
     }
@@ -56,7 +51,7 @@ final class NodeExtension implements BeforeAllCallback, AfterAllCallback {
                 s3 = null;
                 node = null;
                 if (dir != null) {
-                    deleteRecursively(dir);
+                    TempDirs.delete(dir);
                     dir = null;
                 }
             }
@@ -75,18 +70,5 @@ final class NodeExtension implements BeforeAllCallback, AfterAllCallback {
             throw new IllegalStateException("no client: the extension runs only around a test class");
         }
         return s3;
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : paths) {
-            Files.deleteIfExists(p);
-        }
     }
 }

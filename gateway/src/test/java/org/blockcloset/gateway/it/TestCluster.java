@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ final class TestCluster implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
 
     TestCluster() throws IOException {
-        this.dir = Files.createTempDirectory("blockcloset-cluster-");
+        this.dir = TempDirs.create("blockcloset-cluster-");
     }
 
     static String host(int i) {
@@ -90,8 +89,12 @@ final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (Node n : nodes) {
-            n.kill(); // the last nodes of a quorum cannot shut down cleanly once the others are gone
+        try {
+            for (Node n : nodes) {
+                n.kill(); // the last nodes of a quorum cannot shut down cleanly once the others are gone
+            }
+        } finally {
+            TempDirs.delete(dir);
         }
     }
 }
