@@ -14,6 +14,7 @@ import org.blockcloset.ledger.Trace;
  * Node-local and meant for a person looking now; nothing here survives a restart.
  */
 public final class RequestLog {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestLog.class);
     static final int TAIL = 200;
     static final int SLOW = 100;
     private final long slowMicros;
@@ -66,6 +67,9 @@ public final class RequestLog {
             tail.removeLast();
         }
         if (micros >= slowMicros) {
+            // In the node's log too: the console keeps only the last few, and a stall is read afterwards.
+            LOG.info("Slow request {} {} {} {} ms: {}", requestId, what, status, micros / 1000,
+                    stages.stream().map(st -> st.name() + " " + st.micros() / 1000 + " ms").collect(java.util.stream.Collectors.joining(", ")));
             slow.addFirst(e);
             if (slow.size() > SLOW) {
                 slow.removeLast();

@@ -13,10 +13,13 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.lifecycle.Managed;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import org.blockcloset.gateway.cluster.ClusterAdminServlet;
 import org.blockcloset.gateway.cluster.ClusterServer;
+import org.blockcloset.gateway.cluster.Discovery;
+import org.blockcloset.gateway.cluster.DiscoveryServlet;
 import org.blockcloset.gateway.cluster.FailureSteward;
 import org.blockcloset.gateway.cluster.Join;
 import org.blockcloset.gateway.cluster.JoinClient;
@@ -113,9 +116,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         long lent = config.roles.contains(ClusterNode.STORAGE) ? config.capacity.toBytes() : 0;
         NodeIdentity identity = identity(config, data, address, lent);
         boolean joined = identity.kafkaClusterId() != null;
+        // The first node creates the quorum; once the cluster grew it finds it through every member's
+        // controller like the others (it may have been replaced as a voter while it was gone).
         KafkaSettings.Quorum quorum = joined
                 ? new KafkaSettings.Quorum(identity.kafkaClusterId(), identity.controllerBootstrap(), identity.controller())
-                : KafkaSettings.Quorum.FIRST;
+                : identity.controllerBootstrap().isEmpty() ? KafkaSettings.Quorum.FIRST
+                : new KafkaSettings.Quorum(null, identity.controllerBootstrap(), true);
         EmbeddedKafka kafka = EmbeddedKafka.start(KafkaSettings.defaults(data)
                 .withPorts(config.kafkaPort, config.kafkaControllerPort)
                 .withPassword(identity.derivedSecret("kafka"))
@@ -127,7 +133,6 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), identity.viewsId(), data.resolve("streams"),
                 (short) 1, Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
-        env.lifecycle().manage(new StewardScheduler(kafka.connection(), () -> ledger.views().nodes()));
         // A gateway without the storage role lends nothing: its store takes no block.
         DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data, lent, (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
@@ -164,6 +169,10 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         manage(env, cluster::stop);
         liveness.start();
         manage(env, liveness::stop);
+        // One node at a time changes the metadata quorum's voters: the steward (the first member it sees up).
+        StewardScheduler stewards = new StewardScheduler(kafka.connection(), () -> ledger.views().nodes(),
+                () -> liveness.steward(ledger.views().nodes()).map(identity.nodeId()::equals).orElse(false), liveness::isUp);
+        env.lifecycle().manage(stewards);
         placement.useLiveness(liveness::writable, liveness::isUp);
         Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(), address,
                 config.roles, config.zone, config.capacity.toBytes()), config.replication);
@@ -213,7 +222,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
-        ClusterAdminServlet clusterReport = new ClusterAdminServlet(ledger, liveness, repairer, adminAuth, env.getObjectMapper());
+        ClusterAdminServlet clusterReport = new ClusterAdminServlet(ledger, liveness, repairer, stewards, adminAuth,
+                env.getObjectMapper());
         env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
         int[] s3PortSeen = {port(config, "application")};
         NodeConsoleBackend consoleBackend = new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
@@ -227,6 +237,13 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         JoinTokensServlet joinTokens = new JoinTokensServlet(ledger, secrets, adminAuth, config.advertise + ":" + config.clusterPort,
                 Clock.systemUTC(), env.getObjectMapper());
         env.admin().addServlet("join-tokens", joinTokens).addMapping("/api/join-tokens");
+        InetAddress advertised = InetAddress.getByName(config.advertise);
+        DiscoveryServlet discovery = new DiscoveryServlet(Discovery.Mode.parse(config.discovery).enabledFor(advertised), advertised,
+                identity.nodeId(), config.advertise + ":" + config.clusterPort, kafka::clusterId,
+                () -> ledger.views().nodes().stream().map(ClusterNode::nodeId).collect(java.util.stream.Collectors.toSet()),
+                adminAuth, env.getObjectMapper());
+        env.lifecycle().manage(discovery);
+        env.admin().addServlet("discovered", discovery).addMapping("/api/discovered");
         consoleBackend.withNodeActions(actor -> {
             try {
                 return joinTokens.create(actor, Duration.ofHours(1));
@@ -304,20 +321,34 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         if (known.isPresent()) {
             return known.get();
         }
-        if (config.join == null || config.join.isBlank()) {
+        boolean noAddress = config.join == null || config.join.isBlank();
+        boolean noToken = config.joinToken == null || config.joinToken.isBlank();
+        if (noAddress && noToken) {
             return NodeIdentity.loadOrCreate(data);
         }
-        if (config.joinToken == null || config.joinToken.isBlank()) {
+        String nodeId = NodeIdentity.pendingNodeId(data); // the same id if an earlier attempt's answer was lost
+        Join.Request self = new Join.Request(nodeId, address, config.roles, config.zone, lent);
+        if (noAddress || Discovery.DISCOVER.equalsIgnoreCase(config.join)) {
+            if (Discovery.Mode.parse(config.discovery) == Discovery.Mode.OFF) {
+                throw new IllegalStateException("BLOCKCLOSET_JOIN_TOKEN without BLOCKCLOSET_JOIN needs discovery on the LAN, "
+                        + "and BLOCKCLOSET_DISCOVERY is off; give BLOCKCLOSET_JOIN (host:port of any member's cluster port)");
+            }
+            return joined(data, self, Discovery.findAndJoin(InetAddress.getByName(config.advertise),
+                    config.advertise + ":" + config.clusterPort, self, noToken ? null : config.joinToken));
+        }
+        if (noToken) {
             throw new IllegalStateException("BLOCKCLOSET_JOIN is set but BLOCKCLOSET_JOIN_TOKEN is not; create a token on "
                     + "any member (POST /api/join-tokens) and pass it");
         }
-        String nodeId = NodeIdentity.pendingNodeId(data); // the same id if an earlier attempt's answer was lost
-        Join.Answer a = JoinClient.join(config.join, config.joinToken,
-                new Join.Request(nodeId, address, config.roles, config.zone, lent));
-        NodeIdentity n = new NodeIdentity(nodeId, a.kraftId(), java.util.Base64.getDecoder().decode(a.clusterSecret()),
-                NodeIdentity.FIRST_VIEWS_ID + "-" + nodeId, a.kafkaClusterId(), a.controller(), a.controllerBootstrap());
+        return joined(data, self, new Discovery.Joined(config.join, JoinClient.join(config.join, config.joinToken, self)));
+    }
+
+    private static NodeIdentity joined(Path data, Join.Request self, Discovery.Joined j) throws java.io.IOException {
+        Join.Answer a = j.answer();
+        NodeIdentity n = new NodeIdentity(self.nodeId(), a.kraftId(), java.util.Base64.getDecoder().decode(a.clusterSecret()),
+                NodeIdentity.FIRST_VIEWS_ID + "-" + self.nodeId(), a.kafkaClusterId(), a.controller(), a.controllerBootstrap());
         n.store(data);
-        LOG.info("Joined the cluster through {} as {} (KRaft id {})", config.join, nodeId, a.kraftId());
+        LOG.info("Joined the cluster through {} as {} (KRaft id {})", j.through(), self.nodeId(), a.kraftId());
         return n;
     }
 
@@ -335,6 +366,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         m.put("ports", java.util.Map.of("s3", port(c, "application"), "admin", port(c, "admin"), "cluster", c.clusterPort,
                 "kafka", c.kafkaPort, "kafkaController", c.kafkaControllerPort));
         m.put("join", String.valueOf(c.join));
+        m.put("discovery", c.discovery);
         m.put("region", c.region);
         m.put("domains", String.valueOf(c.domains));
         m.put("accessKeyId", String.valueOf(c.accessKeyId));
@@ -355,10 +387,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
 
     /** Keeps the controllers' addresses in node.properties, so the next start finds the quorum even if the first node is gone. */
     private static void rememberControllers(Ledger ledger, NodeIdentity identity, Path data) throws java.io.IOException {
-        if (identity.kafkaClusterId() == null) {
-            return; // the first node finds the quorum through itself
+        var members = ledger.views().nodes();
+        if (identity.kafkaClusterId() == null && members.size() < 2) {
+            return; // the first node, alone, finds the quorum through itself
         }
-        String controllers = String.join(",", ledger.views().nodes().stream().filter(n -> n.kraftId() <= JoinServlet.CONTROLLERS)
+        // Every member runs a controller (voter or observer); any of them leads a starting node to the quorum's leader.
+        String controllers = String.join(",", members.stream().filter(n -> n.failed() == null)
                 .map(n -> n.address().controllerBootstrap()).sorted().toList());
         if (!controllers.isEmpty() && !controllers.equals(identity.controllerBootstrap())) {
             identity.withControllerBootstrap(controllers).store(data);

@@ -7,6 +7,7 @@ import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 
@@ -57,6 +58,16 @@ public class BlockClosetConfiguration extends Configuration {
     /** A join token an admin created on a member (POST /api/join-tokens). */
     @JsonProperty
     public String joinToken;
+
+    /**
+     * mDNS/DNS-SD on the LAN: {@code auto} (members announce the cluster when the advertised address
+     * is not loopback), {@code on}, {@code off}. A node with a join token and no {@link #join} finds
+     * the cluster this way.
+     */
+    @NotEmpty
+    @Pattern(regexp = "(?i)auto|on|off", message = "must be auto, on or off")
+    @JsonProperty
+    public String discovery = "auto";
 
     /** Host the other nodes reach this one at (its LAN address in a cluster). */
     @NotEmpty

@@ -19,12 +19,16 @@ public final class ClusterAdminServlet extends AdminServlet {
     private final Ledger ledger;
     private final Liveness liveness;
     private final Repairer repairer;
+    private final StewardScheduler log;
 
-    public ClusterAdminServlet(Ledger ledger, Liveness liveness, Repairer repairer, AdminAuth auth, ObjectMapper json) {
+    /** @param log what this node last saw of the log's quorum and replicas */
+    public ClusterAdminServlet(Ledger ledger, Liveness liveness, Repairer repairer, StewardScheduler log,
+            AdminAuth auth, ObjectMapper json) {
         super(auth, json);
         this.ledger = ledger;
         this.liveness = liveness;
         this.repairer = repairer;
+        this.log = log;
     }
 
     @Override
@@ -48,6 +52,7 @@ public final class ClusterAdminServlet extends AdminServlet {
             m.put("address", n.address().host());
             m.put("endpoints", n.address());
             m.put("kraftId", n.kraftId());
+            m.put("controller", log.voters().contains(n.kraftId()) ? "voter" : "observer");
             m.put("roles", n.roles());
             m.put("zone", n.zone());
             m.put("capacity", n.capacity());
@@ -84,6 +89,8 @@ public final class ClusterAdminServlet extends AdminServlet {
         }).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("nodes", nodes);
+        // The log's own health: the controller quorum's voters, and whether every partition has its replicas on live brokers.
+        body.put("log", Map.of("voters", log.voters(), "replicasSettled", log.logSettled()));
         // Copies writes recorded as missing on live nodes, plus what the nodes' repairs still have to copy.
         body.put("underReplicatedBlocks", ledger.views().underReplicatedCount() + repairLeft[0]);
         body.put("lostBlocks", repairLeft[2]);

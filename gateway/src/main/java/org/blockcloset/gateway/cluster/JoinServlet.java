@@ -78,12 +78,12 @@ public final class JoinServlet extends HttpServlet {
             // here would make it a replica before it can take a copy, and stall writes meanwhile.
             int kraftId = retry ? known.get().kraftId() : join(r, tokenId);
             String controllers = String.join(",", ledger.views().nodes().stream()
-                    .filter(n -> n.kraftId() <= CONTROLLERS).map(n -> n.address().controllerBootstrap()).sorted().toList());
+                    .filter(n -> n.failed() == null).map(n -> n.address().controllerBootstrap()).sorted().toList());
             String brokers = String.join(",", ledger.views().nodes().stream().map(n -> n.address().kafkaBootstrap()).toList());
             Join.Answer a = new Join.Answer(Base64.getEncoder().encodeToString(self.clusterSecret()), kafkaClusterId.get(),
                     kraftId, kraftId <= CONTROLLERS, controllers, brokers);
             String sealed = Join.answerBox(secret.get()).seal(JSON.writeValueAsString(a), tokenId);
-            LOG.info("Node {} joined the cluster (KRaft id {}, {})", r.nodeId(), kraftId, a.controller() ? "controller" : "broker");
+            LOG.info("Node {} joined the cluster (KRaft id {}, {})", r.nodeId(), kraftId, a.controller() ? "voter" : "observer");
             send(resp, 200, Map.of("sealed", sealed));
         } catch (RejectedException e) {
             send(resp, e.rejection() == Rejection.INVALID_JOIN_TOKEN ? 403 : 409, Map.of("error", e.rejection().name()));

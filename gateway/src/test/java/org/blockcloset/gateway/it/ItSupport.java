@@ -30,6 +30,9 @@ final class ItSupport {
     private static final Pattern USED = Pattern.compile("(\\d+) of (\\d+) bytes used");
     private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
 
+    /** iproute2's {@code ip}; /usr/sbin may be missing from a non-login PATH. */
+    static final String IP = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/ip")) ? "/usr/sbin/ip" : "ip";
+
     private ItSupport() {
     }
 

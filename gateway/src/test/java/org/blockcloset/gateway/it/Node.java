@@ -74,20 +74,36 @@ public final class Node implements AutoCloseable {
         return n;
     }
 
+    /** A node on {@code host} that is not started yet ({@link #launchAsync()}, {@link #relaunch()}). */
+    public static Node at(String host, Path dataDir, Map<String, String> extraEnv) {
+        return new Node(host, dataDir, extraEnv);
+    }
+
     public static Node start(Path dataDir) throws IOException, InterruptedException {
         return start(dataDir, Map.of());
     }
 
     /** Starts the process without waiting for it to be healthy (a node whose peers start later). */
     public void launchAsync() throws IOException {
-        Path jar = Path.of("target", "blockcloset.jar").toAbsolutePath();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC", "-jar", jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Files.createDirectories(dataDir);
+        Files.createDirectories(log().getParent());
+        ProcessBuilder pb = new ProcessBuilder(command());
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         process = pb.start();
+    }
+
+    /** The node's command line; {@code NODE_NETNS} runs it in that network namespace (ip netns exec execs it, same pid). */
+    private List<String> command() {
+        Path jar = Path.of("target", "blockcloset.jar").toAbsolutePath();
+        List<String> cmd = new ArrayList<>();
+        if (env.containsKey("NODE_NETNS")) {
+            cmd.addAll(List.of(ItSupport.IP, "netns", "exec", env.get("NODE_NETNS")));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC", "-jar", jar.toString()));
+        return cmd;
     }
 
     /** Sends a signal to the node's process (STOP and CONT pause and resume it). */
@@ -104,9 +120,7 @@ public final class Node implements AutoCloseable {
             throw new IllegalStateException("package the node first (mvn verify runs package before the ITs): " + jar);
         }
         Files.createDirectories(dataDir);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC", "-jar", jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = new ProcessBuilder(command());
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Files.createDirectories(log().getParent());
@@ -219,6 +233,11 @@ public final class Node implements AutoCloseable {
     /** Changes a setting for the next (re)start. */
     public void setEnv(String name, String value) {
         env.put(name, value);
+    }
+
+    /** Drops a setting for the next (re)start. */
+    public void removeEnv(String name) {
+        env.remove(name);
     }
 
     /** Starts the node again on the same directory and ports. */

@@ -237,6 +237,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     if (quorum.voters().stream().anyMatch(v -> v.replicaId() == settings.nodeId())) {
                         return;
                     }
+                    if (quorum.voters().size() >= QuorumSteward.VOTERS) {
+                        return; // replaced while this node was gone: it follows as an observer
+                    }
                     admin.addRaftVoter(settings.nodeId(), directory, java.util.Set.of(new org.apache.kafka.clients.admin.RaftVoterEndpoint(
                             CONTROLLER_LISTENER, settings.host(), settings.controllerPort()))).all().get(30, TimeUnit.SECONDS);
                     LOG.info("Node {} joined the controller quorum", settings.nodeId());
@@ -270,9 +273,10 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     static Map<String, String> brokerProperties(KafkaSettings settings, boolean upgrade, boolean dynamic) {
         String host = settings.host();
-        boolean controls = settings.quorum().controller();
+        // Every node runs a controller: the first three vote, the others follow the metadata log as
+        // observers, ready to replace a voter whose node is gone (QuorumSteward, ADR 0011).
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", controls ? PROCESS_ROLES : "broker");
+        p.put("process.roles", PROCESS_ROLES);
         p.put("node.id", Integer.toString(settings.nodeId()));
         if (dynamic) {
             p.put("controller.quorum.bootstrap.servers",
@@ -281,7 +285,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("controller.quorum.voters", settings.nodeId() + "@" + settings.controllerAddress());
         }
         p.put("listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort()
-                + (controls ? "," + CONTROLLER_LISTENER + "://" + settings.controllerAddress() : ""));
+                + "," + CONTROLLER_LISTENER + "://" + settings.controllerAddress());
         p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort());
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
