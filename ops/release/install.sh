@@ -3,6 +3,7 @@
 # Raspberry Pi OS. Run as root from the unpacked archive:
 #   sudo ./install.sh                                   # a new cluster's first node
 #   sudo ./install.sh --join HOST:9002 --token TOKEN    # join an existing cluster
+#   sudo ./install.sh --token TOKEN                     # join the cluster found on this LAN (mDNS)
 # Options: --capacity 500GiB (what this host lends), --zone NAME, --address IP (the LAN address
 # other nodes reach this one at; default: the first address of `hostname -I`).
 set -eu

@@ -107,9 +107,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String MESSAGE_MAX_BYTES = Integer.toString(16 * 1024 * 1024);
     public static final String BROKER_SESSION_TIMEOUT_MS = "2000";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "250";
-    public static final String QUORUM_FETCH_TIMEOUT_MS = "1000";
-    public static final String QUORUM_ELECTION_TIMEOUT_MS = "500";
-    public static final String QUORUM_ELECTION_BACKOFF_MAX_MS = "300";
+    public static final String QUORUM_FETCH_TIMEOUT_MS = "800";
+    public static final String QUORUM_ELECTION_TIMEOUT_MS = "300";
+    public static final String QUORUM_ELECTION_BACKOFF_MAX_MS = "200";
     /** Never elect a replica that may lack acknowledged writes. */
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "false";
     /** One node, one consumer group, one transactional producer: 50 internal partitions would mean 50 logs to fsync and load. */
@@ -327,7 +327,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.num.partitions", INTERNAL_TOPIC_PARTITIONS);
         p.put("share.coordinator.state.topic.num.partitions", INTERNAL_TOPIC_PARTITIONS);
         // Losing a node must not stall writes for long (cluster issue: at most 5 s; see KAFKA-NOTES):
-        // a dead broker is fenced after 3 s, a dead quorum leader replaced within about a second.
+        // a dead broker is fenced 2 s after the (new) controller is active, a dead quorum leader replaced
+        // within half a second (ADR 0009: why not shorter).
         p.put("broker.session.timeout.ms", BROKER_SESSION_TIMEOUT_MS);
         p.put("broker.heartbeat.interval.ms", BROKER_HEARTBEAT_INTERVAL_MS);
         p.put("controller.quorum.fetch.timeout.ms", QUORUM_FETCH_TIMEOUT_MS);
