@@ -5,16 +5,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * A Block Closet node started from {@code gateway/target/blockcloset.jar} as a separate process, on
@@ -82,18 +85,39 @@ final class BlockClosetNode implements AutoCloseable {
 
     /** A single-use join token made through this node's admin API, as an admin would. */
     String createJoinToken() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        String basic = Base64.getEncoder().encodeToString((ACCESS_KEY + ":" + SECRET_KEY).getBytes(StandardCharsets.UTF_8));
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + adminPort + "/api/join-tokens"))
-                .header("Authorization", "Basic " + basic).POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(30)).build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = admin("POST", "/api/join-tokens");
         Matcher m = TOKEN.matcher(r.body());
         if (r.statusCode() != 201 || !m.find()) {
             throw new IOException("join token: HTTP " + r.statusCode() + " " + r.body());
         }
         return m.group(1);
     }
+
+    /**
+     * A call to this node's admin API with the bench's admin key, signed with SigV4 as an S3 request
+     * is (the admin API takes nothing else), by the AWS SDK's own signer.
+     */
+    HttpResponse<String> admin(String method, String path) throws IOException, InterruptedException {
+        URI uri = URI.create(adminUrl() + path);
+        SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri).build();
+        Map<String, List<String>> signed = AwsV4HttpSigner.create().sign(r -> r
+                .identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET_KEY)).request(unsigned)
+                .payload(ContentStreamProvider.fromByteArray(new byte[0]))
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")).request().headers();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        signed.forEach((name, values) -> {
+            if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(v -> b.header(name, v));
+            }
+        });
+        return ADMIN_HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Headers java.net.http sets itself and refuses from callers. */
+    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("host", "content-length", "connection", "expect", "upgrade");
+    private static final HttpClient ADMIN_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
 

@@ -4,12 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +18,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class RepairProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
      * @param putRateAfter the same client workload once the repair finished: the same two nodes
@@ -117,13 +112,9 @@ final class RepairProbe {
     }
 
     private static JsonNode cluster(BlockClosetNode node) throws IOException, InterruptedException {
-        String basic = Base64.getEncoder().encodeToString((BlockClosetNode.ACCESS_KEY + ":" + BlockClosetNode.SECRET_KEY)
-                .getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + "/api/cluster"))
-                .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = node.admin("GET", "/api/cluster");
         if (r.statusCode() != 200) {
-            throw new IOException("/api/cluster: HTTP " + r.statusCode());
+            throw new IOException("/api/cluster: HTTP " + r.statusCode() + " " + r.body());
         }
         return JSON.readTree(r.body());
     }
