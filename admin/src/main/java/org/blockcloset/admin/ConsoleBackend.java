@@ -82,6 +82,14 @@ public interface ConsoleBackend {
     }
 
     /** This node's scrub: state, blocks checked, corrupt blocks found in the current or last pass. */
+    /**
+     * Nodes on the LAN that announce themselves as waiting to join (mDNS discovery), each with
+     * "nodeId", "address" and "since"; empty where discovery is off.
+     */
+    default List<Map<String, Object>> waitingToJoin() {
+        return List.of();
+    }
+
     default Map<String, Object> scrubStatus() {
         return Map.of();
     }

@@ -698,6 +698,12 @@ public final class ConsoleServlet extends HttpServlet {
         scope.put("title", "Nodes");
         scope.put("error", error);
         scope.put("token", token);
+        List<Map<String, Object>> waiting = backend.waitingToJoin();
+        scope.put("waiting", waiting.isEmpty() ? null : Map.of("nodes", waiting.stream().map(w -> {
+            Map<String, Object> m = new HashMap<>(w);
+            m.put("since", shortTime(w.get("since")));
+            return m;
+        }).toList()));
         backend.readBarrier();
         Map<String, Object> cluster = backend.cluster();
         @SuppressWarnings("unchecked")

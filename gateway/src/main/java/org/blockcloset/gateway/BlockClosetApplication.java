@@ -244,6 +244,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 adminAuth, env.getObjectMapper());
         env.lifecycle().manage(discovery);
         env.admin().addServlet("discovered", discovery).addMapping("/api/discovered");
+        consoleBackend.withWaitingToJoin(discovery::waiting);
         consoleBackend.withNodeActions(actor -> {
             try {
                 return joinTokens.create(actor, Duration.ofHours(1));

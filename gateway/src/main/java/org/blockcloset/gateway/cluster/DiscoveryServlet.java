@@ -84,6 +84,29 @@ public final class DiscoveryServlet extends AdminServlet implements Managed {
         }
     }
 
+    /** The nodes on the LAN waiting to be let in (none while this node does not announce). */
+    public List<Map<String, Object>> waiting() {
+        Discovery d = discovery;
+        return d == null ? List.of() : waiting(d);
+    }
+
+    private List<Map<String, Object>> waiting(Discovery d) {
+        Set<String> members = memberIds.get();
+        List<Map<String, Object>> waiting = new ArrayList<>();
+        for (Discovery.Seen s : d.seen()) {
+            if (Discovery.WAITING.equals(s.state()) && !members.contains(s.nodeId())) {
+                Map<String, Object> w = new LinkedHashMap<>();
+                w.put("nodeId", s.nodeId());
+                w.put("address", s.address());
+                w.put("since", s.since().toString());
+                w.put("letIn", "create a join token (POST /api/join-tokens, or Nodes → Make a join token in the console), then on "
+                        + s.address() + " run: BLOCKCLOSET_JOIN_TOKEN=<token> ops/blockcloset up");
+                waiting.add(w);
+            }
+        }
+        return waiting;
+    }
+
     @Override
     protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
         if (!req.getMethod().equals("GET")) {
@@ -99,20 +122,7 @@ public final class DiscoveryServlet extends AdminServlet implements Managed {
             send(resp, 200, out);
             return;
         }
-        Set<String> members = memberIds.get();
-        List<Map<String, Object>> waiting = new ArrayList<>();
-        for (Discovery.Seen s : d.seen()) {
-            if (Discovery.WAITING.equals(s.state()) && !members.contains(s.nodeId())) {
-                Map<String, Object> w = new LinkedHashMap<>();
-                w.put("nodeId", s.nodeId());
-                w.put("address", s.address());
-                w.put("since", s.since().toString());
-                w.put("letIn", "create a join token (POST /api/join-tokens, or Nodes → Add a node in the console), then on "
-                        + s.address() + " run: BLOCKCLOSET_JOIN_TOKEN=<token> ops/blockcloset up");
-                waiting.add(w);
-            }
-        }
-        out.put("waiting", waiting);
+        out.put("waiting", waiting(d));
         out.put("otherClusters", d.members().stream().map(Discovery.Seen::cluster)
                 .filter(c -> !c.isEmpty() && !c.equals(clusterId.get())).collect(Collectors.toCollection(java.util.TreeSet::new)));
         send(resp, 200, out);

@@ -68,6 +68,19 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         return scrub.get();
     }
 
+    private Supplier<java.util.List<Map<String, Object>>> waiting = java.util.List::of;
+
+    /** Nodes on the LAN waiting to join, as the discovery sees them. */
+    public NodeConsoleBackend withWaitingToJoin(Supplier<java.util.List<Map<String, Object>>> seen) {
+        this.waiting = seen;
+        return this;
+    }
+
+    @Override
+    public java.util.List<Map<String, Object>> waitingToJoin() {
+        return waiting.get();
+    }
+
     @Override
     public long underReplicatedLogPartitions() {
         return UnderReplicatedPartitions.local();

@@ -103,6 +103,22 @@ class DiscoveryIT {
         assertEquals(subnet + ".2", waiting.path("address").asText(), d::toString);
         assertTrue(waiting.path("letIn").asText().contains("BLOCKCLOSET_JOIN_TOKEN="), d::toString);
         assertEquals(1, AdminApi.get(member, "/api/cluster").path("nodes").size(), "nothing joins without a token");
+        // The console's Nodes page lists it too (set up over HTTP with the code the member printed).
+        ConsoleIT.ConsoleHttp console = new ConsoleIT.ConsoleHttp(member);
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("Console setup code: ([A-Z0-9]{5}-[A-Z0-9]{5})")
+                .matcher(java.nio.file.Files.readString(member.log()));
+        assertTrue(code.find(), "the member printed its console setup code");
+        Map<String, String> setup = new java.util.LinkedHashMap<>();
+        setup.put("csrf", console.csrf("/console/setup"));
+        setup.put("setupCode", code.group(1));
+        setup.put("clusterName", "lan");
+        setup.put("adminUser", "admin");
+        setup.put("password", "correct horse battery");
+        setup.put("password2", "correct horse battery");
+        assertEquals(302, console.post("/console/setup", setup).statusCode());
+        String nodesPage = console.get("/console/nodes").body();
+        assertTrue(nodesPage.contains("Waiting to join") && nodesPage.contains(waiting.path("nodeId").asText())
+                && nodesPage.contains(subnet + ".2"), nodesPage);
 
         // Started again with only a token (no address): it finds the member on the LAN and joins.
         newcomer.kill();
