@@ -87,13 +87,13 @@ public final class DiscoveryServlet extends AdminServlet implements Managed {
     /** The nodes on the LAN waiting to be let in (none while this node does not announce). */
     public List<Map<String, Object>> waiting() {
         Discovery d = discovery;
-        return d == null ? List.of() : waiting(d);
+        return d == null ? List.of() : waiting(d.seen());
     }
 
-    private List<Map<String, Object>> waiting(Discovery d) {
+    private List<Map<String, Object>> waiting(List<Discovery.Seen> seen) {
         Set<String> members = memberIds.get();
         List<Map<String, Object>> waiting = new ArrayList<>();
-        for (Discovery.Seen s : d.seen()) {
+        for (Discovery.Seen s : seen) {
             if (Discovery.WAITING.equals(s.state()) && !members.contains(s.nodeId())) {
                 Map<String, Object> w = new LinkedHashMap<>();
                 w.put("nodeId", s.nodeId());
@@ -122,8 +122,9 @@ public final class DiscoveryServlet extends AdminServlet implements Managed {
             send(resp, 200, out);
             return;
         }
-        out.put("waiting", waiting(d));
-        out.put("otherClusters", d.members().stream().map(Discovery.Seen::cluster)
+        List<Discovery.Seen> seen = d.seen(); // one mDNS look (up to 1.5 s) for both lists
+        out.put("waiting", waiting(seen));
+        out.put("otherClusters", seen.stream().filter(x -> Discovery.MEMBER.equals(x.state())).map(Discovery.Seen::cluster)
                 .filter(c -> !c.isEmpty() && !c.equals(clusterId.get())).collect(Collectors.toCollection(java.util.TreeSet::new)));
         send(resp, 200, out);
     }
