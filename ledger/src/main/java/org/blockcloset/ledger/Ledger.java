@@ -139,6 +139,8 @@ public final class Ledger implements AutoCloseable {
             LOG.error("views failed; replacing the stream thread; block garbage collection is off until restart", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streams.setGlobalStateRestoreListener(new RestoreLog());
+        streams.setStateListener((now, before) -> LOG.info("views {} -> {}", before, now));
         streams.start();
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
@@ -154,14 +156,54 @@ public final class Ledger implements AutoCloseable {
         if (committed != null) {
             progress.seed(0, committed.offset());
         }
-        try {
-            progress.whenApplied(0, end.offset() - 1)
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new LedgerUnavailableException("views did not catch up with the log", e);
+        CompletableFuture<?> caughtUp = progress.whenApplied(0, end.offset() - 1);
+        // Say every few seconds what the start waits on: a start that never ends must leave a reason in the log.
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                caughtUp.get(Math.max(1, Math.min(left, CATCH_UP_REPORT.toNanos())), TimeUnit.NANOSECONDS);
+                break;
+            } catch (TimeoutException e) {
+                String where = "views at offset " + progress.appliedOffset(0) + " of the log's " + end.offset()
+                        + ", state " + streams.state();
+                if (System.nanoTime() >= deadline) {
+                    throw new LedgerUnavailableException("views did not catch up with the log: " + where, e);
+                }
+                LOG.info("waiting for the views to catch up with the log: {}", where);
+            }
         }
         LOG.info("views caught up with the log at offset {}", end.offset());
         ready = true;
+    }
+
+    /** How often a start still waiting for the views says where they are. */
+    private static final Duration CATCH_UP_REPORT = Duration.ofSeconds(10);
+
+    /** Logs each view's restore from its changelog: after a crash this is most of a start's time. */
+    private static final class RestoreLog implements org.apache.kafka.streams.processor.StateRestoreListener {
+        @Override
+        public void onRestoreStart(TopicPartition tp, String store, long startingOffset, long endingOffset) {
+            if (endingOffset > startingOffset) {
+                LOG.info("restoring view {} from {} offsets {} to {}", store, tp, startingOffset, endingOffset);
+            }
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition tp, String store, long batchEndOffset, long numRestored) {
+            LOG.debug("view {} restored up to offset {}", store, batchEndOffset);
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition tp, String store, long totalRestored) {
+            if (totalRestored > 0) {
+                LOG.info("restored view {} ({} records)", store, totalRestored);
+            }
+        }
+
+        @Override
+        public void onRestoreSuspended(TopicPartition tp, String store, long totalRestored) {
+            LOG.info("restore of view {} suspended after {} records", store, totalRestored);
+        }
     }
 
     /** Where an appended event landed in the log; the log order of one partition is the fold order. */
