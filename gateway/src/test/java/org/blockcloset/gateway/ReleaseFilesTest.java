@@ -1,6 +1,7 @@
 package org.blockcloset.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The release's systemd unit passes systemd-analyze verify; its scripts parse. */
+/** The release's systemd unit passes systemd-analyze verify; its scripts parse; every way of starting a node bounds the resolver alike. */
 class ReleaseFilesTest {
     private static final Path RELEASE = Path.of("..", "ops", "release");
 
@@ -47,5 +48,20 @@ class ReleaseFilesTest {
         }
         assertEquals("0:", run(List.of("bash", "-n", Path.of("..", "ops", "local-cluster").toString())));
         assertEquals("0:", run(List.of("bash", "-n", Path.of("..", "ops", "release-archive").toString())));
+    }
+
+    /**
+     * Kafka's SASL clients look up every peer address in reverse DNS at each connection (ADR 0009): each way of
+     * starting a node gives glibc the same short resolver timeout, so a dropped query costs 1 s, not 5.
+     */
+    @Test
+    void everyLauncherBoundsTheResolverAlike() throws Exception {
+        String bounded = "RES_OPTIONS:-" + org.blockcloset.gateway.it.Node.RES_OPTIONS + "}";
+        for (Path launcher : List.of(Path.of("..", "ops", "blockcloset"), Path.of("..", "ops", "local-cluster"),
+                RELEASE.resolve("blockcloset-node"))) {
+            assertTrue(Files.readString(launcher).contains(bounded), launcher + " sets " + bounded);
+        }
+        String bench = Files.readString(Path.of("..", "bench", "src", "main", "java", "org", "blockcloset", "bench", "ChildJvm.java"));
+        assertTrue(bench.contains("\"" + org.blockcloset.gateway.it.Node.RES_OPTIONS + "\""), "ops/bench's nodes bound the resolver alike");
     }
 }

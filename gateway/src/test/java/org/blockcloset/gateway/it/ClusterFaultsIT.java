@@ -171,10 +171,11 @@ class ClusterFaultsIT {
                 + "%d acknowledged%n", TimeUnit.NANOSECONDS.toMillis(longestStall), TimeUnit.NANOSECONDS.toMillis(slowestRead),
                 failed, acknowledged.size());
         // The target is 5 s. On this 2-core machine, with three nodes and the client sharing it, the stall
-        // is the KRaft election (0.3-0.5 s), 3 s until the new controller fences the dead broker, and the
-        // write's retry: 4.0-5.2 s (ADR 0009). Each node's log shows the stages. The assertion only guards
-        // against a hang.
-        assertTrue(TimeUnit.NANOSECONDS.toMillis(longestStall) <= 30_000, "write stall " + longestStall / 1_000_000 + " ms");
+        // is noticing the loss and the KRaft election (~1 s), 2 s until the new controller fences the dead
+        // broker, and the write's retry: 3.5-4.2 s (ADR 0009). Each node's log shows the stages. The bound
+        // leaves room for a slow moment but not for a 5 s reverse DNS lookup on a Kafka network thread.
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(longestStall) <= 7_500, "write stall " + longestStall / 1_000_000
+                + " ms (are the test addresses 127.0.0.2-20 in /etc/hosts, as .ci/run makes them? ADR 0009)");
         assertTrue(acknowledged.keySet().stream().filter(k -> Integer.parseInt(k.substring(7)) > 60).count() >= 80,
                 "the survivors kept acknowledging writes after the kill");
         for (Node n : new Node[] {writer, reader}) {

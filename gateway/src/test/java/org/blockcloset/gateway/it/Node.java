@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 public final class Node implements AutoCloseable {
     public static final String ACCESS_KEY = "BCTESTACCESSKEY00001";
     public static final String SECRET_KEY = "test-secret-key-for-integration-tests-00";
+    /** glibc's resolver options every launcher gives a node (ReleaseFilesTest checks they agree; ADR 0009). */
+    public static final String RES_OPTIONS = "timeout:1 attempts:1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Path dataDir;
@@ -88,6 +90,8 @@ public final class Node implements AutoCloseable {
         Files.createDirectories(dataDir);
         Files.createDirectories(log().getParent());
         ProcessBuilder pb = new ProcessBuilder(command());
+        // As ops/blockcloset runs a node: a dropped reverse DNS query costs 1 s, not glibc's 5 (ADR 0009).
+        pb.environment().putIfAbsent("RES_OPTIONS", RES_OPTIONS);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
@@ -102,7 +106,14 @@ public final class Node implements AutoCloseable {
             cmd.addAll(List.of(ItSupport.IP, "netns", "exec", env.get("NODE_NETNS")));
         }
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC", "-jar", jar.toString()));
+                "-Xmx" + env.getOrDefault("NODE_HEAP", "384m"), "-XX:+UseSerialGC"));
+        // NODE_JAVA_OPTS (the test JVM's environment): extra JVM options for every node, e.g. -Ddw.logging overrides
+        // to debug a failure; unset in CI.
+        String extra = System.getenv("NODE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
         return cmd;
     }
 
@@ -121,6 +132,8 @@ public final class Node implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         ProcessBuilder pb = new ProcessBuilder(command());
+        // As ops/blockcloset runs a node: a dropped reverse DNS query costs 1 s, not glibc's 5 (ADR 0009).
+        pb.environment().putIfAbsent("RES_OPTIONS", RES_OPTIONS);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Files.createDirectories(log().getParent());

@@ -105,7 +105,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String NUM_PARTITIONS = "1";
     /** 16 MiB: object records listing many block ids can be large. */
     public static final String MESSAGE_MAX_BYTES = Integer.toString(16 * 1024 * 1024);
-    public static final String BROKER_SESSION_TIMEOUT_MS = "3000";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "2000";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "250";
     public static final String QUORUM_FETCH_TIMEOUT_MS = "800";
     public static final String QUORUM_ELECTION_TIMEOUT_MS = "300";

@@ -57,9 +57,11 @@ public final class KafkaConnection {
         Map<String, Object> c = new HashMap<>(security);
         c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // After a node dies, clients retry towards the new leader within a fraction of a second:
-        // the default backoffs grow to 1 s between attempts, which would add to every failover.
+        // the default backoff grows to 1 s between attempts, which would add to every failover.
         c.put(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, 200);
-        c.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        // Reconnects to a dead node keep Kafka's default (growing to 1 s): each attempt costs a
+        // reverse DNS lookup of its address (ADR 0009), and the new leader is another node anyway.
+        c.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
         // A paused node keeps its connections open without answering: give up on a request after a
         // few seconds and retry towards the new leader (idempotent producers make that safe), rather
         // than wait the default 30 s.
