@@ -1,6 +1,10 @@
 package org.blockcloset.ledger;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -78,6 +82,7 @@ public final class Ledger implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         ViewTopology.build(builder, EVENTS_TOPIC, progress);
         this.streams = new KafkaStreams(builder.build(), streamsConfig(settings));
+        syncProcessId(settings);
         this.views = new Views(streams);
         this.endOffsets = new org.apache.kafka.clients.consumer.KafkaConsumer<>(settings.kafka().clientConfig(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -175,6 +180,36 @@ public final class Ledger implements AutoCloseable {
         LOG.info("views caught up with the log at offset {}", end.offset());
         ready = true;
     }
+
+    /**
+     * Makes the views' process id survive a power cut. Streams keeps it in a file of the state directory
+     * that it writes without fsync; after a power cut the file was empty, the views came back under a new
+     * process id, so a new transactional id that could not fence the crashed one's open transaction: the
+     * restore then waited for the transaction coordinator to time it out (6 s in most PowerLossIT runs,
+     * for ever in about one of seven). With the same id, the new producer aborts it at once.
+     */
+    private static void syncProcessId(Settings s) {
+        Path dir = s.stateDir().resolve(s.applicationId());
+        Path file = dir.resolve(PROCESS_FILE);
+        try {
+            if (Files.isRegularFile(file)) {
+                try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+                    c.force(true);
+                }
+                // The directory entries too, up to the one holding the state directory: all made at a first start.
+                for (Path d : java.util.List.of(dir, s.stateDir(), s.stateDir().toAbsolutePath().getParent())) {
+                    try (FileChannel c = FileChannel.open(d, StandardOpenOption.READ)) {
+                        c.force(true);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not sync the views' process id file {}: {}", file, e.toString());
+        }
+    }
+
+    /** Streams' file holding the views' process id (StateDirectory's PROCESS_FILE_NAME). */
+    private static final String PROCESS_FILE = "kafka-streams-process-metadata";
 
     /** How often a start still waiting for the views says where they are. */
     private static final Duration CATCH_UP_REPORT = Duration.ofSeconds(10);

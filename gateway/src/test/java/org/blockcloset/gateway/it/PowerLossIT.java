@@ -3,6 +3,7 @@ package org.blockcloset.gateway.it;
 import static org.blockcloset.gateway.it.ItSupport.random;
 import static org.blockcloset.gateway.it.ItSupport.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -221,6 +222,16 @@ class PowerLossIT {
         }
 
         mount();
+        // The views' process id survived the cut: under it the restarted views abort the crashed run's open
+        // transaction at once, instead of waiting for the coordinator to time it out (ADR 0002).
+        try (java.util.stream.Stream<Path> files = Files.find(mnt().resolve("node"), 4,
+                (f, a) -> f.getFileName().toString().equals("kafka-streams-process-metadata"))) {
+            List<Path> ids = files.toList();
+            assertFalse(ids.isEmpty(), "no views process id file under " + mnt().resolve("node"));
+            for (Path f : ids) {
+                assertTrue(Files.size(f) > 0, f + " was emptied by the power cut");
+            }
+        }
         node.relaunch();
         assertEquals(200, ItSupport.health(node).statusCode(), ItSupport.health(node).body());
         int inFlightApplied = 0;
