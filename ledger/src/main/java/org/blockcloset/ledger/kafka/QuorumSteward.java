@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the metadata quorum at three live voters (ADR 0011): every node runs a KRaft controller,
  * the first three as voters and the others as observers that follow the metadata log. When a voter's
- * node is gone (recorded as failed past the repair grace, or removed), it is taken out of the voters
+ * node is gone (recorded as failed past the repair grace, or removed) and its controller has been
+ * silent for 10 s, it is taken out of the voters
  * and a caught-up observer on a live node is added in its place, so the cluster survives the next
  * failure as well as it did the first. Kafka's own Admin calls do it (KIP-853's removeRaftVoter and
  * addRaftVoter); one voter change at a time. Idempotent: any node may run it at any time.
@@ -28,7 +29,7 @@ public final class QuorumSteward {
     public static final int VOTERS = 3;
     /** An observer this many records or more behind the leader is not promoted yet. */
     private static final long CAUGHT_UP_WITHIN = 1_000;
-    /** ... and one that has not fetched for this long is not either. */
+    /** ... and one that has not fetched for this long is not either; a voter is removed only after this long silent. */
     private static final long FETCHED_WITHIN_MS = 10_000;
 
     private QuorumSteward() {
@@ -50,7 +51,14 @@ public final class QuorumSteward {
             throws ExecutionException, InterruptedException, TimeoutException {
         QuorumInfo q = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS);
         Set<Integer> voters = q.voters().stream().map(QuorumInfo.ReplicaState::replicaId).collect(Collectors.toSet());
-        Optional<QuorumInfo.ReplicaState> deadVoter = q.voters().stream().filter(v -> gone.test(v.replicaId()))
+        // Only a voter that is silent too: a node recorded as failed may be running again (restarted, or
+        // resumed after a pause). Removing a voter that answers the leader's BeginQuorumEpoch heartbeat
+        // crashes the leader when the answer lands after the removal (Kafka 4.4: "Unexpected
+        // acknowledgement from non-voter", a fatal fault; seen in RepairIT when the dead node came back).
+        long silentSince = System.currentTimeMillis() - FETCHED_WITHIN_MS;
+        Optional<QuorumInfo.ReplicaState> deadVoter = q.voters().stream()
+                .filter(v -> gone.test(v.replicaId()) && v.replicaId() != q.leaderId()
+                        && v.lastFetchTimestamp().orElse(0) < silentSince)
                 .min(Comparator.comparingInt(QuorumInfo.ReplicaState::replicaId));
         long live = q.voters().stream().filter(v -> !gone.test(v.replicaId())).count();
         // Taking a dead voter out keeps the majority among the living; never take out the last ones.
