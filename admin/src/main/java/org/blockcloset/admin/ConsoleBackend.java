@@ -81,7 +81,6 @@ public interface ConsoleBackend {
         return -1;
     }
 
-    /** This node's scrub: state, blocks checked, corrupt blocks found in the current or last pass. */
     /**
      * Nodes on the LAN that announce themselves as waiting to join (mDNS discovery), each with
      * "nodeId", "address" and "since"; empty where discovery is off.
@@ -90,6 +89,7 @@ public interface ConsoleBackend {
         return List.of();
     }
 
+    /** This node's scrub: state, blocks checked, corrupt blocks found in the current or last pass. */
     default Map<String, Object> scrubStatus() {
         return Map.of();
     }
