@@ -50,12 +50,19 @@ public final class ObjectService {
      */
     static final int PIPELINE_BUDGET = 12;
     private final java.util.concurrent.Semaphore pipeline = new java.util.concurrent.Semaphore(PIPELINE_BUDGET);
-    /** Replica writes to other nodes: two copies per block in flight, for 32 requests plus the pipeline budget. */
-    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(64 + 2 * PIPELINE_BUDGET, r -> {
-        Thread t = new Thread(r, "replica-io");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Replica writes to other nodes, a thread per copy in flight. Not a fixed pool: copies to a
+     * paused node hang until their timeout, and queued behind them a copy to a healthy node would
+     * wait seconds (seen: a 4 s PUT while its replicas answered in 3 ms). Past the cap, the request's
+     * own thread sends the copy.
+     */
+    private final java.util.concurrent.ExecutorService io = new java.util.concurrent.ThreadPoolExecutor(0, MAX_REPLICA_IO_THREADS,
+            60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "replica-io");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    static final int MAX_REPLICA_IO_THREADS = 512;
 
     /** Lease settlements: not on any request's path, so they never delay a replica write. */
     private final java.util.concurrent.ExecutorService settling = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {

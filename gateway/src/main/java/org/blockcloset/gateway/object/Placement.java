@@ -62,6 +62,52 @@ public final class Placement {
         refused.put(nodeId, System.nanoTime());
     }
 
+    /**
+     * How long a copy may go unanswered before its node counts as stalled: well past a healthy
+     * node's answer (milliseconds for a small block, a few hundred for 1 MiB on a busy machine),
+     * well before heartbeats call it suspect (5 s).
+     */
+    public static final Duration STALLED_AFTER = Duration.ofSeconds(1);
+    /** Copies sent to each node and not answered yet: node → (ticket → nanoTime sent). */
+    private final Map<String, Map<Long, Long>> unanswered = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A copy to {@code nodeId} is on its way; hand the ticket to {@link #copyAnswered} when it returns, however. */
+    public long copySent(String nodeId) {
+        long ticket = tickets.incrementAndGet();
+        unanswered.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(ticket, System.nanoTime());
+        return ticket;
+    }
+
+    public void copyAnswered(String nodeId, long ticket) {
+        Map<Long, Long> m = unanswered.get(nodeId);
+        if (m != null) {
+            m.remove(ticket);
+        }
+    }
+
+    /**
+     * Whether a copy sent to {@code nodeId} has gone unanswered for {@link #STALLED_AFTER}: a node
+     * that is paused, cut off, or whose disk hangs. Its connections stay open, so unlike a dead one
+     * it refuses nothing, and heartbeats take seconds to tell.
+     */
+    public boolean stalled(String nodeId) {
+        return stalled(nodeId, System.nanoTime());
+    }
+
+    boolean stalled(String nodeId, long now) {
+        Map<Long, Long> m = unanswered.get(nodeId);
+        if (m == null || m.isEmpty()) {
+            return false;
+        }
+        for (long sent : m.values()) {
+            if (now - sent > STALLED_AFTER.toNanos()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code nodes}, the ones that are up first (stable otherwise). */
     public List<String> upFirst(List<String> nodes) {
         List<String> out = new ArrayList<>(nodes.stream().filter(up).toList());

@@ -244,16 +244,29 @@ public final class WriteSet implements AutoCloseable {
         }
         Map<String, CompletableFuture<Void>> copies = new LinkedHashMap<>();
         List<String> lacking = new ArrayList<>();
+        // A stalled node (a copy unanswered for a second) is skipped like a down one, unless the
+        // quorum needs it: then it gets its chance to answer.
+        int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
+        long healthy = targets.stream().filter(t -> placement.writable(t) && !placement.stalled(t)).count();
         for (String node : targets) {
             if (node.equals(placement.self())) {
                 continue;
             }
-            if (!placement.writable(node)) {
-                lacking.add(node); // down or suspect: recorded as missing, not waited for
+            if (!placement.writable(node) || (healthy >= quorum && placement.stalled(node))) {
+                lacking.add(node); // down, suspect or stalled: recorded as missing, not waited for
                 continue;
             }
             leased.add(node);
-            copies.put(node, CompletableFuture.runAsync(() -> timed(node, () -> putRemote(node, id, data, n)), io));
+            long sent = System.nanoTime();
+            long ticket = placement.copySent(node);
+            copies.put(node, CompletableFuture.runAsync(() -> {
+                try {
+                    putRemote(node, id, data, n);
+                } finally {
+                    placement.copyAnswered(node, ticket);
+                    addReplicaTime(node, sent); // from sending, so time queued for a thread counts too
+                }
+            }, io));
         }
         if (targets.contains(placement.self())) {
             CompletableFuture<Void> local = new CompletableFuture<>();
@@ -293,7 +306,17 @@ public final class WriteSet implements AutoCloseable {
         List<String> lacking = b.lacking();
         boolean someSkipped = !lacking.isEmpty();
         int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
+        long waitStart = System.nanoTime();
         int durable = awaitQuorum(copies.values(), quorum);
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStart);
+        if (waitedMs >= SLOW_QUORUM.toMillis()) {
+            // A slow write says which replica held it and why (each copy's state when the wait ended).
+            Map<String, String> state = new LinkedHashMap<>();
+            copies.forEach((node, f) -> state.put(node, !f.isDone() ? "unanswered"
+                    : f.isCompletedExceptionally() ? "failed: " + cause(f) : "durable"));
+            lacking.forEach(node -> state.put(node, "skipped (down, suspect, refused or stalled)"));
+            LOG.info("block {}: {} of {} copies durable after {} ms; replicas {}", id, durable, quorum, waitedMs, state);
+        }
         Map<String, CompletableFuture<Void>> late = new LinkedHashMap<>();
         copies.forEach((node, f) -> {
             if (f.isCompletedExceptionally()) {
@@ -347,6 +370,9 @@ public final class WriteSet implements AutoCloseable {
         }
     }
 
+    /** A quorum wait this long is logged with each copy's state. */
+    private static final java.time.Duration SLOW_QUORUM = java.time.Duration.ofSeconds(1);
+
     private static Throwable cause(CompletableFuture<Void> f) {
         try {
             f.getNow(null);
@@ -358,24 +384,27 @@ public final class WriteSet implements AutoCloseable {
     }
 
     /** Waits until {@code quorum} copies succeeded or every copy has finished; returns the successes. */
-    private static int awaitQuorum(Collection<CompletableFuture<Void>> copies, int quorum) throws IOException {
+    static int awaitQuorum(Collection<CompletableFuture<Void>> copies, int quorum) throws IOException {
         long deadline = System.nanoTime() + Placement.REPLICA_TIMEOUT.toNanos() * 2;
         while (true) {
+            // One pass sorts every copy into done or pending: a copy that finishes after this pass is
+            // pending, and waiting on it returns at once. (Counting first and collecting the pending
+            // ones in a second pass lost a copy finishing in between: waiting on none never ended,
+            // and the write sat out the 4 s deadline with its quorum long reached.)
             int ok = 0;
-            int done = 0;
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
             for (CompletableFuture<Void> f : copies) {
-                if (f.isDone()) {
-                    done++;
-                    if (!f.isCompletedExceptionally()) {
-                        ok++;
-                    }
+                if (!f.isDone()) {
+                    pending.add(f);
+                } else if (!f.isCompletedExceptionally()) {
+                    ok++;
                 }
             }
-            if (ok >= quorum || done == copies.size() || System.nanoTime() > deadline) {
+            if (ok >= quorum || pending.isEmpty() || System.nanoTime() > deadline) {
                 return ok;
             }
             try {
-                CompletableFuture.anyOf(copies.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new))
+                CompletableFuture.anyOf(pending.toArray(CompletableFuture[]::new))
                         .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 // a copy failed or the time is up: counted on the next pass
@@ -395,15 +424,6 @@ public final class WriteSet implements AutoCloseable {
 
     /** Per replica node: microseconds spent writing blocks there, and how many (the slow-request log's detail). */
     private final Map<String, java.util.concurrent.atomic.LongAdder[]> replicaTimes = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private void timed(String node, Runnable write) {
-        long t0 = System.nanoTime();
-        try {
-            write.run();
-        } finally {
-            addReplicaTime(node, t0);
-        }
-    }
 
     private void addReplicaTime(String node, long startedNanos) {
         java.util.concurrent.atomic.LongAdder[] t = replicaTimes.computeIfAbsent(node, k -> new java.util.concurrent.atomic.LongAdder[] {
