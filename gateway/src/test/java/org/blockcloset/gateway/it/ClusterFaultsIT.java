@@ -170,10 +170,11 @@ class ClusterFaultsIT {
         System.out.printf("kill -9 of one of three nodes: longest write stall %d ms, slowest read %d ms, %d writes failed, "
                 + "%d acknowledged%n", TimeUnit.NANOSECONDS.toMillis(longestStall), TimeUnit.NANOSECONDS.toMillis(slowestRead),
                 failed, acknowledged.size());
-        // The target is 5 s. On this 2-core machine, with three nodes and the client sharing it, the stall
-        // is noticing the loss and the KRaft election (~1 s), 2 s until the new controller fences the dead
-        // broker, and the write's retry: 3.5-4.2 s (ADR 0009). Each node's log shows the stages. The bound
-        // leaves room for a slow moment but not for a 5 s reverse DNS lookup on a Kafka network thread.
+        // The target is 5 s (aim: 3). On this 2-core machine, with three nodes and the client sharing it, the
+        // stall is noticing the loss and the KRaft election (~1 s), 1.5 s until the new controller fences the
+        // dead broker, and the write's and the views' retries (~0.5 s): 2.4-2.9 s (ADR 0009). Each node's log
+        // shows the stages. The bound leaves room for a slow moment but not for a 5 s reverse DNS lookup on a
+        // Kafka network thread.
         assertTrue(TimeUnit.NANOSECONDS.toMillis(longestStall) <= 7_500, "write stall " + longestStall / 1_000_000
                 + " ms (are the test addresses 127.0.0.2-20 in /etc/hosts, as .ci/run makes them? ADR 0009)");
         assertTrue(acknowledged.keySet().stream().filter(k -> Integer.parseInt(k.substring(7)) > 60).count() >= 80,
@@ -229,6 +230,8 @@ class ClusterFaultsIT {
         long stoppedAt = System.nanoTime();
         stuck.start();
         boolean sawSuspect = false;
+        long longestStall = 0;
+        long lastAck = stoppedAt;
         try (S3Client s3 = S3Asserts.noRetries(writer)) {
             for (int i = 0; System.nanoTime() - stoppedAt < TimeUnit.SECONDS.toNanos(30); i++) {
                 byte[] body = random(1000 + i * 997 % 200_000, 2000 + i);
@@ -236,6 +239,8 @@ class ClusterFaultsIT {
                 try {
                     s3.putObject(p -> p.bucket("faults").key(key), RequestBody.fromBytes(body));
                     acknowledged.put(key, body);
+                    longestStall = Math.max(longestStall, System.nanoTime() - lastAck);
+                    lastAck = System.nanoTime();
                 } catch (RuntimeException e) {
                     // a failed write is not acknowledged
                 }
@@ -253,6 +258,11 @@ class ClusterFaultsIT {
         }
         pausedPhase.set(false);
         stuck.join(TimeUnit.MINUTES.toMillis(2));
+        System.out.printf("SIGSTOP of one of three nodes: longest write stall %d ms%n", TimeUnit.NANOSECONDS.toMillis(longestStall));
+        // Like a kill: the paused broker is fenced after its session, the quorum re-elects if it led.
+        // Copies to it are not waited for once one has gone unanswered for a second.
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(longestStall) <= 7_500, "write stall while a node was paused: "
+                + TimeUnit.NANOSECONDS.toMillis(longestStall) + " ms");
         assertTrue(sawSuspect, "the other nodes saw the paused node as suspect or down");
         assertTrue(acknowledged.keySet().stream().filter(k -> k.startsWith("during-pause-")).count() >= 50,
                 "the others kept acknowledging writes while one node was paused");

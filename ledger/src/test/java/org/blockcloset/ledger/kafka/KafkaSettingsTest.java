@@ -41,6 +41,18 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void theFirstThreeVotersStandForElectionAtDifferentTimes() {
+        Set<String> timeouts = new java.util.HashSet<>();
+        for (int id = 1; id <= 3; id++) {
+            KafkaSettings s = KafkaSettings.fromMap(Map.of("data.directory", "/d", "node.id", Integer.toString(id)));
+            String t = EmbeddedKafka.brokerProperties(s, false, true).get("controller.quorum.fetch.timeout.ms").toString();
+            assertTrue(Integer.parseInt(t) >= EmbeddedKafka.QUORUM_FETCH_TIMEOUT_MS, t);
+            timeouts.add(t);
+        }
+        assertEquals(3, timeouts.size(), "one fetch timeout per voter: " + timeouts);
+    }
+
+    @Test
     void rejectsBadValues() {
         assertThrows(IllegalArgumentException.class, () -> KafkaSettings.fromMap(Map.of()));
         assertThrows(IllegalArgumentException.class, () -> KafkaSettings.defaults(DATA).withPorts(40000, 20001));
