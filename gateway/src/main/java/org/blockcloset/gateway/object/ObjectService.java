@@ -102,7 +102,7 @@ public final class ObjectService {
             throws IOException, RejectedException, LedgerUnavailableException {
         write.awaitDurable();
         blocksWritten.mark(write.bytesWritten());
-        org.blockcloset.ledger.Trace.mark("body received, blocks durable on replicas");
+        org.blockcloset.ledger.Trace.mark("blocks durable");
         write.traceReplicas(org.blockcloset.ledger.Trace.current());
         try {
             Ledger.Appended logged = ledger.appendWithOffset(actor, requestId, source, event);

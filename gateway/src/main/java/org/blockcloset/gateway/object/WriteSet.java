@@ -107,12 +107,16 @@ public final class WriteSet implements AutoCloseable {
 
     /** Ends the current run of bytes and returns its blocks in order (none for an empty run). */
     public List<BlockRef> endRun() throws IOException {
+        // The slow-request log's stages: the body (and the blocks already cut from it, sent on their
+        // way), then the wait for the last blocks' quorums.
+        org.blockcloset.ledger.Trace.mark("body received");
         if (len > 0) {
             storeBlock();
         }
         while (!inFlight.isEmpty()) {
             judgeOldest();
         }
+        org.blockcloset.ledger.Trace.mark("blocks on a quorum");
         List<BlockRef> out = List.copyOf(run);
         run.clear();
         return out;
@@ -228,7 +232,7 @@ public final class WriteSet implements AutoCloseable {
         if (targets.size() == 1 && targets.get(0).equals(placement.self())) {
             long t0 = System.nanoTime();
             writeLocal(data, n); // a single node: its disk is the only replica, failures are the request's
-            addReplicaTime(placement.self(), t0);
+            addReplicaTime(placement.self(), t0, -1);
             run.add(new BlockRef(id, n));
             written.add(n);
             return;
@@ -260,11 +264,12 @@ public final class WriteSet implements AutoCloseable {
             long sent = System.nanoTime();
             long ticket = placement.copySent(node);
             copies.put(node, CompletableFuture.runAsync(() -> {
+                long stored = -1;
                 try {
-                    putRemote(node, id, data, n);
+                    stored = putRemote(node, id, data, n);
                 } finally {
                     placement.copyAnswered(node, ticket);
-                    addReplicaTime(node, sent); // from sending, so time queued for a thread counts too
+                    addReplicaTime(node, sent, stored); // from sending, so time queued for a thread counts too
                 }
             }, io));
         }
@@ -273,7 +278,7 @@ public final class WriteSet implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 writeLocal(data, n);
-                addReplicaTime(placement.self(), t0);
+                addReplicaTime(placement.self(), t0, -1);
                 local.complete(null);
             } catch (IOException | RuntimeException e) {
                 local.completeExceptionally(e);
@@ -422,28 +427,42 @@ public final class WriteSet implements AutoCloseable {
         return written.sum();
     }
 
-    /** Per replica node: microseconds spent writing blocks there, and how many (the slow-request log's detail). */
+    /**
+     * Per replica node: microseconds spent writing blocks there, how many, and of that time the
+     * microseconds the node itself reported spending (the slow-request log's detail).
+     */
     private final Map<String, java.util.concurrent.atomic.LongAdder[]> replicaTimes = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private void addReplicaTime(String node, long startedNanos) {
+    /** @param storedMicros the other node's own time for the block (its Server-Timing), -1 for none or this node */
+    private void addReplicaTime(String node, long startedNanos, long storedMicros) {
         java.util.concurrent.atomic.LongAdder[] t = replicaTimes.computeIfAbsent(node, k -> new java.util.concurrent.atomic.LongAdder[] {
-                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()});
+                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+                new java.util.concurrent.atomic.LongAdder()});
         t[0].add((System.nanoTime() - startedNanos) / 1000);
         t[1].increment();
+        t[2].add(Math.max(0, storedMicros));
     }
 
-    /** Adds each replica's block-write time to the request's trace (stages "block writes on NODE (n blocks)"). */
+    /**
+     * Adds each replica's block-write time to the request's trace ("block writes on NODE (n blocks)"),
+     * and for another node the part it spent itself ("stored by NODE"): the rest is the round trip
+     * and the wait for a thread on either side.
+     */
     void traceReplicas(org.blockcloset.ledger.Trace trace) {
         if (trace == null) {
             return;
         }
-        new java.util.TreeMap<>(replicaTimes).forEach((node, t) -> trace.detail("block writes on " + node + " (" + t[1].sum()
-                + (t[1].sum() == 1 ? " block)" : " blocks)"), t[0].sum()));
+        new java.util.TreeMap<>(replicaTimes).forEach((node, t) -> {
+            trace.detail("block writes on " + node + " (" + t[1].sum() + (t[1].sum() == 1 ? " block)" : " blocks)"), t[0].sum());
+            if (!node.equals(placement.self())) {
+                trace.detail("stored by " + node, t[2].sum());
+            }
+        });
     }
 
-    private void putRemote(String node, BlockId id, byte[] data, int n) {
+    private long putRemote(String node, BlockId id, byte[] data, int n) {
         try {
-            placement.client(node).put(id, data, 0, n, lease);
+            return placement.client(node).put(id, data, 0, n, lease);
         } catch (java.net.ConnectException e) {
             placement.refused(node);
             throw new java.io.UncheckedIOException(e);

@@ -107,6 +107,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String MESSAGE_MAX_BYTES = Integer.toString(16 * 1024 * 1024);
     public static final String BROKER_SESSION_TIMEOUT_MS = "1500";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "250";
+    /**
+     * A follower whose fetch failed (its leader died, or the new leader had not taken over yet)
+     * tries again after this long: Kafka's 1 s default held acknowledged writes (acks=all) up to
+     * a second after a failover had moved the partition (ADR 0009).
+     */
+    public static final String REPLICA_FETCH_BACKOFF_MS = "100";
     /** A quorum follower stands for election after the leader has been silent this long, plus its stagger. */
     public static final int QUORUM_FETCH_TIMEOUT_MS = 800;
     /**
@@ -345,6 +351,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // (new) controller is active (ADR 0009).
         p.put("broker.session.timeout.ms", BROKER_SESSION_TIMEOUT_MS);
         p.put("broker.heartbeat.interval.ms", BROKER_HEARTBEAT_INTERVAL_MS);
+        p.put("replica.fetch.backoff.ms", REPLICA_FETCH_BACKOFF_MS);
         p.put("controller.quorum.fetch.timeout.ms", Integer.toString(quorumFetchTimeoutMs(settings.nodeId())));
         p.put("controller.quorum.election.timeout.ms", QUORUM_ELECTION_TIMEOUT_MS);
         // Two survivors that stand at once split the vote; retry sooner than the 1 s default.

@@ -65,10 +65,38 @@ public final class BlockClient {
         return base;
     }
 
-    /** Stores a block under {@code id}; the node refuses bytes that do not hash to it. Durable on return. */
-    public void put(BlockId id, byte[] bytes, int off, int len, String lease) throws IOException {
-        send(request("PUT", "/v1/blocks/" + id.hex(), lease == null ? null : "lease=" + lease)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, off, len)), id);
+    /**
+     * Stores a block under {@code id}; the node refuses bytes that do not hash to it. Durable on
+     * return. Returns the node's own time for it in microseconds (its Server-Timing), or -1.
+     */
+    public long put(BlockId id, byte[] bytes, int off, int len, String lease) throws IOException {
+        HttpResponse<byte[]> r = exchange(request("PUT", "/v1/blocks/" + id.hex(), lease == null ? null : "lease=" + lease)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, off, len)), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() / 100 != 2) {
+            throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), id);
+        }
+        return storeMicros(r.headers().firstValue("Server-Timing").orElse(""));
+    }
+
+    /** The {@code store;dur=<ms>} entry of a Server-Timing header, in microseconds; -1 if absent or malformed. */
+    static long storeMicros(String serverTiming) {
+        for (String metric : serverTiming.split(",")) {
+            String[] parts = metric.trim().split(";");
+            if (!parts[0].trim().equals(BlockApiServlet.STORE_TIMING)) {
+                continue;
+            }
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.startsWith("dur=")) {
+                    try {
+                        return Math.round(Double.parseDouble(p.substring(4)) * 1000);
+                    } catch (NumberFormatException e) {
+                        return -1;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     /** {@link #put(BlockId, byte[], int, int, String)} from a stream of exactly {@code size} bytes (repair copies). */

@@ -107,7 +107,8 @@ class BlockApiTest {
     void putReadRangeHasListDelete() throws Exception {
         byte[] a = bytes(BLOCK, 1);
         byte[] b = bytes(1000, 2);
-        client.put(idOf(a), a, 0, a.length, null);
+        long stored = client.put(idOf(a), a, 0, a.length, null);
+        assertTrue(stored >= 0, "the node says how long it took itself (Server-Timing): " + stored);
         client.put(idOf(b), new ByteArrayInputStream(b), b.length, null);
         assertEquals(BLOCK, client.size(idOf(a)));
         assertTrue(client.has(idOf(b)));
@@ -135,6 +136,15 @@ class BlockApiTest {
         assertFalse(client.has(idOf(b)));
         BlockId deleted = idOf(b);
         assertThrows(BlockNotFoundException.class, () -> client.read(deleted, 0, -1, new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void readsTheStoreTimeFromServerTiming() {
+        assertEquals(2_500, BlockClient.storeMicros("store;dur=2.500"));
+        assertEquals(1_000, BlockClient.storeMicros("cache;desc=x, store;desc=\"disk\";dur=1"));
+        assertEquals(-1, BlockClient.storeMicros("cache;dur=3"));
+        assertEquals(-1, BlockClient.storeMicros("store;dur=soon"));
+        assertEquals(-1, BlockClient.storeMicros(""));
     }
 
     @Test
