@@ -29,8 +29,9 @@ public final class ViewTopology {
         addStore(builder, StoreNames.PARTS, Json.serde(Part.class));
         addStore(builder, StoreNames.BLOCK_REFS, Serdes.Long());
         addStore(builder, StoreNames.ACCESS_KEYS, Json.serde(AccessKey.class));
-        addStore(builder, StoreNames.MEMBERS, Json.serde(ClusterNode.class));
-        addStore(builder, StoreNames.LAYOUT, Json.serde(Layout.class));
+        // Read by every write (where its blocks go, which nodes lend), written on membership changes only.
+        addStore(builder, StoreNames.MEMBERS, Json.memoizingSerde(ClusterNode.class, 1024));
+        addStore(builder, StoreNames.LAYOUT, Json.memoizingSerde(Layout.class, 16));
         addStore(builder, StoreNames.JOIN_TOKENS, Json.serde(JoinToken.class));
         addStore(builder, StoreNames.UNDER_REPLICATED, Json.serde(String[].class));
         addStore(builder, StoreNames.BUCKET_STATS, Json.serde(org.blockcloset.ledger.model.BucketStats.class));
