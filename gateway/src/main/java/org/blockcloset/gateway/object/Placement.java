@@ -74,22 +74,37 @@ public final class Placement {
 
     /** A copy to {@code nodeId} is on its way; hand the ticket to {@link #copyAnswered} when it returns, however. */
     public long copySent(String nodeId) {
+        return copySent(nodeId, System.nanoTime());
+    }
+
+    long copySent(String nodeId, long now) {
         long ticket = tickets.incrementAndGet();
-        unanswered.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(ticket, System.nanoTime());
+        unanswered.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(ticket, now);
         return ticket;
     }
 
     public void copyAnswered(String nodeId, long ticket) {
+        copyAnswered(nodeId, ticket, System.nanoTime());
+    }
+
+    void copyAnswered(String nodeId, long ticket, long now) {
         Map<Long, Long> m = unanswered.get(nodeId);
         if (m != null) {
             m.remove(ticket);
         }
+        lastAnswer.put(nodeId, now);
     }
 
+    /** When each node last answered a copy (succeeded or failed). */
+    private final Map<String, Long> lastAnswer = new ConcurrentHashMap<>();
+    /** An unanswered copy older than this has been given up on by its own timeout: a ticket left behind, ignored. */
+    private static final Duration FORGOTTEN_AFTER = REPLICA_TIMEOUT.multipliedBy(4);
+
     /**
-     * Whether a copy sent to {@code nodeId} has gone unanswered for {@link #STALLED_AFTER}: a node
-     * that is paused, cut off, or whose disk hangs. Its connections stay open, so unlike a dead one
-     * it refuses nothing, and heartbeats take seconds to tell.
+     * Whether a copy sent to {@code nodeId} has gone unanswered for {@link #STALLED_AFTER}, and the
+     * node has answered nothing else meanwhile: a node that is paused, cut off, or whose disk hangs.
+     * Its connections stay open, so unlike a dead one it refuses nothing, and heartbeats take
+     * seconds to tell.
      */
     public boolean stalled(String nodeId) {
         return stalled(nodeId, System.nanoTime());
@@ -100,8 +115,15 @@ public final class Placement {
         if (m == null || m.isEmpty()) {
             return false;
         }
+        // A node that answers, however slowly (a busy one: 1 MiB copies under load take most of a
+        // second), is not stalled: only one silent for STALLED_AFTER with a copy waiting that long.
+        Long answered = lastAnswer.get(nodeId);
+        if (answered != null && now - answered <= STALLED_AFTER.toNanos()) {
+            return false;
+        }
         for (long sent : m.values()) {
-            if (now - sent > STALLED_AFTER.toNanos()) {
+            long age = now - sent;
+            if (age > STALLED_AFTER.toNanos() && age < FORGOTTEN_AFTER.toNanos()) {
                 return true;
             }
         }

@@ -74,7 +74,7 @@ public final class WriteSet implements AutoCloseable {
 
     /** A block on its way: its copies, the replicas already known to lack it, and whether it holds a budget permit. */
     private record InFlight(BlockId id, byte[] data, int n, List<String> targets,
-            Map<String, CompletableFuture<Void>> copies, List<String> lacking, boolean permit) {
+            Map<String, CompletableFuture<Void>> copies, List<String> lacking, List<String> skippedStalled, boolean permit) {
     }
 
     WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling,
@@ -248,30 +248,49 @@ public final class WriteSet implements AutoCloseable {
         }
         Map<String, CompletableFuture<Void>> copies = new LinkedHashMap<>();
         List<String> lacking = new ArrayList<>();
-        // A stalled node (a copy unanswered for a second) is skipped like a down one, unless the
-        // quorum needs it: then it gets its chance to answer.
+        // A stalled node (a copy unanswered for a second, nothing answered since) is skipped like a
+        // down one, unless the quorum needs it: then it gets its chance to answer. Each node's state
+        // is read once, so the count and the choice agree.
         int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
-        long healthy = targets.stream().filter(t -> placement.writable(t) && !placement.stalled(t)).count();
+        Set<String> down = new java.util.HashSet<>();
+        Set<String> stalled = new java.util.HashSet<>();
+        for (String node : targets) {
+            if (!placement.writable(node)) {
+                down.add(node);
+            } else if (placement.stalled(node)) {
+                stalled.add(node);
+            }
+        }
+        boolean skipStalled = targets.size() - down.size() - stalled.size() >= quorum;
+        List<String> skippedStalled = new ArrayList<>();
         for (String node : targets) {
             if (node.equals(placement.self())) {
                 continue;
             }
-            if (!placement.writable(node) || (healthy >= quorum && placement.stalled(node))) {
+            if (down.contains(node) || (skipStalled && stalled.contains(node))) {
                 lacking.add(node); // down, suspect or stalled: recorded as missing, not waited for
+                if (stalled.contains(node)) {
+                    skippedStalled.add(node);
+                }
                 continue;
             }
             leased.add(node);
             long sent = System.nanoTime();
             long ticket = placement.copySent(node);
-            copies.put(node, CompletableFuture.runAsync(() -> {
-                long stored = -1;
-                try {
-                    stored = putRemote(node, id, data, n);
-                } finally {
-                    placement.copyAnswered(node, ticket);
-                    addReplicaTime(node, sent, stored); // from sending, so time queued for a thread counts too
-                }
-            }, io));
+            try {
+                copies.put(node, CompletableFuture.runAsync(() -> {
+                    long stored = -1;
+                    try {
+                        stored = putRemote(node, id, data, n);
+                    } finally {
+                        placement.copyAnswered(node, ticket);
+                        addReplicaTime(node, sent, stored); // from sending, so time queued for a thread counts too
+                    }
+                }, io));
+            } catch (RuntimeException e) {
+                placement.copyAnswered(node, ticket); // never sent: it must not make the node look stalled
+                throw e;
+            }
         }
         if (targets.contains(placement.self())) {
             CompletableFuture<Void> local = new CompletableFuture<>();
@@ -287,7 +306,7 @@ public final class WriteSet implements AutoCloseable {
         }
         run.add(new BlockRef(id, n));
         written.add(n);
-        inFlight.add(new InFlight(id, data, n, targets, copies, lacking, permit));
+        inFlight.add(new InFlight(id, data, n, targets, copies, lacking, skippedStalled, permit));
     }
 
     /** Waits for the oldest block in flight to reach its quorum (with fallback copies if needed); throws if it cannot. */
@@ -342,8 +361,11 @@ public final class WriteSet implements AutoCloseable {
                 onlyFull &= e instanceof InsufficientStorageException;
             }
         }
-        // Fewer than the quorum: another member keeps a copy meanwhile (repair moves it later).
-        for (String other : placement.upFirst(placement.otherLenders(targets))) {
+        // Fewer than the quorum: a replica skipped as stalled gets its chance after all, then another
+        // member keeps a copy meanwhile (repair moves it later).
+        List<String> fallbacks = new ArrayList<>(b.skippedStalled());
+        fallbacks.addAll(placement.upFirst(placement.otherLenders(targets)));
+        for (String other : fallbacks) {
             if (durable >= quorum) {
                 break;
             }
@@ -354,6 +376,7 @@ public final class WriteSet implements AutoCloseable {
                 leased.add(other);
                 putRemote(other, id, data, n);
                 durable++;
+                lacking.remove(other);
             } catch (RuntimeException e) {
                 onlyFull &= e.getCause() instanceof InsufficientStorageException;
                 LOG.debug("fallback copy of {} on {} failed: {}", id, other, e.toString());

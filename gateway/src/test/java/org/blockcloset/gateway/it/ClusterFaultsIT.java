@@ -256,6 +256,7 @@ class ClusterFaultsIT {
         } finally {
             paused.signal("CONT");
         }
+        longestStall = Math.max(longestStall, System.nanoTime() - lastAck); // none acknowledged at the end counts too
         pausedPhase.set(false);
         stuck.join(TimeUnit.MINUTES.toMillis(2));
         System.out.printf("SIGSTOP of one of three nodes: longest write stall %d ms%n", TimeUnit.NANOSECONDS.toMillis(longestStall));

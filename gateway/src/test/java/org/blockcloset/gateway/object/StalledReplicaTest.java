@@ -5,27 +5,49 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** A node counts as stalled while a copy sent to it has gone unanswered for a second, and only then. */
+/**
+ * A node counts as stalled while a copy sent to it has gone unanswered for a second and it has
+ * answered nothing else meanwhile, and only then.
+ */
 class StalledReplicaTest {
     private final Placement placement = new Placement(null, "node-self", null);
-    private final long later = Placement.STALLED_AFTER.toNanos() + 1;
+    private static final long SECOND = 1_000_000_000L;
+    private static final long STALLED = Placement.STALLED_AFTER.toNanos();
 
     @Test
     void aCopyUnansweredForASecondStallsItsNodeOnly() {
-        long sent = System.nanoTime();
-        placement.copySent("node-paused");
-        assertFalse(placement.stalled("node-paused", sent), "just sent");
-        assertTrue(placement.stalled("node-paused", System.nanoTime() + later));
-        assertFalse(placement.stalled("node-other", System.nanoTime() + later), "another node");
+        long t = 0;
+        placement.copySent("node-paused", t);
+        assertFalse(placement.stalled("node-paused", t), "just sent");
+        assertTrue(placement.stalled("node-paused", t + STALLED + 1));
+        assertFalse(placement.stalled("node-other", t + STALLED + 1), "another node");
     }
 
     @Test
     void anAnswerEndsTheStall() {
-        long first = placement.copySent("node-slow");
-        long second = placement.copySent("node-slow");
-        placement.copyAnswered("node-slow", first);
-        assertTrue(placement.stalled("node-slow", System.nanoTime() + later), "one copy still unanswered");
-        placement.copyAnswered("node-slow", second);
-        assertFalse(placement.stalled("node-slow", System.nanoTime() + later), "every copy answered, failed or not");
+        long t = 0;
+        long first = placement.copySent("node-slow", t);
+        long second = placement.copySent("node-slow", t);
+        placement.copyAnswered("node-slow", first, t + SECOND / 10);
+        assertTrue(placement.stalled("node-slow", t + 2 * STALLED), "one copy still unanswered, nothing answered for a second");
+        placement.copyAnswered("node-slow", second, t + 2 * STALLED);
+        assertFalse(placement.stalled("node-slow", t + 3 * STALLED), "every copy answered, failed or not");
+    }
+
+    @Test
+    void aBusyNodeThatKeepsAnsweringIsNotStalled() {
+        long t = 0;
+        placement.copySent("node-busy", t); // a big copy, slow to come back
+        long quick = placement.copySent("node-busy", t + STALLED);
+        placement.copyAnswered("node-busy", quick, t + STALLED + SECOND / 10);
+        assertFalse(placement.stalled("node-busy", t + STALLED + SECOND / 5), "it answered another copy just now");
+    }
+
+    @Test
+    void aTicketLeftBehindIsForgotten() {
+        long t = 0;
+        placement.copySent("node-lost", t);
+        assertTrue(placement.stalled("node-lost", t + 2 * STALLED));
+        assertFalse(placement.stalled("node-lost", t + 60 * SECOND), "long past any copy's own timeout");
     }
 }

@@ -17,6 +17,11 @@ import java.util.Set;
  */
 public record ClusterNode(String nodeId, int kraftId, NodeAddress address, Set<String> roles, String zone,
                           long capacity, Instant joined, Instant failed, Instant recovered, Instant draining) {
+    /** Immutable: the members' store hands the same decoded value to every reader (Json.memoizingSerde). */
+    public ClusterNode {
+        roles = roles == null ? null : java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(roles));
+    }
+
     public static final String STORAGE = "storage";
     public static final String GATEWAY = "gateway";
 
