@@ -165,7 +165,22 @@ public final class Node implements AutoCloseable {
             }
             process.waitFor(200, TimeUnit.MILLISECONDS);
         }
-        throw new IllegalStateException("node not healthy after " + START_TIMEOUT + "; see " + log());
+        throw new IllegalStateException("node not healthy after " + START_TIMEOUT + "; see " + log() + threadDump());
+    }
+
+    /** The stuck node's threads, saved beside its log (jstack, when the JDK has it): where a start hangs. */
+    private String threadDump() {
+        Path dump = log().resolveSibling(log().getFileName() + ".threads.txt");
+        try {
+            Process jstack = new ProcessBuilder("jstack", Long.toString(process.pid()))
+                    .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            if (!jstack.waitFor(30, TimeUnit.SECONDS)) {
+                jstack.destroyForcibly();
+            }
+            return " and its threads in " + dump;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return " (no thread dump: " + e + ")";
+        }
     }
 
     /** The node's output, kept under target/it-logs after the test's temp dir is gone. */
