@@ -74,7 +74,7 @@ public final class Json {
      */
     public static <T> Serde<T> memoizingSerde(Class<T> type, int entries) {
         java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, T> decoded = new java.util.concurrent.ConcurrentHashMap<>();
-        Serializer<T> ser = (topic, value) -> value == null ? null : write(value);
+        Serializer<T> ser = serde(type).serializer();
         Deserializer<T> de = (topic, bytes) -> {
             if (bytes == null) {
                 return null;

@@ -70,11 +70,8 @@ public final class BlockClient {
      * return. Returns the node's own time for it in microseconds (its Server-Timing), or -1.
      */
     public long put(BlockId id, byte[] bytes, int off, int len, String lease) throws IOException {
-        HttpResponse<byte[]> r = exchange(request("PUT", "/v1/blocks/" + id.hex(), lease == null ? null : "lease=" + lease)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, off, len)), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() / 100 != 2) {
-            throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), id);
-        }
+        HttpResponse<byte[]> r = checked(request("PUT", "/v1/blocks/" + id.hex(), lease == null ? null : "lease=" + lease)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, off, len)), id);
         return storeMicros(r.headers().firstValue("Server-Timing").orElse(""));
     }
 
@@ -211,11 +208,17 @@ public final class BlockClient {
     }
 
     private JsonNode send(HttpRequest.Builder b, BlockId id) throws IOException {
+        HttpResponse<byte[]> r = checked(b, id);
+        return r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
+    }
+
+    /** The answer, if it is a success; the node's refusal as an exception otherwise. */
+    private HttpResponse<byte[]> checked(HttpRequest.Builder b, BlockId id) throws IOException {
         HttpResponse<byte[]> r = exchange(b, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() / 100 != 2) {
             throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), id);
         }
-        return r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
+        return r;
     }
 
     private <T> HttpResponse<T> exchange(HttpRequest.Builder b, HttpResponse.BodyHandler<T> handler) throws IOException {
