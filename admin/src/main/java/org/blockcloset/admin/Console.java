@@ -57,10 +57,21 @@ public final class Console {
             }
         });
         SetupCode code = new SetupCode();
-        env.admin().addFilter("console-guard", new ConsoleGuard(auth, metricsToken))
+        AdminAccess access = new AdminAccess(auth, metricsToken);
+        env.admin().addFilter("console-guard", new ConsoleGuard(access))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-        env.admin().addServlet("console", new ConsoleServlet(backend, auth, code, env.healthChecks(), env.metrics(), requests, db, chartInterval))
+        env.admin().addServlet("console", new ConsoleServlet(backend, auth, access, code, env.healthChecks(), env.metrics(),
+                        requests, db, chartInterval))
                 .addMapping("/console/*");
+        // Every servlet on the admin port checks its callers itself, the filter in front or not: the
+        // ones that do not (Dropwizard's tasks, /threads, /pprof, /metrics, its menu, Prometheus') are
+        // wrapped as the server starts, once Dropwizard has added its own.
+        env.lifecycle().addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                FailClosedServlet.wrapAll(env.getAdminContext().getServletHandler(), access);
+            }
+        });
         // The same metrics as /metrics, in Prometheus' text format (behind the metrics token when one is set).
         io.prometheus.metrics.model.registry.PrometheusRegistry prometheus = new io.prometheus.metrics.model.registry.PrometheusRegistry();
         io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports.builder().dropwizardRegistry(env.metrics())

@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * carries a CSRF token ({@link ConsoleGuard} checks it for logged-in requests; the login and setup
  * forms, sent before there is a session, check a double-submit cookie here).
  */
-public final class ConsoleServlet extends HttpServlet {
+public final class ConsoleServlet extends HttpServlet implements ChecksItsCallers {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
     private static final String PRELOGIN_COOKIE = "bc_prelogin";
     private final ConsoleBackend backend;
     private final ConsoleAuth auth;
+    private final AdminAccess access;
     private final SetupCode setupCode;
     private final HealthCheckRegistry health;
     private final Pages pages = new Pages();
@@ -54,11 +55,12 @@ public final class ConsoleServlet extends HttpServlet {
     private final ConsoleDb db;
     private final Duration chartInterval;
 
-    public ConsoleServlet(ConsoleBackend backend, ConsoleAuth auth, SetupCode setupCode, HealthCheckRegistry health,
+    public ConsoleServlet(ConsoleBackend backend, ConsoleAuth auth, AdminAccess access, SetupCode setupCode, HealthCheckRegistry health,
                           com.codahale.metrics.MetricRegistry metrics, RequestLog requests, ConsoleDb db,
                           Duration chartInterval) {
         this.backend = backend;
         this.auth = auth;
+        this.access = access;
         this.setupCode = setupCode;
         this.health = health;
         this.store = new StorePages(backend, pages);
@@ -81,6 +83,11 @@ public final class ConsoleServlet extends HttpServlet {
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         String method = req.getMethod();
         try {
+            // The same check as the guard in front, made here again: every route but the login, the
+            // setup and the static files needs a session (and its CSRF token to change anything).
+            if (AdminAccess.refuseUnplainPath(req, resp)) {
+                return;
+            }
             if (path.startsWith("/static/")) {
                 staticFile(path.substring("/static/".length()), resp);
                 return;
@@ -88,6 +95,10 @@ public final class ConsoleServlet extends HttpServlet {
             Optional<ConsoleSettings> settings = ledger().views().console();
             if (settings.isEmpty() && !path.equals("/setup")) {
                 resp.sendRedirect("/console/setup");
+                return;
+            }
+            AdminAccess.Door door = AdminAccess.doorOf(AdminAccess.normalisedPath(req));
+            if (door != AdminAccess.Door.CONSOLE_PUBLIC && !access.admit(req, resp, AdminAccess.Door.SESSION)) {
                 return;
             }
             switch (method + " " + path) {
@@ -290,7 +301,7 @@ public final class ConsoleServlet extends HttpServlet {
 
     private Map<String, Object> scope(HttpServletRequest req, ConsoleSettings settings, String active) {
         Map<String, Object> scope = new HashMap<>();
-        ConsoleDb.Session s = (ConsoleDb.Session) req.getAttribute(ConsoleGuard.SESSION_ATTRIBUTE);
+        ConsoleDb.Session s = AdminAccess.session(req);
         scope.put("clusterName", settings.clusterName());
         scope.put("loggedIn", s != null);
         if (s != null) {
@@ -831,7 +842,7 @@ public final class ConsoleServlet extends HttpServlet {
     /** A new password: the current one first; every other session of the user ends. */
     private void changePassword(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
             throws IOException, LedgerUnavailableException {
-        ConsoleDb.Session s = (ConsoleDb.Session) req.getAttribute(ConsoleGuard.SESSION_ATTRIBUTE);
+        ConsoleDb.Session s = AdminAccess.session(req);
         Duration wait = auth.lockedFor(req);
         if (!wait.isZero()) {
             account(req, resp, settings, "Too many wrong passwords; wait " + Math.max(1, wait.toSeconds()) + " s.", null);
@@ -890,7 +901,7 @@ public final class ConsoleServlet extends HttpServlet {
     }
 
     private static String actor(HttpServletRequest req) {
-        ConsoleDb.Session s = (ConsoleDb.Session) req.getAttribute(ConsoleGuard.SESSION_ATTRIBUTE);
+        ConsoleDb.Session s = AdminAccess.session(req);
         return "console:" + (s == null ? "?" : s.username());
     }
 

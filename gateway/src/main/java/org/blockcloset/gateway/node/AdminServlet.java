@@ -13,7 +13,7 @@ import org.blockcloset.ledger.model.AccessKey;
  * A JSON route of the admin API: refused with 401 unless the caller presents an admin key
  * ({@link AdminAuth}); subclasses handle only authenticated requests.
  */
-public abstract class AdminServlet extends HttpServlet {
+public abstract class AdminServlet extends HttpServlet implements org.blockcloset.admin.ChecksItsCallers {
     private final AdminAuth auth;
     protected final ObjectMapper json;
 
