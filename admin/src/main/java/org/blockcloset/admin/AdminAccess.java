@@ -27,7 +27,7 @@ public final class AdminAccess {
     public enum Door {
         /** {@code /healthcheck} and {@code /ping}: open, for probes. */
         PROBE,
-        /** {@code /metrics} and {@code /metrics/prometheus}: open, or the metrics token when one is set. */
+        /** {@code /metrics} and {@code /metrics/prometheus}: the metrics token when one is set, else callers on this host only. */
         METRICS,
         /** {@code /api/*}: an admin key's SigV4 signature, checked by the API's servlets themselves. */
         API,
@@ -139,8 +139,13 @@ public final class AdminAccess {
     }
 
     private boolean metrics(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (metricsToken == null || bearerMatches(req.getHeader("Authorization"))) {
+        if (metricsToken == null ? loopback(req.getRemoteAddr()) : bearerMatches(req.getHeader("Authorization"))) {
             return true;
+        }
+        if (metricsToken == null) {
+            Pages.secureHeaders(resp);
+            resp.sendError(403, "the metrics are open to this host only; set BLOCKCLOSET_METRICS_TOKEN to scrape them from elsewhere");
+            return false;
         }
         resp.setHeader("WWW-Authenticate", "Bearer realm=\"blockcloset-metrics\"");
         resp.sendError(401, "metrics token required");
@@ -168,6 +173,14 @@ public final class AdminAccess {
         }
         req.setAttribute(SESSION_ATTRIBUTE, session.get());
         return session;
+    }
+
+    private static boolean loopback(String address) {
+        try {
+            return address != null && java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private boolean bearerMatches(String header) {

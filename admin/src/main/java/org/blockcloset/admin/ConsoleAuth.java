@@ -29,8 +29,19 @@ public final class ConsoleAuth {
     private static final Duration FIRST_LOCK = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Password hashes computed at once, at most: each Argon2id attempt takes 19 MiB. */
+    static final int KDF_AT_ONCE = 2;
+    /** Password and setup-code attempts per minute on this node, from all addresses together. */
+    static final int ATTEMPTS_PER_MINUTE = 60;
+
     private final ConsoleDb db;
     private final Clock clock;
+    private final java.util.concurrent.Semaphore kdf = new java.util.concurrent.Semaphore(KDF_AT_ONCE);
+    private final java.util.ArrayDeque<Long> recentAttempts = new java.util.ArrayDeque<>();
+
+    /** Whether a password (or setup code) may be tried now; if not, how long to wait and why. */
+    public record Attempt(boolean allowed, Duration retryAfter, String why) {
+    }
 
     public ConsoleAuth(ConsoleDb db, Clock clock) {
         this.db = db;
@@ -84,6 +95,45 @@ public final class ConsoleAuth {
         }
         return sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
                 s.csrfToken().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Asks to try a password or setup code. Atomic for this node: the client's lock-out is checked and
+     * the attempt counted as a failure <em>before</em> the password is hashed (a success then clears
+     * it), so parallel attempts cannot slip past the count; and at most {@link #ATTEMPTS_PER_MINUTE}
+     * attempts a minute are taken from all addresses together.
+     */
+    public synchronized Attempt begin(HttpServletRequest req) {
+        Duration locked = lockedFor(req);
+        if (!locked.isZero()) {
+            return new Attempt(false, locked, "Too many failed attempts from this address");
+        }
+        long now = clock.millis();
+        while (!recentAttempts.isEmpty() && recentAttempts.peekFirst() <= now - 60_000) {
+            recentAttempts.removeFirst();
+        }
+        if (recentAttempts.size() >= ATTEMPTS_PER_MINUTE) {
+            return new Attempt(false, Duration.ofMillis(Math.max(1000, recentAttempts.peekFirst() + 60_000 - now)),
+                    "Too many login attempts on this node");
+        }
+        recentAttempts.addLast(now);
+        failed(req);
+        return new Attempt(true, Duration.ZERO, null);
+    }
+
+    /**
+     * Checks a password against its stored hash with at most {@link #KDF_AT_ONCE} hashes running on
+     * this node; empty when that many are already running (the caller answers 429).
+     */
+    public Optional<Boolean> verifyPassword(String password, String phc) {
+        if (!kdf.tryAcquire()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Passwords.verify(password, phc));
+        } finally {
+            kdf.release();
+        }
     }
 
     /** How long the client must still wait before it may try a password or setup code again (zero: it may). */

@@ -89,6 +89,11 @@ public interface ConsoleBackend {
         return List.of();
     }
 
+    /** Sends a test alert to the webhook now; says how it went. */
+    default String sendTestAlert(String actor) {
+        return "no webhook is set (BLOCKCLOSET_ALERT_WEBHOOK)";
+    }
+
     /** This node's scrub: state, blocks checked, corrupt blocks found in the current or last pass. */
     default Map<String, Object> scrubStatus() {
         return Map.of();

@@ -124,6 +124,12 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
                 case "POST /nodes/join-token" -> joinToken(req, resp, settings.get());
                 case "POST /nodes/action" -> nodeAction(req, resp, settings.get());
                 case "GET /connect" -> connect(req, resp, settings.get());
+                case "POST /alerts/test" -> {
+                    Map<String, Object> scope = scope(req, settings.get(), "Overview");
+                    scope.put("title", "Test alert");
+                    scope.put("message", "Test alert: " + backend.sendTestAlert(actor(req)) + ".");
+                    pages.render(resp, 200, "message", scope);
+                }
                 case "GET /planner" -> planner(req, resp, settings.get());
                 case "GET /nodes/asof" -> store.membership(req, resp, scope(req, settings.get(), "Nodes"));
                 case "GET /account" -> account(req, resp, settings.get(), null,
@@ -183,14 +189,13 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             setupPage(req, resp, settings, "The form expired; please send it again.", 403);
             return;
         }
-        Duration wait = auth.lockedFor(req);
-        if (!wait.isZero()) {
-            resp.setHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
-            setupPage(req, resp, settings, "Too many wrong codes; wait " + Math.max(1, wait.toSeconds()) + " s.", 429);
+        ConsoleAuth.Attempt attempt = auth.begin(req);
+        if (!attempt.allowed()) {
+            resp.setHeader("Retry-After", Long.toString(Math.max(1, attempt.retryAfter().toSeconds())));
+            setupPage(req, resp, settings, attempt.why() + "; wait " + Math.max(1, attempt.retryAfter().toSeconds()) + " s.", 429);
             return;
         }
         if (!setupCode.matches(req.getParameter("setupCode"))) {
-            auth.failed(req);
             setupPage(req, resp, settings, "That is not the setup code. It is printed by 'ops/blockcloset up' "
                     + "(and in the node's log) as \"Console setup code\".", 403);
             return;
@@ -241,17 +246,22 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             loginPage(req, resp, settings, "The form expired; please log in again.", 403);
             return;
         }
-        Duration wait = auth.lockedFor(req);
-        if (!wait.isZero()) {
-            resp.setHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
-            loginPage(req, resp, settings, "Too many failed logins from this address; wait "
-                    + Math.max(1, wait.toSeconds()) + " s and try again.", 429);
+        ConsoleAuth.Attempt attempt = auth.begin(req);
+        if (!attempt.allowed()) {
+            resp.setHeader("Retry-After", Long.toString(Math.max(1, attempt.retryAfter().toSeconds())));
+            loginPage(req, resp, settings, attempt.why() + "; wait " + Math.max(1, attempt.retryAfter().toSeconds())
+                    + " s and try again.", 429);
             return;
         }
         String user = param(req, "user", "");
-        boolean ok = Passwords.verify(param(req, "password", ""), settings.passwordHash()) && settings.adminUser().equals(user);
+        Optional<Boolean> verified = auth.verifyPassword(param(req, "password", ""), settings.passwordHash());
+        if (verified.isEmpty()) {
+            resp.setHeader("Retry-After", "1");
+            loginPage(req, resp, settings, "This node is checking other logins right now; try again in a second.", 429);
+            return;
+        }
+        boolean ok = verified.get() && settings.adminUser().equals(user);
         if (!ok) {
-            auth.failed(req);
             LOG.warn("Console login refused for '{}' from {}", user.length() > 64 ? user.substring(0, 64) : user,
                     ConsoleAuth.client(req));
             loginPage(req, resp, settings, "Wrong user name or password.", 401);
@@ -341,13 +351,20 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
                 amber.add("node " + n.get("id") + " (" + n.get("address") + ") is " + state + " since " + n.get("since"));
             }
         }
-        long under = ((Number) cluster.getOrDefault("underReplicatedBlocks", 0L)).longValue();
-        long lost = ((Number) cluster.getOrDefault("lostBlocks", 0L)).longValue();
-        if (lost > 0) {
-            red.add(lost + " blocks have no healthy copy left");
-        }
-        if (under > 0) {
-            amber.add(under + " blocks have fewer copies than their bucket asks for; repair is making them");
+        // The one line people ask for, computed as the page is made from who is up now.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> redundancy = (Map<String, Object>) cluster.getOrDefault("redundancy", Map.of());
+        String redundancyState = String.valueOf(redundancy.getOrDefault("state", "UNKNOWN"));
+        scope.put("redundancy", redundancy.getOrDefault("line", "Redundancy: unknown"));
+        scope.put("redundancyLevel", switch (redundancyState) {
+            case "OK" -> "green";
+            case "UNAVAILABLE" -> "red";
+            default -> "amber";
+        });
+        if (redundancyState.equals("UNAVAILABLE")) {
+            red.add(String.valueOf(redundancy.get("line")));
+        } else if (redundancyState.equals("DEGRADED")) {
+            amber.add(String.valueOf(redundancy.get("line")));
         }
         String level = !red.isEmpty() ? "red" : !amber.isEmpty() ? "amber" : "green";
         scope.put("health", level);
@@ -376,8 +393,8 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
         scope.put("storedBytes", Bytes.human(stored));
         scope.put("keyCount", ledger().views().accessKeys().stream().filter(AccessKey::active).count());
         charts(scope);
-        scope.put("underReplicated", under);
-        scope.put("lost", lost);
+        scope.put("underReplicated", ((Number) cluster.getOrDefault("underReplicatedBlocks", 0L)).longValue());
+        scope.put("lost", ((Number) cluster.getOrDefault("lostBlocks", 0L)).longValue());
         pages.render(resp, 200, "overview", scope);
     }
 
@@ -843,16 +860,21 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
     private void changePassword(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
             throws IOException, LedgerUnavailableException {
         ConsoleDb.Session s = AdminAccess.session(req);
-        Duration wait = auth.lockedFor(req);
-        if (!wait.isZero()) {
-            account(req, resp, settings, "Too many wrong passwords; wait " + Math.max(1, wait.toSeconds()) + " s.", null);
+        ConsoleAuth.Attempt attempt = auth.begin(req);
+        if (!attempt.allowed()) {
+            account(req, resp, settings, attempt.why() + "; wait " + Math.max(1, attempt.retryAfter().toSeconds()) + " s.", null);
             return;
         }
-        if (!Passwords.verify(param(req, "current", ""), settings.passwordHash())) {
-            auth.failed(req);
+        Optional<Boolean> verified = auth.verifyPassword(param(req, "current", ""), settings.passwordHash());
+        if (verified.isEmpty()) {
+            account(req, resp, settings, "This node is checking other passwords right now; try again in a second.", null);
+            return;
+        }
+        if (!verified.get()) {
             account(req, resp, settings, "The current password is wrong.", null);
             return;
         }
+        auth.succeeded(req);
         String password = param(req, "password", "");
         String weak = Passwords.weakness(password);
         if (weak == null && !password.equals(req.getParameter("password2"))) {

@@ -121,7 +121,7 @@ final class DiagnosticsPages {
         long lost = ((Number) cluster.getOrDefault("lostBlocks", 0L)).longValue();
         out.add(new Finding("blocks under-replicated", under > 0 ? "warn" : "ok", under + " blocks have fewer copies than asked",
                 under > 0 ? "Repair makes the missing copies by itself (Nodes shows its progress); keep the nodes up meanwhile." : ""));
-        out.add(new Finding("blocks lost", lost > 0 ? "fail" : "ok", lost + " blocks have no healthy copy on any node",
+        out.add(new Finding("blocks unavailable", lost > 0 ? "fail" : "ok", lost + " blocks have no copy on a running node",
                 lost > 0 ? "Bring back any node that was removed or is down; its disk may still hold them. Objects with a lost "
                         + "block cannot be read whole." : ""));
         return out;

@@ -104,7 +104,7 @@ final class BlockClosetNode implements AutoCloseable {
                 .identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET_KEY)).request(unsigned)
                 .payload(ContentStreamProvider.fromByteArray(new byte[0]))
                 .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")).request().headers();
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "blockcloset-admin")).request().headers();
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         signed.forEach((name, values) -> {

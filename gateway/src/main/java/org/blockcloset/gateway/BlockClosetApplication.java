@@ -26,6 +26,9 @@ import org.blockcloset.gateway.cluster.JoinClient;
 import org.blockcloset.gateway.cluster.JoinServlet;
 import org.blockcloset.gateway.cluster.JoinTokensServlet;
 import org.blockcloset.gateway.cluster.Liveness;
+import org.blockcloset.gateway.cluster.Redundancy;
+import org.blockcloset.gateway.cluster.AlertWebhook;
+import org.blockcloset.gateway.cluster.ClusterWatch;
 import org.blockcloset.gateway.cluster.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.cluster.NodesAdminServlet;
@@ -101,6 +104,15 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
 
     @Override
     public void run(BlockClosetConfiguration config, Environment env) throws Exception {
+        // Until Dropwizard opens the ports, a stand-in answers on them with the stage the start is at.
+        try (org.blockcloset.gateway.node.StartupStatus starting = org.blockcloset.gateway.node.StartupStatus.open(
+                bind(config, "admin"), port(config, "admin"), bind(config, "application"), port(config, "application"))) {
+            start(config, env, starting);
+        }
+    }
+
+    private void start(BlockClosetConfiguration config, Environment env, org.blockcloset.gateway.node.StartupStatus starting)
+            throws Exception {
         Path data = Path.of(config.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(data);
         // Blocks, the log, the views and the keys: nobody but the node's own user reads any of it.
@@ -122,17 +134,23 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 ? new KafkaSettings.Quorum(identity.kafkaClusterId(), identity.controllerBootstrap(), identity.controller())
                 : identity.controllerBootstrap().isEmpty() ? KafkaSettings.Quorum.FIRST
                 : new KafkaSettings.Quorum(null, identity.controllerBootstrap(), true);
+        // A member of a cluster waits for a quorum of the log's controllers as long as it takes: after a
+        // power cut the other hosts may boot minutes later (ADR 0009). Alone, it is its own quorum.
         EmbeddedKafka kafka = EmbeddedKafka.start(KafkaSettings.defaults(data)
                 .withPorts(config.kafkaPort, config.kafkaControllerPort)
                 .withPassword(identity.derivedSecret("kafka"))
-                .withNode(identity.kraftId(), config.advertise, quorum));
+                .withNode(identity.kraftId(), config.advertise, quorum),
+                quorum.controllerBootstrap().isEmpty() ? EmbeddedKafka.STARTUP_TIMEOUT : null, starting::stage);
         manage(env, kafka::close);
         if (joined) {
+            starting.stage("joining the log's controller quorum");
             kafka.becomeVoter(Duration.ofMinutes(2));
         }
+        starting.stage("restoring the views from the log");
         Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), identity.viewsId(), data.resolve("streams"),
                 (short) 1, Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
+        starting.stage("opening the block store and joining the membership");
         // A gateway without the storage role lends nothing: its store takes no block.
         DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data, lent, (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
@@ -157,9 +175,9 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             java.util.Map<String, Object> s = scrubStatus.get().get();
             return new Liveness.Heartbeat(identity.nodeId(), System.currentTimeMillis(), blocks.capacity(), blocks.used(),
                     blocks.free(), os.getSystemLoadAverage(), version == null ? "dev" : version,
-                    new Liveness.Repair(p.state(), p.blocksLeft(), p.bytesLeft(), p.lostBlocks(), Math.round(p.bytesPerSecond()),
+                    new Liveness.Repair(p.state(), p.blocksLeft(), p.bytesLeft(), repairer.lostBlocks(), Math.round(p.bytesPerSecond()),
                             p.etaSeconds(), p.layoutVersion(), p.surplusLeft(),
-                            p.passFinished() == null ? null : p.passFinished().toString(), p.bytesToCopy()),
+                            p.passFinished() == null ? null : p.passFinished().toString(), p.bytesToCopy(), repairer.settledLayout(), repairer.settledFactors()),
                     s.isEmpty() ? null : new Liveness.Scrub(String.valueOf(s.get("state")), number(s.get("blocksChecked")),
                             number(s.get("blocksTotal")), number(s.get("corruptFound")), number(s.get("passes"))));
         }, Clock.systemUTC());
@@ -181,8 +199,18 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         membership.register(settingsChanged);
         org.blockcloset.gateway.node.LentSettings.remember(data, lent, config.zone);
         // The store lends what the log says this node lends, also after a change made on another node.
-        Runnable followCapacity = () -> ledger.views().node(identity.nodeId())
-                .filter(n -> n.roles().contains(ClusterNode.STORAGE)).ifPresent(n -> blocks.capacity(n.capacity()));
+        java.util.concurrent.atomic.AtomicReference<String> controllersStored =
+                new java.util.concurrent.atomic.AtomicReference<>(identity.controllerBootstrap());
+        Runnable followCapacity = () -> {
+            ledger.views().node(identity.nodeId())
+                    .filter(n -> n.roles().contains(ClusterNode.STORAGE)).ifPresent(n -> blocks.capacity(n.capacity()));
+            // And the members' controllers, so that a start after a power cut knows every peer to wait for.
+            try {
+                rememberControllers(ledger, identity, data, controllersStored);
+            } catch (java.io.IOException e) {
+                LOG.debug("controllers not remembered this time: {}", e.toString());
+            }
+        };
         followCapacity.run();
         env.lifecycle().scheduledExecutorService("capacity-follower").threads(1).build()
                 .scheduleWithFixedDelay(() -> {
@@ -192,13 +220,14 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                         LOG.debug("capacity not followed this time: {}", e.toString());
                     }
                 }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
-        rememberControllers(ledger, identity, data);
+        rememberControllers(ledger, identity, data, controllersStored);
         env.lifecycle().manage(new FailureSteward(ledger, liveness, membership, identity.nodeId(),
                 Duration.ofMillis(config.repairGrace.toMilliseconds()), Clock.systemUTC()));
         env.lifecycle().manage(repairer);
         Scrubber scrubber = new Scrubber(ledger, blocks, identity.nodeId(), Duration.ofMillis(config.scrubPeriod.toMilliseconds()),
                 config.repairBandwidth.toBytes(), Clock.systemUTC());
         env.lifecycle().manage(scrubber);
+        scrubber.onCorruption(repairer::unsettle);
         scrubStatus.set(scrubber::status);
 
         GcScheduler gc = new GcScheduler(ledger, blocks, Duration.ofMillis(config.gcGrace.toMilliseconds()),
@@ -222,7 +251,31 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
         env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
-        ClusterAdminServlet clusterReport = new ClusterAdminServlet(ledger, liveness, repairer, stewards, adminAuth,
+        Redundancy redundancy = new Redundancy(ledger, liveness, identity.nodeId(), placement::copiesFor);
+        manage(env, redundancy::close);
+        // Whether the data survives one more node going down, computed when asked (ADR 0011). Said in
+        // the check's message, never failed: it is the cluster's state, not this node's, and a probe
+        // must not restart a node because its peers are down.
+        env.healthChecks().register("redundancy", new com.codahale.metrics.health.HealthCheck() {
+            @Override
+            protected Result check() {
+                return Result.builder().healthy().withMessage(redundancy.now().line()).build();
+            }
+        });
+        // For Prometheus: 0 OK (or a single node), 1 DEGRADED, 2 UNAVAILABLE, and the two counts; computed at most once a second.
+        java.util.function.Supplier<Redundancy.Report> lastSecond = () -> redundancy.atMostAgo(Duration.ofSeconds(1));
+        env.metrics().registerGauge("cluster.redundancy-state", () -> switch (lastSecond.get().state()) {
+            case OK, SINGLE -> 0;
+            case DEGRADED -> 1;
+            case UNAVAILABLE -> 2;
+        });
+        env.metrics().registerGauge("cluster.under-replicated-blocks", () -> lastSecond.get().underReplicated());
+        env.metrics().registerGauge("cluster.unavailable-blocks", () -> lastSecond.get().unavailable());
+        AlertWebhook alerts = new AlertWebhook(config.alertWebhook,
+                () -> ledger.views().console().map(org.blockcloset.ledger.model.ConsoleSettings::clusterName).orElse(""));
+        env.lifecycle().manage(new ClusterWatch(ledger, liveness, redundancy, alerts, identity.nodeId(),
+                () -> liveness.steward(ledger.views().nodes())));
+        ClusterAdminServlet clusterReport = new ClusterAdminServlet(ledger, liveness, repairer, stewards, redundancy, adminAuth,
                 env.getObjectMapper());
         env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
         int[] s3PortSeen = {port(config, "application")};
@@ -258,6 +311,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             return out;
         });
         consoleBackend.withScrub(scrubber::status);
+        consoleBackend.withTestAlert(actor -> alerts.sendNow("test", "sent", "A test alert from Block Closet, sent by " + actor
+                + " from the console of node " + identity.nodeId() + "."));
         env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.scrub(scrubber));
         env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.gc(gc));
         env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.rebuildViews(ledger, data, identity));
@@ -372,6 +427,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         m.put("domains", String.valueOf(c.domains));
         m.put("accessKeyId", String.valueOf(c.accessKeyId));
         m.put("metricsToken", c.metricsToken == null || c.metricsToken.isBlank() ? "(none)" : "(set)");
+        m.put("alertWebhook", c.alertWebhook == null || c.alertWebhook.isBlank() ? "(none)" : "(set)");
         m.put("gcGrace", String.valueOf(c.gcGrace));
         m.put("gcInterval", String.valueOf(c.gcInterval));
         m.put("applyTimeout", String.valueOf(c.applyTimeout));
@@ -387,7 +443,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
     }
 
     /** Keeps the controllers' addresses in node.properties, so the next start finds the quorum even if the first node is gone. */
-    private static void rememberControllers(Ledger ledger, NodeIdentity identity, Path data) throws java.io.IOException {
+    private static void rememberControllers(Ledger ledger, NodeIdentity identity, Path data,
+                                            java.util.concurrent.atomic.AtomicReference<String> stored) throws java.io.IOException {
         var members = ledger.views().nodes();
         if (identity.kafkaClusterId() == null && members.size() < 2) {
             return; // the first node, alone, finds the quorum through itself
@@ -395,9 +452,24 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         // Every member runs a controller (voter or observer); any of them leads a starting node to the quorum's leader.
         String controllers = String.join(",", members.stream().filter(n -> n.failed() == null)
                 .map(n -> n.address().controllerBootstrap()).sorted().toList());
-        if (!controllers.isEmpty() && !controllers.equals(identity.controllerBootstrap())) {
-            identity.withControllerBootstrap(controllers).store(data);
+        if (!controllers.isEmpty() && !controllers.equals(stored.get())) {
+            // From the file as it is now: a views reset may have changed it since this node started.
+            NodeIdentity.load(data).orElse(identity).withControllerBootstrap(controllers).store(data);
+            stored.set(controllers);
         }
+    }
+
+    /** The configured bind address of the application ("application") or admin ("admin") connector. */
+    private static String bind(BlockClosetConfiguration config, String which) {
+        if (config.getServerFactory() instanceof DefaultServerFactory f) {
+            var connectors = which.equals("admin") ? f.getAdminConnectors() : f.getApplicationConnectors();
+            for (var c : connectors) {
+                if (c instanceof HttpConnectorFactory h) {
+                    return h.getBindHost() == null ? "0.0.0.0" : h.getBindHost();
+                }
+            }
+        }
+        throw new IllegalStateException("no " + which + " HTTP connector configured");
     }
 
     /** The configured port of the application ("application") or admin ("admin") connector. */

@@ -159,6 +159,9 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public String metricsToken = "";
 
+    /** BLOCKCLOSET_ALERT_WEBHOOK: where alerts are POSTed (empty: none). */
+    public String alertWebhook = "";
+
     /** How long a request waits for the log to acknowledge and the views to apply its event. */
     @NotNull
     @JsonProperty

@@ -18,6 +18,11 @@ record CredentialScope(String accessKeyId, String date, String region, String se
      * from the gateway's.
      */
     static CredentialScope parse(String credential, S3Error malformed) {
+        return parse(credential, malformed, "s3");
+    }
+
+    /** As {@link #parse(String, S3Error)}, for an endpoint whose scope names {@code expectedService}. */
+    static CredentialScope parse(String credential, S3Error malformed, String expectedService) {
         // Split from the right so an access key that contains '/' still parses.
         String[] parts = credential.split("/", -1);
         if (parts.length < 5) {
@@ -37,8 +42,9 @@ record CredentialScope(String accessKeyId, String date, String region, String se
         if (region.isEmpty()) {
             throw new S3Exception(malformed, "The Credential parameter has an empty region.");
         }
-        if (!service.equals("s3")) {
-            throw new S3Exception(malformed, "Incorrect service \"" + service + "\". This endpoint belongs to \"s3\".");
+        if (!service.equals(expectedService)) {
+            throw new S3Exception(malformed, "Incorrect service \"" + service + "\". This endpoint belongs to \""
+                    + expectedService + "\".");
         }
         if (!parts[n - 1].equals("aws4_request")) {
             throw new S3Exception(malformed, "Incorrect terminal \"" + parts[n - 1] + "\". This endpoint uses \"aws4_request\".");

@@ -25,6 +25,13 @@ public final class RequestSigner {
         return sign(method, uri, SigV4Crypto.hex(SigV4Crypto.newSha256().digest(body)), Map.of(), accessKeyId, secret, region, now);
     }
 
+    /** Signs a call to the admin API: its own credential scope service ({@link SigV4Verifier#ADMIN_SERVICE}). */
+    public static Map<String, String> signAdmin(String method, URI uri, byte[] body, String accessKeyId, String secret,
+                                                String region, Instant now) {
+        return sign(method, uri, SigV4Crypto.hex(SigV4Crypto.newSha256().digest(body)), Map.of(), accessKeyId, secret, region, now,
+                SigV4Verifier.ADMIN_SERVICE);
+    }
+
     /**
      * Signs with a given payload hash (a hex SHA-256, or a streaming mode such as
      * STREAMING-AWS4-HMAC-SHA256-PAYLOAD) and further headers, which are signed too; the returned
@@ -32,6 +39,11 @@ public final class RequestSigner {
      */
     public static Map<String, String> sign(String method, URI uri, String payloadHash, Map<String, String> extra,
                                            String accessKeyId, String secret, String region, Instant now) {
+        return sign(method, uri, payloadHash, extra, accessKeyId, secret, region, now, "s3");
+    }
+
+    private static Map<String, String> sign(String method, URI uri, String payloadHash, Map<String, String> extra,
+                                            String accessKeyId, String secret, String region, Instant now, String service) {
         String amzDate = AMZ_DATE.format(now);
         String date = amzDate.substring(0, 8);
         String host = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
@@ -53,9 +65,9 @@ public final class RequestSigner {
         signed.forEach((k, v) -> headerLines.append(k).append(':').append(v).append('\n'));
         String names = String.join(";", signed.keySet());
         String canonical = method + "\n" + path + "\n" + q + "\n" + headerLines + "\n" + names + "\n" + payloadHash;
-        String scope = date + "/" + region + "/s3/aws4_request";
+        String scope = date + "/" + region + "/" + service + "/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + SigV4Crypto.sha256Hex(canonical);
-        String signature = SigV4Crypto.hex(SigV4Crypto.hmac(SigV4Crypto.signingKey(secret, date, region, "s3"), toSign));
+        String signature = SigV4Crypto.hex(SigV4Crypto.hmac(SigV4Crypto.signingKey(secret, date, region, service), toSign));
         Map<String, String> headers = new LinkedHashMap<>(extra);
         headers.put("x-amz-date", amzDate);
         headers.put("x-amz-content-sha256", payloadHash);

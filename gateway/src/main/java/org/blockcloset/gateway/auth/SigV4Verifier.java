@@ -36,16 +36,30 @@ public final class SigV4Verifier {
 
     /** @param secrets access key id → secret key; empty for an unknown key */
     public SigV4Verifier(Function<String, Optional<String>> secrets, Clock clock) {
+        this(secrets, clock, "s3");
+    }
+
+    /**
+     * @param service the credential scope's service this endpoint takes: {@code s3} for S3,
+     *                {@link #ADMIN_SERVICE} for the admin API, so that a signature made for one is
+     *                refused by the other
+     */
+    public SigV4Verifier(Function<String, Optional<String>> secrets, Clock clock, String service) {
         this.secrets = secrets;
         this.clock = clock;
+        this.service = service;
     }
+
+    /** The credential scope's service of the admin API ({@code curl --aws-sigv4 aws:amz:REGION:blockcloset-admin}). */
+    public static final String ADMIN_SERVICE = "blockcloset-admin";
+    private final String service;
 
     /**
      * A browser form's policy signature (POST Object with SigV4 fields): the hex HMAC of the
      * base64 policy under the signing key of {@code x-amz-credential}. Returns the key that signed it.
      */
     public String verifyPolicy(String credential, String policyBase64, String signature) {
-        CredentialScope scope = CredentialScope.parse(credential, S3Error.INVALID_ARGUMENT);
+        CredentialScope scope = CredentialScope.parse(credential, S3Error.INVALID_ARGUMENT, service);
         String secret = secrets.apply(scope.accessKeyId()).orElseThrow(() -> new S3Exception(S3Error.INVALID_ACCESS_KEY_ID));
         String expected = SigV4Crypto.hex(SigV4Crypto.hmac(
                 SigV4Crypto.signingKey(secret, scope.date(), scope.region(), scope.service()), policyBase64));
@@ -124,7 +138,7 @@ public final class SigV4Verifier {
         if (credential == null || signedHeaders == null || signature == null) {
             throw malformedHeader("it must contain Credential, SignedHeaders and Signature");
         }
-        CredentialScope scope = CredentialScope.parse(credential, S3Error.AUTHORIZATION_HEADER_MALFORMED);
+        CredentialScope scope = CredentialScope.parse(credential, S3Error.AUTHORIZATION_HEADER_MALFORMED, service);
         String amzDate = headerDate(request);
         if (!amzDate.startsWith(scope.date())) {
             throw malformedHeader("invalid credential date " + scope.date() + "; it is not the same as X-Amz-Date " + amzDate);
@@ -160,7 +174,7 @@ public final class SigV4Verifier {
             throw new S3Exception(queryError, "Query-string authentication version 4 requires the X-Amz-Algorithm, "
                     + "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
         }
-        CredentialScope scope = CredentialScope.parse(credential, queryError);
+        CredentialScope scope = CredentialScope.parse(credential, queryError, service);
         Instant requestTime;
         try {
             requestTime = Instant.from(AMZ_DATE.parse(amzDate));

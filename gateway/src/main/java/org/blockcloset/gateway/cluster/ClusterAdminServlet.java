@@ -20,15 +20,17 @@ public final class ClusterAdminServlet extends AdminServlet {
     private final Liveness liveness;
     private final Repairer repairer;
     private final StewardScheduler log;
+    private final Redundancy redundancy;
 
     /** @param log what this node last saw of the log's quorum and replicas */
-    public ClusterAdminServlet(Ledger ledger, Liveness liveness, Repairer repairer, StewardScheduler log,
+    public ClusterAdminServlet(Ledger ledger, Liveness liveness, Repairer repairer, StewardScheduler log, Redundancy redundancy,
             AdminAuth auth, ObjectMapper json) {
         super(auth, json);
         this.ledger = ledger;
         this.liveness = liveness;
         this.repairer = repairer;
         this.log = log;
+        this.redundancy = redundancy;
     }
 
     @Override
@@ -91,9 +93,11 @@ public final class ClusterAdminServlet extends AdminServlet {
         body.put("nodes", nodes);
         // The log's own health: the controller quorum's voters, and whether every partition has its replicas on live brokers.
         body.put("log", Map.of("voters", log.voters(), "replicasSettled", log.logSettled()));
-        // Copies writes recorded as missing on live nodes, plus what the nodes' repairs still have to copy.
-        body.put("underReplicatedBlocks", ledger.views().underReplicatedCount() + repairLeft[0]);
-        body.put("lostBlocks", repairLeft[2]);
+        // Computed now from who is up now (Redundancy), never from the last repair pass.
+        Redundancy.Report now = redundancy.now();
+        body.put("redundancy", now.toMap());
+        body.put("underReplicatedBlocks", now.underReplicated());
+        body.put("lostBlocks", now.unavailable());
         body.put("repairBytesLeft", repairLeft[1]);
         body.put("repair", repairer.describe());
         body.put("layout", Map.of("version", layout.version(), "replication", layout.replication(),

@@ -43,7 +43,9 @@ public final class Liveness implements Managed {
     /** Longer than a leader failover of the heartbeats' own partition (about 3 s), so that one does not make everyone suspect. */
     public static final Duration SUSPECT = Duration.ofSeconds(5);
     public static final Duration DOWN = Duration.ofSeconds(15);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Tolerant of fields it does not know: a node of a newer version may say more in its heartbeat. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** What a node says about itself each second. */
     public record Heartbeat(String nodeId, long sent, long capacity, long used, long free, double load, String version,
@@ -54,9 +56,14 @@ public final class Liveness implements Managed {
     public record Scrub(String state, long blocksChecked, long blocksTotal, long corruptFound, long passes) {
     }
 
-    /** The node's repair as it reports it: blocks and bytes it has left to copy, blocks found on no node. */
+    /**
+     * The node's repair as it reports it: blocks and bytes it has left to copy, blocks found on no
+     * node; {@code settledLayout} the layout version for which it last held every block placed on it
+     * (-1: it has blocks to copy; 0 from a node that does not say).
+     */
     public record Repair(String state, long blocksLeft, long bytesLeft, long lostBlocks, long bytesPerSecond, long etaSeconds,
-                         long layoutVersion, long surplusLeft, String passFinished, long bytesToCopy) {
+                         long layoutVersion, long surplusLeft, String passFinished, long bytesToCopy, long settledLayout,
+                         int settledFactors) {
     }
 
     public enum State { UP, SUSPECT, DOWN }

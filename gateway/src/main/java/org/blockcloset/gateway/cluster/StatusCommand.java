@@ -20,7 +20,8 @@ import net.sourceforge.argparse4j.inf.Subparser;
  * {@code ops/blockcloset status [--json] [--node ADMIN_URL]}: the cluster as one node sees it (the
  * local node by default), from its admin API ({@code GET /api/cluster}), authenticated with the
  * admin key in BLOCKCLOSET_ACCESS_KEY_ID / BLOCKCLOSET_SECRET_ACCESS_KEY. Exit status 0 whenever the
- * node answered, whatever the cluster's health; 1 when it could not ask.
+ * node answered, whatever the cluster's health (a node still starting answers with what it waits
+ * for, {@code {"starting": "..."}} in JSON); 1 when it could not ask.
  */
 public final class StatusCommand extends Command {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,6 +42,12 @@ public final class StatusCommand extends Command {
         String node = adminUrl(namespace.getString("node"));
         HttpResponse<String> r = call(node, "GET", "/api/cluster");
         JsonNode c = JSON.readTree(r.body());
+        if (r.statusCode() == 503 && c.has("starting")) {
+            // Not serving yet (waiting for the log's quorum, restoring its views): it says what it waits for.
+            System.out.println(namespace.getBoolean("json") ? JSON.writeValueAsString(c)
+                    : "Node " + node + " is starting: " + c.path("starting").asText());
+            return;
+        }
         if (namespace.getBoolean("json")) {
             System.out.println(JSON.writeValueAsString(c));
         } else {
@@ -88,7 +95,7 @@ public final class StatusCommand extends Command {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                     .method(method, HttpRequest.BodyPublishers.noBody());
             // Signed as S3 requests are: the secret itself never crosses the wire.
-            org.blockcloset.gateway.auth.RequestSigner.sign(method, uri, new byte[0], id, secret,
+            org.blockcloset.gateway.auth.RequestSigner.signAdmin(method, uri, new byte[0], id, secret,
                     env.getOrDefault("BLOCKCLOSET_REGION", "us-east-1"), java.time.Instant.now()).forEach(b::header);
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException | IllegalArgumentException e) {
@@ -97,7 +104,7 @@ public final class StatusCommand extends Command {
         if (r.statusCode() == 401) {
             fail(node + " refused the admin key (401)");
         }
-        if (method.equals("GET") && r.statusCode() != 200) {
+        if (method.equals("GET") && r.statusCode() != 200 && !(r.statusCode() == 503 && r.body().contains("\"starting\""))) {
             fail(node + " answered " + r.statusCode() + ": " + r.body());
         }
         return r;
@@ -128,7 +135,8 @@ public final class StatusCommand extends Command {
                     n.path("since").asText("").replaceAll("\\.\\d+Z$", "Z"), bytes(n.path("capacity").asLong()),
                     n.has("used") ? bytes(n.path("used").asLong()) : "?", task);
         }
-        out.printf(Locale.ROOT, "Under-replicated blocks: %d   Lost blocks: %d   Left to copy: %s%n",
+        out.println(c.path("redundancy").path("line").asText("Redundancy: unknown (the node did not say)"));
+        out.printf(Locale.ROOT, "Under-replicated blocks: %d   Unavailable (no copy on a running node): %d   Left to copy: %s%n",
                 c.path("underReplicatedBlocks").asLong(), c.path("lostBlocks").asLong(), bytes(c.path("repairBytesLeft").asLong()));
         if (c.path("nodes").findValues("failedSince").size() > 0) {
             out.println("* recorded as failed: down past BLOCKCLOSET_REPAIR_GRACE; its blocks are copied to the others");

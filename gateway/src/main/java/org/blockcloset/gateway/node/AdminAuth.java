@@ -16,7 +16,7 @@ import org.blockcloset.ledger.model.AccessKey;
 /**
  * The admin API's caller: a request signed with SigV4, as S3 requests are, by an active admin access
  * key. The secret never crosses the wire; a body is checked against the signed payload hash as it is
- * read. {@code curl --aws-sigv4 "aws:amz:us-east-1:s3" -u ID:SECRET} signs such requests.
+ * read. {@code curl --aws-sigv4 "aws:amz:us-east-1:blockcloset-admin" -u ID:SECRET} signs such requests.
  */
 public final class AdminAuth {
     private static final String CONTEXT = AdminAuth.class.getName() + ".context";
@@ -25,11 +25,12 @@ public final class AdminAuth {
     static final int MAX_BODY = 64 * 1024;
     private final Ledger ledger;
     private final SigV4Verifier verifier;
+    private final ReplayCache replays = new ReplayCache(java.time.Duration.ofMinutes(31));
 
     public AdminAuth(Ledger ledger, SecretBox box) {
         this.ledger = ledger;
         this.verifier = new SigV4Verifier(id -> ledger.views().accessKey(id).filter(k -> k.active() && k.admin())
-                .flatMap(box::secretOf), Clock.systemUTC());
+                .flatMap(box::secretOf), Clock.systemUTC(), SigV4Verifier.ADMIN_SERVICE);
     }
 
     /**
@@ -97,6 +98,20 @@ public final class AdminAuth {
         }
         if (ctx.isAnonymous()) {
             return new Outcome(Optional.empty(), "sign the request with an admin key (SigV4, as S3 requests are signed)");
+        }
+        // A signed admin call must not be usable twice: no presigned URLs (valid for days), the body's
+        // hash signed (an unsigned payload lets a sniffed call carry another body), and a change is
+        // accepted once per signature within the signature's window (ISSUE: replayed join tokens, keys).
+        if (ctx.presigned()) {
+            return new Outcome(Optional.empty(), "presigned URLs are not accepted by the admin API; sign the headers");
+        }
+        if (ctx.payloadMode() != org.blockcloset.gateway.auth.PayloadMode.SHA256) {
+            return new Outcome(Optional.empty(), "the admin API needs the body's SHA-256 in the signature, not "
+                    + ctx.payloadMode().literal());
+        }
+        if (!"GET".equals(req.getMethod()) && !"HEAD".equals(req.getMethod())
+                && !replays.firstUse(req.getHeader("Authorization"), System.currentTimeMillis())) {
+            return new Outcome(Optional.empty(), "this signed request was already used once; sign each request anew");
         }
         req.setAttribute(CONTEXT, ctx);
         return new Outcome(ledger.views().accessKey(ctx.accessKeyId()), null);

@@ -58,6 +58,19 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private CapacityChanges capacityChanges;
     private Supplier<Map<String, Object>> scrub = Map::of;
 
+    private java.util.function.Function<String, String> testAlert = actor -> "no webhook is set (BLOCKCLOSET_ALERT_WEBHOOK)";
+
+    /** How the console's "send a test alert" sends one. */
+    public NodeConsoleBackend withTestAlert(java.util.function.Function<String, String> send) {
+        this.testAlert = send;
+        return this;
+    }
+
+    @Override
+    public String sendTestAlert(String actor) {
+        return testAlert.apply(actor);
+    }
+
     public NodeConsoleBackend withScrub(Supplier<Map<String, Object>> status) {
         this.scrub = status;
         return this;

@@ -61,7 +61,7 @@ public final class NodeTasks {
                 differences.forEach(d -> output.println("  " + d));
                 if (parameters.getOrDefault("reset", List.of()).contains("true")) {
                     String viewsId = NodeIdentity.FIRST_VIEWS_ID + "-" + UUID.randomUUID().toString().substring(0, 8);
-                    identity.withViewsId(viewsId).store(dataDir);
+                    NodeIdentity.load(dataDir).orElse(identity).withViewsId(viewsId).store(dataDir);
                     output.println("this node takes views id " + viewsId + ": restart it and its views are built again from the "
                             + "first event of the log (reads wait until they have caught up)");
                 }

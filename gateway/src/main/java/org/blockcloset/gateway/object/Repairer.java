@@ -82,6 +82,17 @@ public final class Repairer implements Managed {
         return t;
     });
     private volatile Progress progress = Progress.IDLE;
+    /**
+     * The layout version of this node's last pass that ended holding every block the layout places
+     * here (nothing left to copy, nothing found on no node); -1 while a pass has blocks to copy. The
+     * cluster's redundancy counts this node's copies only for that version (Redundancy, ADR 0011).
+     */
+    private volatile long settledLayout = -1;
+    /** {@link #factorsDigest} of the buckets' copies when this node last settled (a factor raised unsettles it). */
+    private volatile int settledFactors;
+    /** Blocks found on no node by the last finished pass, and its layout version. */
+    private volatile long lostAtLastPass;
+    private volatile long lostAtLastPassLayout = -1;
     private volatile boolean stopping;
     /** Since this node started: blocks and bytes copied to it, blocks dropped from it. */
     private final java.util.concurrent.atomic.AtomicLong totalBlocksCopied = new java.util.concurrent.atomic.AtomicLong();
@@ -103,7 +114,8 @@ public final class Repairer implements Managed {
 
     @Override
     public void start() {
-        timer.scheduleWithFixedDelay(this::passQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        // The first pass soon after the start: until it ends, the status cannot count this node's copies (Redundancy).
+        timer.scheduleWithFixedDelay(this::passQuietly, Math.min(interval.toMillis(), 5000), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -114,6 +126,43 @@ public final class Repairer implements Managed {
 
     public Progress progress() {
         return progress;
+    }
+
+    /** See {@link #settledLayout}. */
+    public long settledLayout() {
+        return settledLayout;
+    }
+
+    /** See {@link #settledFactors}. */
+    public int settledFactors() {
+        return settledFactors;
+    }
+
+    /** This node may lack a block it should hold (the scrub deleted a corrupt copy): not settled until the next pass says so. */
+    public void unsettle() {
+        settledLayout = -1;
+    }
+
+    /**
+     * Blocks found on no node, for the status: the running pass's count, or the last finished pass's
+     * when that was over the same layout and found more (a pass starts counting from zero).
+     */
+    public long lostBlocks() {
+        Progress p = progress;
+        return p.layoutVersion() == lostAtLastPassLayout ? Math.max(p.lostBlocks(), lostAtLastPass) : p.lostBlocks();
+    }
+
+    /**
+     * A digest of every bucket's number of copies as this node's views say (the status compares the
+     * one a node settled at with the current one: raising a bucket's copies leaves blocks to copy
+     * under the same layout version).
+     */
+    public static int factorsDigest(Ledger ledger, java.util.function.ToIntFunction<String> copiesFor) {
+        java.util.TreeMap<String, Integer> f = new java.util.TreeMap<>();
+        for (var b : ledger.views().buckets()) {
+            f.put(b.name(), copiesFor.applyAsInt(b.name()));
+        }
+        return f.hashCode();
     }
 
     private void passQuietly() {
@@ -137,6 +186,7 @@ public final class Repairer implements Managed {
         Instant started = clock.instant();
         long passes = progress.passes() + 1;
         String self = placement.self();
+        int factors = factorsDigest(ledger, placement::copiesFor);
 
         // What to pull: referenced blocks placed here that this disk lacks; and copies to confirm.
         Map<BlockId, Long> pull = new LinkedHashMap<>();
@@ -154,6 +204,9 @@ public final class Repairer implements Managed {
             }
         });
         long bytesToCopy = pull.values().stream().mapToLong(Long::longValue).sum();
+        if (!pull.isEmpty()) {
+            settledLayout = -1; // this node lacks blocks the layout places here
+        }
         progress = new Progress(pull.isEmpty() ? "checking" : "copying", pull.size(), 0, bytesToCopy, 0, 0, 0, 0,
                 eta(bytesToCopy, bandwidth), started, null, passes, layout.version(), -1);
         appendInBatches(confirmed, ids -> new BlocksReplicated(self, ids, "confirmed"));
@@ -208,6 +261,12 @@ public final class Repairer implements Managed {
         progress = new Progress("dropping", pull.size(), blocksCopied, bytesToCopy, bytesCopied, 0, lost, rate, 0,
                 started, null, passes, layout.version(), -1);
 
+        if (blocksCopied == pull.size() && lost == 0) {
+            settledFactors = factors;
+            settledLayout = layout.version();
+        }
+        lostAtLastPass = lost;
+        lostAtLastPassLayout = layout.version();
         long[] drop = dropSurplus(layout, started);
         progress = new Progress("idle", pull.size(), blocksCopied, bytesToCopy, bytesCopied, drop[0], lost, rate, 0,
                 started, clock.instant(), passes, layout.version(), drop[1]);

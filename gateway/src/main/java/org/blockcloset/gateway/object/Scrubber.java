@@ -49,6 +49,13 @@ public final class Scrubber implements Managed {
     private Thread thread;
     private volatile Map<String, Object> status = Map.of("state", "waiting", "passes", 0L);
 
+    private volatile Runnable onCorruption = () -> { };
+
+    /** Called as soon as a corrupt copy was deleted (before it is recorded). */
+    public void onCorruption(Runnable r) {
+        this.onCorruption = r;
+    }
+
     public Scrubber(Ledger ledger, BlockStore store, String self, Duration period, long fastRate, Clock clock) {
         this.ledger = ledger;
         this.store = store;
@@ -174,6 +181,7 @@ public final class Scrubber implements Managed {
         }
         if (!corrupt.isEmpty()) {
             try {
+                onCorruption.run(); // this node lacks those blocks now: the status must not count them
                 ledger.append("system", "scrub", new ScrubFoundCorruption(self, List.copyOf(corrupt)));
             } catch (RejectedException e) {
                 LOG.warn("The log refused the scrub's findings: {}", e.rejection());

@@ -70,6 +70,6 @@ final class AdminApi {
         return AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create(id, secret)).request(request)
                 .payload(ContentStreamProvider.fromByteArray(body))
                 .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")).request().headers();
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "blockcloset-admin")).request().headers();
     }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +115,44 @@ class AdminDoorIT {
         assertTrue(metrics.body.contains("jvm.memory"), "the metrics, with the token");
         assertEquals(401, AdminApi.call(NODE.node(), "GET", "/api/keys", null, null).get("status").asInt());
         assertEquals(200, AdminApi.send(NODE.node(), "GET", "/api/keys", null, Node.ACCESS_KEY, Node.SECRET_KEY).statusCode());
+        // A signature made for S3 does not open the admin API (its own credential scope service).
+        URI uri = URI.create(NODE.node().adminUrl() + "/api/keys");
+        software.amazon.awssdk.http.SdkHttpRequest s3Signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create()
+                .sign(r -> r.identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity.create(Node.ACCESS_KEY, Node.SECRET_KEY))
+                        .request(software.amazon.awssdk.http.SdkHttpRequest.builder()
+                                .method(software.amazon.awssdk.http.SdkHttpMethod.GET).uri(uri).build())
+                        .payload(software.amazon.awssdk.http.ContentStreamProvider.fromByteArray(new byte[0]))
+                        .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                        .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3"))
+                .request();
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri).GET();
+        s3Signed.headers().forEach((name, values) -> {
+            if (!Set.of("host", "content-length").contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> b.header(name, v));
+            }
+        });
+        HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("blockcloset-admin"), refused.body());
+    }
+
+    @Test
+    void aSignedAdminCallThatChangesSomethingIsAcceptedOnce() throws Exception {
+        URI uri = URI.create(NODE.node().adminUrl() + "/api/join-tokens");
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+        AdminApi.signedHeaders("POST", uri, new byte[0], Node.ACCESS_KEY, Node.SECRET_KEY).forEach((name, values) -> {
+            if (!Set.of("host", "content-length").contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> b.header(name, v));
+            }
+        });
+        java.net.http.HttpRequest signed = b.build();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpResponse<String> first = http.send(signed, HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, first.statusCode(), first.body());
+        HttpResponse<String> again = http.send(signed, HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, again.statusCode(), "a replayed call makes no second token: " + again.body());
+        assertTrue(again.body().contains("already used"), again.body());
     }
 
     /**

@@ -209,7 +209,7 @@ class AuthIT {
         Path curl = Path.of("/usr/bin/curl");
         if (Files.isExecutable(curl)) {
             Process p = new ProcessBuilder(curl.toString(), "-s", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4",
-                    "aws:amz:us-east-1:s3", "-u", Node.ACCESS_KEY + ":" + Node.SECRET_KEY, "-X", "POST", "-d", "{\"description\":\"curl-made\"}",
+                    "aws:amz:us-east-1:blockcloset-admin", "-u", Node.ACCESS_KEY + ":" + Node.SECRET_KEY, "-X", "POST", "-d", "{\"description\":\"curl-made\"}",
                     NODE.node().adminUrl() + "/api/keys")
                     .redirectErrorStream(true).start();
             String code = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

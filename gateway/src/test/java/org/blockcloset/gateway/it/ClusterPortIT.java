@@ -72,8 +72,10 @@ class ClusterPortIT {
         assertFalse(anonymous.body().contains(new String(content, 0, 16, java.nio.charset.StandardCharsets.ISO_8859_1)));
 
         BlockClient stranger = client("some other cluster's secret bytes".getBytes());
-        assertEquals(401, assertThrows(RemoteBlockException.class, () -> stranger.delete(id)).status());
-        assertEquals(content.length, member.size(id), "the stranger's delete took no effect");
+        assertEquals(401, assertThrows(RemoteBlockException.class, () -> stranger.put(id, content, 0, content.length, null)).status());
+        assertEquals(401, assertThrows(RemoteBlockException.class,
+                () -> stranger.read(id, 0, -1, new java.io.ByteArrayOutputStream())).status());
+        assertEquals(content.length, member.size(id), "the stranger's calls took no effect");
     }
 
     @Test

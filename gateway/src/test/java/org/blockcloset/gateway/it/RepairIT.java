@@ -138,7 +138,8 @@ class RepairIT {
                 }
             } else {
                 System.out.print(out);
-                assertTrue(out.contains("Under-replicated blocks: 0") && out.contains("Lost blocks: 0"), out);
+                assertTrue(out.contains("Redundancy: OK") && out.contains("Under-replicated blocks: 0")
+                        && out.contains("Unavailable (no copy on a running node): 0"), out);
             }
         }
     }

@@ -45,6 +45,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ObjectLockChanged.class, name = "ObjectLockChanged"),
     @JsonSubTypes.Type(value = ObjectAclChanged.class, name = "ObjectAclChanged"),
     @JsonSubTypes.Type(value = BucketLifecycleChanged.class, name = "BucketLifecycleChanged"),
+    @JsonSubTypes.Type(value = ClusterHealthChanged.class, name = "ClusterHealthChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
@@ -52,7 +53,7 @@ public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, O
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
         BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged, ObjectTagsChanged,
         BucketTagsChanged, BucketVersioningChanged, BucketObjectLockChanged, BucketAclChanged, BucketCorsChanged, ObjectLockChanged, ObjectAclChanged,
-        BucketLifecycleChanged {
+        BucketLifecycleChanged, ClusterHealthChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

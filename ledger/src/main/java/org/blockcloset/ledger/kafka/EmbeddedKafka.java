@@ -53,6 +53,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
     /** Pause between readiness probes. */
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+    /** How often a start that waits checks which controllers it reaches, and logs it. */
+    static final Duration WAIT_CHECK = Duration.ofSeconds(2);
+    static final Duration WAIT_REPORT = Duration.ofSeconds(10);
 
     // ---- Listener layout --------------------------------------------------------------------
     /** Client listener name; also the inter-broker listener. */
@@ -151,14 +154,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(settings, STARTUP_TIMEOUT);
     }
 
+    /** {@link #start(KafkaSettings, Duration, java.util.function.Consumer)}, reporting progress to the log only. */
+    public static EmbeddedKafka start(KafkaSettings settings, Duration timeout) {
+        return start(settings, timeout, stage -> { });
+    }
+
     /**
      * Formats the log directory if needed, starts the broker+controller and waits until the broker
-     * is in the cluster and answers clients.
+     * is in the cluster and answers clients. While it waits it says, every {@link #WAIT_REPORT}, to
+     * the log and to {@code progress}, what for (checked every {@link #WAIT_CHECK}): a member of a cluster cannot start before a quorum
+     * of the log's controllers is up, so it names the controllers it reaches and those it does not.
      *
+     * @param timeout  how long to wait at most; null to wait as long as it takes (a cluster member
+     *                 whose peers boot minutes later, ADR 0009)
+     * @param progress told the stage the start waits on, as it changes
      * @throws IllegalStateException if it fails to start or is not ready within {@code timeout}
      */
-    public static EmbeddedKafka start(KafkaSettings settings, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    public static EmbeddedKafka start(KafkaSettings settings, Duration timeout, java.util.function.Consumer<String> progress) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         Path logDirectory = settings.logDirectory();
         Path scramMarker = settings.dataDirectory().resolve(SCRAM_MARKER);
         Path dynamicMarker = settings.dataDirectory().resolve(DYNAMIC_QUORUM_MARKER);
@@ -185,18 +198,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         // before clusters has a static single-voter quorum: both are upgraded in place, once.
         boolean scramUpgrade = !Files.exists(scramMarker);
         boolean dynamic = Files.exists(dynamicMarker);
-        EmbeddedKafka kafka = launch(settings, clusterId, scramUpgrade, dynamic, deadline, timeout);
+        EmbeddedKafka kafka = launch(settings, clusterId, scramUpgrade, dynamic, deadline, timeout, progress);
+        // Once the broker has started (its quorum was there), answering clients is quick: bounded
+        // even when the wait for the quorum was not, so a wrong credential fails instead of hanging.
+        Duration readyWithin = timeout == null ? STARTUP_TIMEOUT : timeout;
+        long ready = Math.min(deadline, System.nanoTime() + STARTUP_TIMEOUT.toNanos());
         try {
             if (scramUpgrade) {
-                kafka.awaitReady(KafkaConnection.plain(settings.bootstrapServers(), settings.password()), deadline, timeout);
+                kafka.awaitReady(KafkaConnection.plain(settings.bootstrapServers(), settings.password()), ready, readyWithin);
                 kafka.addScramCredential(scramMarker);
             }
-            kafka.awaitReady(kafka.connection(), deadline, timeout);
+            kafka.awaitReady(kafka.connection(), ready, readyWithin);
             if (!dynamic) {
                 kafka.upgradeToDynamicQuorum(dynamicMarker);
                 kafka.close();
-                kafka = launch(settings, clusterId, false, true, deadline, timeout);
-                kafka.awaitReady(kafka.connection(), deadline, timeout);
+                kafka = launch(settings, clusterId, false, true, deadline, timeout, progress);
+                kafka.awaitReady(kafka.connection(), Math.min(deadline, System.nanoTime() + STARTUP_TIMEOUT.toNanos()), readyWithin);
             }
         } catch (RuntimeException e) {
             kafka.close();
@@ -208,7 +225,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static EmbeddedKafka launch(KafkaSettings settings, String clusterId, boolean scramUpgrade, boolean dynamic,
-                                        long deadline, Duration timeout) {
+                                        long deadline, Duration timeout, java.util.function.Consumer<String> progress) {
         Map<String, String> properties = brokerProperties(settings, scramUpgrade, dynamic);
         KafkaRaftServer server;
         try {
@@ -218,7 +235,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         EmbeddedKafka kafka = new EmbeddedKafka(settings, clusterId, server);
         try {
-            kafka.startup(deadline, timeout);
+            kafka.startup(deadline, timeout, progress);
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -303,6 +320,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                     settings.quorum().creates() ? settings.controllerAddress() : settings.quorum().controllerBootstrap());
         } else {
             p.put("controller.quorum.voters", settings.nodeId() + "@" + settings.controllerAddress());
+        }
+        if (!settings.quorum().creates()) {
+            // A member of a cluster waits for the controller quorum as long as it takes (its peers may
+            // boot minutes later); Kafka's broker gives up registering after 60 s by default.
+            p.put("initial.broker.registration.timeout.ms", Integer.toString(Integer.MAX_VALUE));
         }
         p.put("listeners", BROKER_LISTENER + "://" + host + ":" + settings.brokerPort()
                 + "," + CONTROLLER_LISTENER + "://" + settings.controllerAddress());
@@ -410,27 +432,72 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private void startup(long deadline, Duration timeout) {
+    private void startup(long deadline, Duration timeout, java.util.function.Consumer<String> progress) {
         Thread starter = new Thread(server::startup, "embedded-kafka-startup");
         starter.setDaemon(true);
         Throwable[] failure = new Throwable[1];
         starter.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
         starter.start();
+        long started = System.nanoTime();
+        long logged = started;
+        progress.accept("starting the log");
         try {
-            starter.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            while (starter.isAlive() && System.nanoTime() < deadline) {
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                starter.join(Math.min(left, WAIT_CHECK.toMillis()));
+                if (starter.isAlive() && System.nanoTime() < deadline) {
+                    String waiting = settings.quorum().controllerBootstrap().isEmpty() ? "starting the log (this node is its only controller)"
+                            : "waiting for a quorum of the log's controllers (" + reachability() + ")";
+                    progress.accept(waiting);
+                    if (System.nanoTime() - logged >= WAIT_REPORT.toNanos()) {
+                        logged = System.nanoTime();
+                        LOG.info("Embedded Kafka at {} has been starting for {} s: {}", settings.bootstrapServers(),
+                                TimeUnit.NANOSECONDS.toSeconds(logged - started), waiting);
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting embedded Kafka", e);
         }
         if (starter.isAlive()) {
             throw new IllegalStateException("embedded Kafka at " + settings.bootstrapServers()
-                    + " did not finish startup within " + timeout + " (log dir " + settings.logDirectory() + ")");
+                    + " did not finish startup within " + timeout + " (log dir " + settings.logDirectory() + "; "
+                    + reachability() + ")");
         }
         if (failure[0] != null) {
             throw new IllegalStateException("embedded Kafka failed to start at " + settings.bootstrapServers()
                     + " / controller port " + settings.controllerPort() + " (log dir " + settings.logDirectory()
                     + "): " + failure[0], failure[0]);
         }
+    }
+
+    /**
+     * Which of the log's controllers (other than this node's) answer on their port now: "reaches
+     * 127.0.0.3:19093; cannot reach 127.0.0.4:19093". A TCP connect, each bounded by a second.
+     */
+    String reachability() {
+        String bootstrap = settings.quorum().controllerBootstrap();
+        if (bootstrap.isEmpty()) {
+            return "this node is the only controller";
+        }
+        List<String> reached = new java.util.ArrayList<>();
+        List<String> missed = new java.util.ArrayList<>();
+        for (String endpoint : bootstrap.split(",")) {
+            String e = endpoint.trim();
+            int colon = e.lastIndexOf(':');
+            if (colon <= 0 || e.equals(settings.controllerAddress())) {
+                continue;
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1))), 1000);
+                reached.add(e);
+            } catch (IOException | RuntimeException ex) {
+                missed.add(e);
+            }
+        }
+        return (reached.isEmpty() ? "reaches no other controller" : "reaches " + String.join(", ", reached))
+                + (missed.isEmpty() ? "" : "; cannot reach " + String.join(", ", missed));
     }
 
     /** Creates the SCRAM credential in a log made before authentication (connected with PLAIN on loopback). */

@@ -48,6 +48,7 @@ final class MembershipFold {
                 || e instanceof LayoutChanged || e instanceof JoinTokenCreated || e instanceof BlocksUnderReplicated
                 || e instanceof NodeFailed || e instanceof NodeRecovered || e instanceof BlocksReplicated
                 || e instanceof BlocksDropped || e instanceof ScrubFoundCorruption || e instanceof NodeDraining
+                || e instanceof org.blockcloset.ledger.event.ClusterHealthChanged
                 || e instanceof ConsoleSetUp || e instanceof ConsolePasswordChanged;
     }
 
@@ -124,6 +125,10 @@ final class MembershipFold {
             if (f.nodeId() == null || f.blocks() == null) {
                 return Rejection.INVALID_EVENT;
             }
+        } else if (e instanceof org.blockcloset.ledger.event.ClusterHealthChanged h) {
+            if (h.subject() == null || h.state() == null) {
+                return Rejection.INVALID_EVENT;
+            } // the audit timeline's: no view keeps it
         } else if (e instanceof BlocksDropped d) {
             if (d.nodeId() == null || d.blocks() == null) {
                 return Rejection.INVALID_EVENT;

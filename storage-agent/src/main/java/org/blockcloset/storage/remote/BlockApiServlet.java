@@ -38,7 +38,8 @@ import org.blockcloset.storage.SealedBlock;
  * HEAD   /v1/blocks/{id}           200 with its size, or 404
  * PUT    /v1/blocks/{id}?lease=L   stores the body under {id}; refused unless it hashes to {id}; durable on 201;
  *                                  opens lease L (a caller-chosen UUID, &ttl=SECONDS) if it is not open yet
- * DELETE /v1/blocks/{id}           deletes it
+ * (no route deletes a block: only the node's own GC and repair do, each judging from its own views,
+ *  so no member deletes another's blocks directly)
  * GET    /v1/blocks?after=&limit=  ids and sizes in id order, paged
  * GET    /v1/capacity              capacity, used, free, block size
  * POST   /v1/leases?ttl=SECONDS    opens a lease; blocks PUT or retained under it stay pinned until it ends
@@ -107,7 +108,6 @@ public final class BlockApiServlet extends HttpServlet {
                 case "GET" -> get(id, req, resp);
                 case "HEAD" -> head(id, resp);
                 case "PUT" -> put(id, req, resp);
-                case "DELETE" -> json(resp, 200, Map.of("deleted", store.delete(id)));
                 default -> error(resp, 405, method + " not allowed here");
             }
         } else if (path.equals("/v1/blocks") && method.equals("GET")) {

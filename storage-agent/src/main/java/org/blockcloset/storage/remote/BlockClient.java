@@ -149,10 +149,6 @@ public final class BlockClient {
         return size(id) >= 0;
     }
 
-    public boolean delete(BlockId id) throws IOException {
-        return send(request("DELETE", "/v1/blocks/" + id.hex(), null).DELETE(), id).path("deleted").asBoolean();
-    }
-
     public Listing list(BlockId after, int limit) throws IOException {
         JsonNode n = send(request("GET", "/v1/blocks", "limit=" + limit + (after == null ? "" : "&after=" + after.hex())).GET(), null);
         List<Listing.Entry> out = new ArrayList<>();

@@ -132,10 +132,12 @@ class BlockApiTest {
         assertEquals(BLOCK + 1000, cap.used());
         assertEquals(BLOCK, cap.maxBlockSize());
 
-        assertTrue(client.delete(idOf(b)));
-        assertFalse(client.has(idOf(b)));
-        BlockId deleted = idOf(b);
-        assertThrows(BlockNotFoundException.class, () -> client.read(deleted, 0, -1, new ByteArrayOutputStream()));
+        // No member may delete another's block: the route is gone (the owning node's GC judges its own blocks).
+        HttpResponse<Void> delete = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/v1/blocks/" + idOf(b).hex()))
+                .header("Authorization", new ClusterCredentials(SECRET).authorization("node-a", "DELETE",
+                        "/v1/blocks/" + idOf(b).hex(), null, now.get())).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(405, delete.statusCode());
+        assertTrue(client.has(idOf(b)), "a member's DELETE deletes nothing");
     }
 
     @Test
@@ -216,7 +218,6 @@ class BlockApiTest {
         assertTrue(client.has(idOf(b)), "expiry keeps the blocks for GC to judge");
         assertTrue(store.deleteIfUntouchedSince(idOf(b), Instant.now().plus(Duration.ofDays(1))), "no pin left behind");
         String third = client.openLease(Duration.ofSeconds(5));
-        client.delete(idOf(b));
         BlockId gone = idOf(b);
         assertThrows(BlockNotFoundException.class, () -> client.retain(third, List.of(gone)));
     }
@@ -233,7 +234,7 @@ class BlockApiTest {
         ClusterCredentials wrong = new ClusterCredentials("another cluster's secret bytes!!".getBytes(StandardCharsets.UTF_8));
         BlockClient stranger = new BlockClient(base, "node-x", wrong, http, Duration.ofSeconds(5), clock);
         BlockId target = idOf(a);
-        assertEquals(401, assertThrows(RemoteBlockException.class, () -> stranger.delete(target)).status());
+        assertEquals(401, assertThrows(RemoteBlockException.class, () -> stranger.read(target, 0, -1, new ByteArrayOutputStream())).status());
 
         // A captured, correctly signed request replayed later than the allowed skew.
         ClusterCredentials creds = new ClusterCredentials(SECRET);
