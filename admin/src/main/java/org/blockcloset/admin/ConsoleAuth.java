@@ -16,13 +16,15 @@ import java.util.Optional;
 /**
  * Console sessions and login throttling. A session is a random token in an HttpOnly,
  * SameSite=Strict cookie; the database keeps only its SHA-256, with the session's CSRF token, and
- * forgets it after {@link #IDLE} without use. A client address that fails {@link #FREE_FAILURES}
+ * forgets it after {@link #IDLE} without use, or {@link #ABSOLUTE} after the login. A client address that fails {@link #FREE_FAILURES}
  * logins (or setup codes) in {@link #WINDOW} is locked out for a time that doubles with every
  * further failure, up to {@link #MAX_LOCK}; a success clears its record.
  */
 public final class ConsoleAuth {
     public static final String COOKIE = "bc_session";
     public static final Duration IDLE = Duration.ofHours(12);
+    /** A session's lifetime from its login, however often it is used. */
+    public static final Duration ABSOLUTE = Duration.ofDays(7);
     public static final int FREE_FAILURES = 5;
     public static final Duration WINDOW = Duration.ofMinutes(15);
     public static final Duration MAX_LOCK = Duration.ofMinutes(15);
@@ -57,9 +59,13 @@ public final class ConsoleAuth {
         long now = clock.millis();
         String hash = sha256(token);
         Optional<ConsoleDb.Session> s = db.sessions().find(hash, now);
+        if (s.isPresent() && now - s.get().createdAt() >= ABSOLUTE.toMillis()) {
+            db.sessions().delete(hash); // however busy, a session ends a week after its login
+            return Optional.empty();
+        }
         s.ifPresent(found -> {
             if (now - found.lastSeen() > 60_000) {
-                db.sessions().touch(hash, now, now + IDLE.toMillis());
+                db.sessions().touch(hash, now, Math.min(now + IDLE.toMillis(), found.createdAt() + ABSOLUTE.toMillis()));
             }
         });
         return s;

@@ -83,6 +83,43 @@ class ConsoleAuthTest {
     }
 
     @Test
+    void aSessionEndsAWeekAfterItsLoginHoweverBusy() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000_000L);
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(now.get());
+            }
+        };
+        ConsoleAuth timed = new ConsoleAuth(db, clock);
+        String token = ConsoleAuth.random(32);
+        long t0 = now.get();
+        db.sessions().insert(ConsoleAuth.sha256(token), "admin", "csrf", t0, t0, t0 + ConsoleAuth.IDLE.toMillis(), "192.0.2.9");
+        HttpServletRequest withCookie = (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getCookies" -> new jakarta.servlet.http.Cookie[] {new jakarta.servlet.http.Cookie(ConsoleAuth.COOKIE, token)};
+                    case "getRemoteAddr" -> "192.0.2.9";
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        for (int hour = 0; hour < 24 * 7 - 1; hour++) {
+            now.set(t0 + java.time.Duration.ofHours(hour).toMillis());
+            assertTrue(timed.session(withCookie).isPresent(), "used every hour: alive at hour " + hour);
+        }
+        now.set(t0 + ConsoleAuth.ABSOLUTE.toMillis());
+        assertFalse(timed.session(withCookie).isPresent(), "a week after the login it is over");
+    }
+
+    @Test
     void aSuccessClearsTheCountedAttempt() {
         for (int i = 0; i < 20; i++) {
             assertTrue(auth.begin(from("192.0.2.8")).allowed(), "try " + i);

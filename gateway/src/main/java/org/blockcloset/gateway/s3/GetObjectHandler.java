@@ -31,6 +31,7 @@ final class GetObjectHandler {
     }
 
     private void serve(S3Request r, HttpServletResponse resp, boolean body) throws IOException {
+        ObjectHeaders.refuseAnonymousOverrides(r);
         ObjectVersion o = find(ctx, r);
         Acls.recheck(r, o);
         org.blockcloset.ledger.Trace.mark("index lookup");

@@ -17,6 +17,21 @@ final class ObjectHeaders {
     private ObjectHeaders() {
     }
 
+    /**
+     * As S3 does: an anonymous GET (a public-read object) may not choose the response's headers, or
+     * a link to someone's public object could serve it as HTML of the linker's choosing.
+     */
+    static void refuseAnonymousOverrides(S3Request r) {
+        if (r.auth() != null && r.auth().isAnonymous()) {
+            for (String param : OVERRIDES.keySet()) {
+                if (r.param(param) != null) {
+                    throw new S3Exception(S3Error.INVALID_REQUEST, "Request specific response headers cannot be used for "
+                            + "anonymous GET requests.");
+                }
+            }
+        }
+    }
+
     static void write(HttpServletResponse resp, ObjectVersion o, S3Request r, boolean wholeObject) {
         if (o.tags() != null && !o.tags().isEmpty()) {
             resp.setHeader("x-amz-tagging-count", Integer.toString(o.tags().size()));

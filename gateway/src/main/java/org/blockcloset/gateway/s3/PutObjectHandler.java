@@ -23,6 +23,10 @@ final class PutObjectHandler {
         if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
             throw new S3Exception(S3Error.KEY_TOO_LONG);
         }
+        if (key.indexOf('\0') >= 0) {
+            // The views key objects by bucket NUL key: a NUL in a key would collide with another's.
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Object keys may not contain the NUL character.");
+        }
     }
 
     /**

@@ -60,6 +60,15 @@ class AclCorsIT {
 
         assertEquals("hello", anonymous.getObjectAsBytes(g -> g.bucket("shared").key("public.txt")).asUtf8String());
         assertEquals(5L, anonymous.headObject(h -> h.bucket("shared").key("public.txt")).contentLength());
+        // A public object's link cannot choose how it is served (as S3: signed requests only).
+        assertS3Error(400, "InvalidRequest", () -> anonymous.getObjectAsBytes(g -> g.bucket("shared").key("public.txt")
+                .responseContentType("text/html")));
+        String overridden = s3().getObjectAsBytes(g -> g.bucket("shared").key("public.txt").responseContentType("text/html"))
+                .response().contentType();
+        assertTrue(overridden.startsWith("text/html"), "a signed request may: " + overridden);
+        // A NUL in a key would collide with the views' separator: refused (Jetty already refuses %00 in a path).
+        assertEquals(400, org.junit.jupiter.api.Assertions.assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                () -> s3().putObject(p -> p.bucket("shared").key("nul\0key"), RequestBody.fromString("x"))).statusCode());
         assertS3Error(403, "AccessDenied", () -> anonymous.getObjectAsBytes(g -> g.bucket("shared").key("private.txt")));
         assertS3Error(403, "AccessDenied", () -> anonymous.getObjectAsBytes(g -> g.bucket("shared").key("missing.txt")));
         assertS3Error(403, "AccessDenied", () -> anonymous.listObjectsV2(l -> l.bucket("shared")));

@@ -121,6 +121,12 @@ class PostObjectIT {
         r = post(signed(Instant.now().plusSeconds(600), CONDITIONS, fields, Node.SECRET_KEY), "a.txt", new byte[100_001]);
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains("EntityTooLarge"), r.body());
+        // A NUL in the key would collide with the views' separator (bucket NUL key): refused, nothing stored.
+        Map<String, String> nul = new LinkedHashMap<>(fields);
+        nul.put("key", "uploads/a\u0000b.txt");
+        r = post(signed(Instant.now().plusSeconds(600), CONDITIONS, nul, Node.SECRET_KEY), "a.txt", new byte[10]);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("InvalidArgument") && r.body().contains("NUL"), r.body());
         // Expired, and signed with the wrong secret.
         assertEquals(403, post(signed(Instant.now().minusSeconds(1), CONDITIONS, fields, Node.SECRET_KEY), "a.txt", new byte[10])
                 .statusCode());
