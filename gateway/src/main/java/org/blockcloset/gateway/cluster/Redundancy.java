@@ -142,17 +142,13 @@ public final class Redundancy {
         long[] under = new long[1];
         long[] unavailable = new long[1];
         Map<String, Integer> factors = new HashMap<>();
-        boolean anyOneCopy = false;
+        boolean anyOneCopy = ledger.views().buckets().stream().anyMatch(b -> copiesFor.apply(b.name()) == 1);
         boolean missedSome = ledger.views().underReplicatedCount() > 0;
         boolean everyHolderCounts = layout.counts().keySet().stream().allMatch(settled::contains);
         if (everyHolderCounts && !missedSome) {
             // Every node holding partitions is up now and holds all the layout places on it: no block
             // can lack a copy, so the block references need not be counted.
-            for (var b : ledger.views().buckets()) {
-                anyOneCopy |= copiesFor.apply(b.name()) == 1;
-            }
-            return new Report(State.OK, 0, 0, down, unsettled, layout.version(),
-                    "Redundancy: OK (any one node may go down" + (anyOneCopy ? "; buckets keeping one copy excepted" : "") + ")");
+            return new Report(State.OK, 0, 0, down, unsettled, layout.version(), okLine(anyOneCopy));
         }
         ledger.views().forEachBlockReference((bucket, ref) -> {
             int r = factors.computeIfAbsent(bucket, copiesFor);
@@ -186,12 +182,9 @@ public final class Redundancy {
                 under[0] = Math.max(0, under[0] - r.lostBlocks());
             }
         }
-        for (Integer f : factors.values()) {
-            anyOneCopy |= f == 1;
-        }
         State state = unavailable[0] > 0 ? State.UNAVAILABLE : under[0] > 0 ? State.DEGRADED : State.OK;
         String line = switch (state) {
-            case OK -> "Redundancy: OK (any one node may go down" + (anyOneCopy ? "; buckets keeping one copy excepted" : "") + ")";
+            case OK -> okLine(anyOneCopy);
             case DEGRADED -> "Redundancy: DEGRADED: " + under[0] + " block(s) have fewer copies than they should"
                     + reason(down, unsettled) + "; do not take another node down";
             case UNAVAILABLE -> "Redundancy: UNAVAILABLE: " + unavailable[0] + " block(s) have no copy on a running node"
@@ -200,6 +193,10 @@ public final class Redundancy {
             case SINGLE -> throw new IllegalStateException();
         };
         return new Report(state, under[0], unavailable[0], down, unsettled, layout.version(), line);
+    }
+
+    private static String okLine(boolean anyOneCopy) {
+        return "Redundancy: OK (any one node may go down" + (anyOneCopy ? "; buckets keeping one copy excepted" : "") + ")";
     }
 
     private static String reason(List<String> down, List<String> unsettled) {

@@ -78,6 +78,8 @@ public final class BlockApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        // The raw path: it is what the caller signed. Nothing passes without credentials, and the
+        // routes match whole patterns of it (no prefix), so a dot segment or an encoded path matches none.
         String path = req.getRequestURI();
         String caller = credentials.verify(req.getHeader("Authorization"), req.getMethod(), path, req.getQueryString(),
                 clock.instant());
