@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * again is one) and the alert webhook. A change seen while another node is steward is kept until
  * that steward has sent a heartbeat more than two periods after the change (it was alive to tell
  * it): if it dies first, the next steward tells it. So a change is told once, by one node; twice
- * only if the steward dies between telling it and its next heartbeat.
+ * if the steward dies within about two periods of telling it.
  */
 public final class ClusterWatch implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
