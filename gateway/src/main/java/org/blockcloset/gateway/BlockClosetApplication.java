@@ -159,10 +159,11 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 ? null // a joined node serves the cluster's keys; the first node made the bootstrap key
                 : BootstrapKey.ensure(ledger, secrets, data, config.accessKeyId, config.secretAccessKey);
         ClusterServer cluster = new ClusterServer(config.clusterBind, config.clusterPort, blocks,
-                new ClusterCredentials(identity.clusterSecret()), Clock.systemUTC());
+                new ClusterCredentials(identity.clusterSecret()), identity.clusterPortTls(), Clock.systemUTC());
         cluster.addServlet(Join.PATH, new JoinServlet(ledger, secrets, identity, kafka::clusterId, Clock.systemUTC()));
 
-        Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()));
+        Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()),
+                identity.clusterPortTls());
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         String version = BlockClosetApplication.class.getPackage().getImplementationVersion();
         Repairer repairer = new Repairer(ledger, blocks, placement, config.repairBandwidth.toBytes(),

@@ -16,9 +16,11 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The cluster port: node-to-node calls (the block API today; membership and joins later), on its
- * own Jetty server so that nothing else of the node is reachable there, and nothing there answers
- * without the cluster's credentials. Expired block leases are reaped every few seconds.
+ * The cluster port: node-to-node calls (the block API and joins), on its own Jetty server so that
+ * nothing else of the node is reachable there, and nothing there answers without the cluster's
+ * credentials. It speaks TLS only (ADR 0015), with the key every member derives from the cluster
+ * secret: block bytes never cross the LAN in clear, and a member talks only to a peer holding the
+ * key. Expired block leases are reaped every few seconds.
  */
 public final class ClusterServer implements Managed {
     private static final int MAX_THREADS = 32;
@@ -34,12 +36,22 @@ public final class ClusterServer implements Managed {
         return t;
     });
 
-    public ClusterServer(String bindHost, int port, BlockStore store, ClusterCredentials credentials, Clock clock) {
+    public ClusterServer(String bindHost, int port, BlockStore store, ClusterCredentials credentials, javax.net.ssl.SSLContext tls,
+            Clock clock) {
         this.leases = new LeaseTable(store, clock);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName("cluster-http");
         server = new Server(threads);
-        connector = new ServerConnector(server);
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        ssl.setSslContext(tls);
+        ssl.setIncludeProtocols("TLSv1.3");
+        // Peers connect by address, and the certificate names no host: the pinned key is the check,
+        // so Jetty's SNI host check (which answers 400 "Invalid SNI") does not apply.
+        org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration();
+        org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        connector = new ServerConnector(server, ssl, new org.eclipse.jetty.server.HttpConnectionFactory(https));
         connector.setHost(bindHost);
         connector.setPort(port);
         server.addConnector(connector);

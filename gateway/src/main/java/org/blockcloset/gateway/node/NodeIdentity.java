@@ -120,8 +120,27 @@ public record NodeIdentity(String nodeId, int kraftId, byte[] clusterSecret, Str
      * cluster secret. Base64url without padding.
      */
     public String derivedSecret(String purpose) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(derivedKey(purpose));
+        return derivedSecret(clusterSecret, purpose);
     }
+
+    /** {@link #derivedSecret(String)} from a cluster secret at hand. */
+    public static String derivedSecret(byte[] clusterSecret, String purpose) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(clusterSecret, "blockcloset " + purpose + " v1"));
+    }
+
+    /**
+     * The cluster port's TLS (ADR 0015): every member shows, and trusts only, the key derived from
+     * the cluster secret for it.
+     */
+    public javax.net.ssl.SSLContext clusterPortTls() {
+        return clusterPortTls(clusterSecret);
+    }
+
+    public static javax.net.ssl.SSLContext clusterPortTls(byte[] clusterSecret) {
+        return org.blockcloset.ledger.kafka.ClusterTls.sslContext(derivedSecret(clusterSecret, CLUSTER_PORT_TLS));
+    }
+
+    private static final String CLUSTER_PORT_TLS = "cluster-port-tls";
 
     /** {@link #derivedSecret} as 32 raw bytes (a key). */
     public byte[] derivedKey(String purpose) {

@@ -26,18 +26,20 @@ public final class Placement {
     private final Ledger ledger;
     private final String self;
     private final ClusterCredentials credentials;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
     private final Map<String, BlockClient> clients = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<String> writable = node -> true;
     private final Map<String, Long> refused = new ConcurrentHashMap<>();
     private static final Duration REFUSED_PENALTY = Duration.ofSeconds(5);
     private volatile java.util.function.Predicate<String> up = node -> true;
 
-    public Placement(Ledger ledger, String self, ClusterCredentials credentials) {
+    /** @param tls the cluster port's TLS ({@code NodeIdentity.clusterPortTls}): other nodes are reached only through it */
+    public Placement(Ledger ledger, String self, ClusterCredentials credentials, javax.net.ssl.SSLContext tls) {
         this.ledger = ledger;
         this.self = self;
         this.credentials = credentials;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).sslContext(tls)
+                .version(HttpClient.Version.HTTP_1_1).build();
     }
 
     /** Consults liveness: writes skip nodes that are not {@code writable}, reads ask {@code up} ones first. */

@@ -22,8 +22,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Three nodes, every block on all three (r = 3, write quorum 2): a corrupt copy is never served,
- * and the store stays writable and readable through the survivors when one node is killed.
+ * Three nodes, every block on all three (r = 3, write quorum 2): node-to-node traffic is encrypted,
+ * a corrupt copy is never served, and the store stays writable and readable through the survivors
+ * when one node is killed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsIT {
@@ -56,6 +57,80 @@ class ClusterFaultsIT {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    /**
+     * A replicated PUT whose key and body carry a marker, with the loopback traffic captured
+     * (tcpdump): the marker crosses the S3 port (plain HTTP, the client's choice) and never the
+     * traffic between the nodes (the log's events and replication, the block API), which is TLS
+     * (ADR 0015). Needs tcpdump and the right to capture (CI installs it and runs as root).
+     */
+    @Test
+    @Order(-1)
+    void nodeToNodeTrafficNeverCarriesAnObjectInClear(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String marker = "BLOCKCLOSET-WIRE-MARKER-" + java.util.UUID.randomUUID();
+        StringBuilder notNodeToNode = new StringBuilder("tcp");
+        for (Node n : cluster.nodes()) {
+            notNodeToNode.append(" and not port ").append(n.s3Port()).append(" and not port ").append(n.adminPort());
+        }
+        Path between = dir.resolve("between-nodes.pcap");
+        Path client = dir.resolve("s3-client.pcap");
+        Process nodes = capture(between, notNodeToNode.toString());
+        Process s3 = capture(client, "tcp port " + cluster.node(0).s3Port());
+        byte[] body = (marker + "\n").repeat(40_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            try (S3Client c = S3Asserts.noRetries(cluster.node(0))) {
+                c.putObject(p -> p.bucket("faults").key("wire/" + marker), RequestBody.fromBytes(body));
+            }
+            // Every node has the event (its views answer) and reads the bytes: the copies and the
+            // log's replication crossed the loopback meanwhile.
+            for (Node n : cluster.nodes()) {
+                try (S3Client c = S3Asserts.noRetries(n)) {
+                    assertArrayEquals(body, c.getObjectAsBytes(g -> g.bucket("faults").key("wire/" + marker)).asByteArray());
+                }
+            }
+        } finally {
+            stop(nodes);
+            stop(s3);
+        }
+        byte[] m = marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(contains(Files.readAllBytes(client), m), "the capture works: the marker is in the S3 client's plain HTTP");
+        byte[] nodeTraffic = Files.readAllBytes(between);
+        assertTrue(nodeTraffic.length > body.length, "the capture saw at least one copy between the nodes: " + nodeTraffic.length + " bytes");
+        assertTrue(!contains(nodeTraffic, m), "the marker crossed between the nodes in clear");
+    }
+
+    private static Process capture(Path file, String filter) throws Exception {
+        Process p = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-s", "0", "-w", file.toString(), filter)
+                .redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = out.readLine()) != null && !line.contains("listening on")) {
+            // tcpdump says "listening on lo" once it captures
+        }
+        assertTrue(line != null, "tcpdump did not start capturing (installed? allowed to capture?)");
+        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "tcpdump-drain");
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+
+    private static void stop(Process p) throws Exception {
+        p.destroy(); // SIGTERM: tcpdump flushes and exits
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "tcpdump stopped");
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     @Test

@@ -30,15 +30,17 @@ import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Nothing between nodes is open to strangers. The node's cluster port serves its block store to holders of the cluster secret and to nobody
- * else. The secret is made at first start and kept private to the node's user.
+ * else, over TLS only, with a key derived from that secret (ADR 0015). The secret is made at first start and kept private to the node's user.
  */
 class ClusterPortIT {
     @RegisterExtension
     static final NodeExtension NODE = new NodeExtension();
 
-    private static BlockClient client(byte[] secret) {
+    /** A block API client signing with {@code secret}, talking TLS to a peer holding the key derived from {@code tlsSecret}. */
+    private static BlockClient client(byte[] secret, byte[] tlsSecret) {
         return new BlockClient(NODE.node().clusterUrl(), "test-node", new ClusterCredentials(secret),
-                HttpClient.newHttpClient(), Duration.ofSeconds(10), Clock.systemUTC());
+                HttpClient.newBuilder().sslContext(org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(tlsSecret)).build(),
+                Duration.ofSeconds(10), Clock.systemUTC());
     }
 
     private static byte[] clusterSecret() throws Exception {
@@ -59,19 +61,36 @@ class ClusterPortIT {
         NODE.s3().putObject(p -> p.bucket("cluster-port").key("k"), RequestBody.fromBytes(content));
         BlockId id = BlockId.ofDigest(MessageDigest.getInstance("SHA-256").digest(content));
 
-        BlockClient member = client(clusterSecret());
+        BlockClient member = client(clusterSecret(), clusterSecret());
         assertEquals(content.length, member.size(id), "the block an S3 PUT stored is served on the cluster port");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         member.read(id, 0, -1, out);
         assertArrayEquals(content, out.toByteArray());
         assertTrue(member.capacity().used() >= content.length);
 
-        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                NODE.node().clusterUrl().resolve("/v1/blocks/" + id.hex())).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, anonymous.statusCode());
-        assertFalse(anonymous.body().contains(new String(content, 0, 16, java.nio.charset.StandardCharsets.ISO_8859_1)));
+        // Plain HTTP gets nothing: the port speaks TLS only.
+        java.net.URI plain = java.net.URI.create(NODE.node().clusterUrl().toString().replaceFirst("^https:", "http:") + "/v1/blocks/" + id.hex());
+        String marker = new String(content, 0, 16, java.nio.charset.StandardCharsets.ISO_8859_1);
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(plain).GET().build(),
+                    HttpResponse.BodyHandlers.ofString(java.nio.charset.StandardCharsets.ISO_8859_1));
+            assertTrue(r.statusCode() >= 400, "plain HTTP on the cluster port: " + r.statusCode());
+            assertFalse(r.body().contains(marker));
+        } catch (java.io.IOException refused) {
+            // the TLS connector closes a connection that does not start with a handshake: refused too
+        }
 
-        BlockClient stranger = client("some other cluster's secret bytes".getBytes());
+        // A client that trusts another cluster's key does not talk to this node at all.
+        byte[] other = "some other cluster's secret bytes".getBytes();
+        BlockClient otherCluster = client(clusterSecret(), other);
+        Throwable handshake = assertThrows(java.io.IOException.class, () -> otherCluster.size(id));
+        while (handshake.getCause() != null && !(handshake instanceof javax.net.ssl.SSLHandshakeException)) {
+            handshake = handshake.getCause();
+        }
+        assertTrue(handshake instanceof javax.net.ssl.SSLHandshakeException, "refused by the pinned certificate: " + handshake);
+
+        // One that reaches the port (the certificate is no secret) but signs with another secret gets 401.
+        BlockClient stranger = client(other, clusterSecret());
         assertEquals(401, assertThrows(RemoteBlockException.class, () -> stranger.put(id, content, 0, content.length, null)).status());
         assertEquals(401, assertThrows(RemoteBlockException.class,
                 () -> stranger.read(id, 0, -1, new java.io.ByteArrayOutputStream())).status());

@@ -196,13 +196,17 @@ public final class Node implements AutoCloseable {
         return s3Port;
     }
 
+    public int adminPort() {
+        return adminPort;
+    }
+
     public String adminUrl() {
         return "http://" + host + ":" + adminPort;
     }
 
     /** The cluster port (node-to-node calls). */
     public URI clusterUrl() {
-        return URI.create("http://" + host + ":" + clusterPort);
+        return URI.create("https://" + host + ":" + clusterPort);
     }
 
     /** The embedded log's broker listener, {@code host:port}. */

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * answered nothing else meanwhile, and only then.
  */
 class StalledReplicaTest {
-    private final Placement placement = new Placement(null, "node-self", null);
+    private final Placement placement = new Placement(null, "node-self", null,
+            org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(new byte[32]));
     private static final long SECOND = 1_000_000_000L;
     private static final long STALLED = Placement.STALLED_AFTER.toNanos();
 

@@ -63,12 +63,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Raft (controller) listener name. */
     public static final String CONTROLLER_LISTENER = "CONTROLLER";
     /**
-     * Both listeners authenticate (ADR 0002): SCRAM-SHA-512 on the broker listener (the password never
-     * crosses the wire), PLAIN inside TLS on the controller listener (KRaft controllers cannot use
-     * SCRAM: its credentials live in the metadata the controllers serve), with a key every node
-     * derives from the cluster secret ({@link ControllerTls}).
+     * Both listeners authenticate and both speak TLS with a key every node derives from the cluster
+     * secret ({@link ClusterTls}; ADR 0002, ADR 0013): SCRAM-SHA-512 on the broker listener (the
+     * password never crosses the wire), PLAIN on the controller listener (KRaft controllers cannot use
+     * SCRAM: its credentials live in the metadata the controllers serve).
      */
-    private static final String SECURITY_PROTOCOL_MAP = BROKER_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_SSL";
+    private static final String SECURITY_PROTOCOL_MAP = BROKER_LISTENER + ":SASL_SSL," + CONTROLLER_LISTENER + ":SASL_SSL";
     private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
     private static final String SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
     /** In the data directory once the log holds the SCRAM credential (formatted with it, or upgraded). */
@@ -348,7 +348,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put(controller + "plain.sasl.jaas.config", KafkaConnection.jaas(PLAIN_MODULE, user, password, true));
         p.put("sasl.mechanism.controller.protocol", "PLAIN");
         // PLAIN sends the password itself: only inside TLS, to a listener holding the cluster's key.
-        p.putAll(ControllerTls.listenerProperties(controller, password));
+        p.putAll(ClusterTls.listenerProperties(controller, password));
+        // The broker listener carries the events, the views' changelogs and the followers' fetches
+        // across the LAN: inside TLS too, with the same pinned identity (ADR 0015).
+        p.putAll(ClusterTls.listenerProperties(broker, password));
         p.put("log.dirs", settings.logDirectory().toAbsolutePath().toString());
 
         p.put("log.flush.interval.messages", LOG_FLUSH_INTERVAL_MESSAGES);

@@ -42,10 +42,12 @@ public final class KafkaConnection {
     }
 
     private static KafkaConnection sasl(String bootstrapServers, String mechanism, String module, String password) {
-        return new KafkaConnection(bootstrapServers, Map.of(
-                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
-                SaslConfigs.SASL_MECHANISM, mechanism,
-                SaslConfigs.SASL_JAAS_CONFIG, jaas(module, USER, password, false)));
+        // SASL inside TLS (ADR 0015): the events, the views' changelogs and the followers' fetches
+        // cross the LAN encrypted, to a broker holding the cluster's key only.
+        Map<String, Object> security = new HashMap<>(ClusterTls.clientProperties(password));
+        security.put(SaslConfigs.SASL_MECHANISM, mechanism);
+        security.put(SaslConfigs.SASL_JAAS_CONFIG, jaas(module, USER, password, false));
+        return new KafkaConnection(bootstrapServers, security);
     }
 
     static String jaas(String module, String user, String password, boolean server) {

@@ -3,7 +3,7 @@ package org.blockcloset.ledger.model;
 /** Where a node is reached: its host (as the other nodes see it) and its ports. */
 public record NodeAddress(String host, int s3Port, int adminPort, int clusterPort, int kafkaPort, int controllerPort) {
     public String clusterUrl() {
-        return "http://" + host + ":" + clusterPort;
+        return "https://" + host + ":" + clusterPort;
     }
 
     public String kafkaBootstrap() {

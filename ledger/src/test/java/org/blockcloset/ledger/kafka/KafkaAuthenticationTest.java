@@ -82,17 +82,22 @@ class KafkaAuthenticationTest {
         Map<String, Object> c = new HashMap<>(KafkaConnection.plain("unused:1", password).clientConfig());
         c.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
         c.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller);
-        if (tls) {
-            c.putAll(ControllerTls.clientProperties(password));
-        }
+        return tls ? c : withoutTls(c);
+    }
+
+    /** The same client settings, SASL in clear. */
+    private static Map<String, Object> withoutTls(Map<String, Object> config) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.keySet().removeIf(k -> k.startsWith("ssl."));
+        c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
         return c;
     }
 
     @Test
     void everyNodeDerivesTheSameControllerKeyFromTheClusterPassword() {
-        ControllerTls.Identity a = ControllerTls.derive("the-same-cluster-password-123");
-        assertEquals(a, ControllerTls.derive("the-same-cluster-password-123"), "same password, same key and certificate bytes");
-        assertFalse(a.privateKeyPem().equals(ControllerTls.derive("another-cluster-password-123").privateKeyPem()));
+        ClusterTls.Identity a = ClusterTls.derive("the-same-cluster-password-123");
+        assertEquals(a, ClusterTls.derive("the-same-cluster-password-123"), "same password, same key and certificate bytes");
+        assertFalse(a.privateKeyPem().equals(ClusterTls.derive("another-cluster-password-123").privateKeyPem()));
         assertTrue(a.certificatePem().startsWith("-----BEGIN CERTIFICATE-----\n"), a.certificatePem());
     }
 
@@ -110,6 +115,11 @@ class KafkaAuthenticationTest {
                     "SCRAM with a wrong password");
             assertDenied(KafkaConnection.plain(kafka.bootstrapServers(), settings.password()).clientConfig(),
                     "PLAIN (the password in clear) on the broker listener");
+            assertRefused(withoutTls(kafka.connection().clientConfig()),
+                    "SASL_PLAINTEXT with the right password on the broker listener (it speaks TLS only, ADR 0015)");
+            Map<String, Object> trustsAnother = new HashMap<>(kafka.connection().clientConfig());
+            trustsAnother.putAll(ClusterTls.clientProperties("another-clusters-password-0000"));
+            assertDenied(trustsAnother, "a client that trusts another cluster's key on the broker listener");
             String controller = settings.host() + ":" + settings.controllerPort();
             assertRefused(Map.of(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller),
                     "a plaintext client on the controller listener");
@@ -118,7 +128,7 @@ class KafkaAuthenticationTest {
             assertDenied(controllerClient(controller, "a-wrong-password-of-some-length", true),
                     "PLAIN with a wrong password inside TLS on the controller listener");
             Map<String, Object> otherCluster = controllerClient(controller, settings.password(), true);
-            otherCluster.putAll(ControllerTls.clientProperties("another-clusters-password-0000"));
+            otherCluster.putAll(ClusterTls.clientProperties("another-clusters-password-0000"));
             assertDenied(otherCluster, "a client that trusts another cluster's key never sends its password to this listener");
             Map<String, Object> rightPlain = controllerClient(controller, settings.password(), true);
             try (Admin admin = Admin.create(probe(rightPlain))) {

@@ -37,9 +37,10 @@ import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.operator.ContentSigner;
 
 /**
- * The TLS identity of the log's controller listener (ADR 0002): one P-256 key and a self-signed
- * certificate that every node of a cluster derives from the log's password, itself derived from the
- * cluster secret. Nothing to store, nothing to hand out at join: a node that holds the cluster
+ * The TLS identity of a cluster's node-to-node traffic (ADR 0002, ADR 0015): one P-256 key and a
+ * self-signed certificate that every node of a cluster derives from a secret, itself derived from
+ * the cluster secret (the log's password for both of the log's listeners; another derived secret for
+ * the cluster port's block API). Nothing to store, nothing to hand out at join: a node that holds the cluster
  * secret has the identity, and it trusts exactly that certificate (hostnames are not checked; the
  * pinned key is the check). The key is HMAC-SHA-256 of the password, and the certificate is signed
  * with deterministic ECDSA (RFC 6979), so every node derives the same bytes.
@@ -47,7 +48,7 @@ import org.bouncycastle.operator.ContentSigner;
  * <p>The controller listener speaks SASL_SSL: PLAIN's password travels inside TLS, and a client
  * talks only to a listener that holds the cluster's key.
  */
-final class ControllerTls {
+public final class ClusterTls {
     private static final String CURVE = "secp256r1";
     private static final X500Name NAME = new X500Name("CN=Block Closet cluster log");
     private static final Date NOT_BEFORE = new Date(946_684_800_000L); // 2000-01-01
@@ -57,7 +58,96 @@ final class ControllerTls {
     record Identity(String privateKeyPem, String certificatePem) {
     }
 
-    private ControllerTls() {
+    private static final java.util.concurrent.ConcurrentMap<String, Identity> DERIVED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private ClusterTls() {
+    }
+
+    /** {@link #derive}, once per secret in this process (every Kafka client of the node asks for it). */
+    static Identity identity(String secret) {
+        return DERIVED.computeIfAbsent(secret, ClusterTls::derive);
+    }
+
+    /**
+     * A TLS context holding the identity derived from {@code secret} and trusting that one
+     * certificate only, on both ends: a server shows the key, and a client talks only to a peer that
+     * shows it (the hostname is not checked; the pinned certificate is the check).
+     */
+    public static javax.net.ssl.SSLContext sslContext(String secret) {
+        Identity id = identity(secret);
+        try {
+            java.security.cert.X509Certificate cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+                    .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(id.certificatePem().getBytes(StandardCharsets.US_ASCII)));
+            java.security.PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
+                    Base64.getMimeDecoder().decode(id.privateKeyPem().replaceAll("-----[A-Z ]+-----", ""))));
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            char[] none = new char[0];
+            ks.setKeyEntry("cluster", key, none, new java.security.cert.Certificate[] {cert});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, none);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+            ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {new PinnedTrust(cert)}, null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build the cluster's TLS context", e);
+        }
+    }
+
+    /** Trusts exactly one certificate, as the whole chain's first entry, whoever shows it. */
+    private static final class PinnedTrust extends javax.net.ssl.X509ExtendedTrustManager {
+        private final java.security.cert.X509Certificate pinned;
+
+        PinnedTrust(java.security.cert.X509Certificate pinned) {
+            this.pinned = pinned;
+        }
+
+        private void check(java.security.cert.X509Certificate[] chain) throws java.security.cert.CertificateException {
+            if (chain == null || chain.length == 0 || !pinned.equals(chain[0])) {
+                throw new java.security.cert.CertificateException("not this cluster's certificate");
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket s)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket s)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine e)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine e)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[] {pinned};
+        }
     }
 
     static Identity derive(String password) {
@@ -88,7 +178,7 @@ final class ControllerTls {
 
     /** The listener-side settings (under the listener's prefix): the key, its certificate, and the one certificate trusted. */
     static Map<String, String> listenerProperties(String prefix, String password) {
-        Identity id = derive(password);
+        Identity id = identity(password);
         Map<String, String> p = new HashMap<>();
         p.put(prefix + SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PEM");
         p.put(prefix + SslConfigs.SSL_KEYSTORE_KEY_CONFIG, id.privateKeyPem());
@@ -99,12 +189,12 @@ final class ControllerTls {
         return p;
     }
 
-    /** A client of the controller listener (the Admin client's bootstrap.controllers): SASL_SSL, trusting the cluster's certificate only. */
+    /** A client of either listener: SASL_SSL, trusting the cluster's certificate only. */
     static Map<String, Object> clientProperties(String password) {
         Map<String, Object> c = new HashMap<>();
         c.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
         c.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
-        c.put(SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, derive(password).certificatePem());
+        c.put(SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, identity(password).certificatePem());
         c.put(SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "");
         return c;
     }
