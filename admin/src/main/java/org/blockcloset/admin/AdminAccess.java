@@ -165,6 +165,14 @@ public final class AdminAccess {
             }
             return Optional.empty();
         }
+        if (fromAnotherOrigin(req)) {
+            // A page on the S3 port (a public bucket) is the same site as the console: SameSite does
+            // not stop its links, images or scripts from sending the session cookie, and some GETs
+            // are expensive (a replay folds the whole log). The console answers its own pages only.
+            Pages.secureHeaders(resp);
+            resp.sendError(403, "the console answers requests from its own pages only; open it at its own address");
+            return Optional.empty();
+        }
         boolean safe = "GET".equals(req.getMethod()) || "HEAD".equals(req.getMethod());
         if (!safe && !ConsoleAuth.csrfValid(session.get(), req)) {
             Pages.secureHeaders(resp);
@@ -173,6 +181,26 @@ public final class AdminAccess {
         }
         req.setAttribute(SESSION_ATTRIBUTE, session.get());
         return session;
+    }
+
+    /**
+     * Whether a browser says the request comes from another origin: {@code Sec-Fetch-Site} other than
+     * {@code same-origin} or {@code none} (typed, bookmarked), or, from a browser too old to send it,
+     * an {@code Origin} header naming another origin than the request's Host. Clients that send
+     * neither (curl, scripts) are judged by their session alone.
+     */
+    static boolean fromAnotherOrigin(HttpServletRequest req) {
+        String site = req.getHeader("Sec-Fetch-Site");
+        if (site != null) {
+            // The browser's own judgement, right behind a reverse proxy that rewrites Host too.
+            return !site.equals("same-origin") && !site.equals("none");
+        }
+        String origin = req.getHeader("Origin");
+        if (origin == null) {
+            return false;
+        }
+        String host = req.getHeader("Host");
+        return host == null || !origin.equalsIgnoreCase(req.getScheme() + "://" + host);
     }
 
     private static boolean loopback(String address) {

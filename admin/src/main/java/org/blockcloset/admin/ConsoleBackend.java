@@ -18,7 +18,8 @@ public interface ConsoleBackend {
     Optional<AccessKeyPair> bootstrapKey();
 
     /** Makes an access key; its secret is returned this once and kept only sealed. */
-    AccessKeyPair createKey(String actor, String description, boolean admin) throws Exception;
+    /** @param buckets what a key that is not an admin key reaches (bucket or "*" → level); empty: no bucket yet */
+    AccessKeyPair createKey(String actor, String description, boolean admin, java.util.Map<String, String> buckets) throws Exception;
 
     boolean validBucketName(String name);
 

@@ -549,9 +549,10 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
                     m.put("created", Bytes.when(k.created()));
                     m.put("active", k.active());
                     m.put("revoked", k.revoked() == null ? null : Bytes.when(k.revoked()));
-                    m.put("reach", k.admin() ? "everything (admin)" : k.buckets() == null ? "every bucket"
+                    m.put("reach", k.admin() ? "everything (admin)" : k.buckets() == null ? "every bucket (owner)"
                             : k.buckets().isEmpty() ? "no bucket" : k.buckets().entrySet().stream()
-                            .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+                            .map(e -> (e.getKey().equals(AccessKey.EVERY_BUCKET) ? "every bucket" : e.getKey()) + ": " + e.getValue())
+                            .collect(java.util.stream.Collectors.joining(", ")));
                     m.put("limitable", k.active() && !k.admin());
                     return m;
                 }).toList());
@@ -565,8 +566,17 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             keys(req, resp, settings, "The description is longer than 200 characters.", null);
             return;
         }
+        // A new key reaches what is chosen here: nothing (the default), one bucket, or every bucket to
+        // read or write; never every bucket as owner.
+        String bucket = param(req, "bucket", "");
+        String level = param(req, "level", "write");
+        if (!List.of("read", "write", "owner").contains(level) || bucket.equals(AccessKey.EVERY_BUCKET) && level.equals("owner")) {
+            keys(req, resp, settings, "Choose read or write for every bucket, or read, write or own for one bucket.", null);
+            return;
+        }
+        java.util.Map<String, String> buckets = bucket.isEmpty() ? Map.of() : Map.of(bucket, level);
         try {
-            ConsoleBackend.AccessKeyPair pair = backend.createKey(actor(req), description, "on".equals(req.getParameter("admin")));
+            ConsoleBackend.AccessKeyPair pair = backend.createKey(actor(req), description, "on".equals(req.getParameter("admin")), buckets);
             keys(req, resp, settings, null, pair);
         } catch (Exception e) {
             LOG.warn("Console could not create an access key", e);
@@ -588,7 +598,7 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
         }
         java.util.Map<String, String> buckets;
         if (level.equals("all")) {
-            buckets = null;
+            buckets = Map.of(AccessKey.EVERY_BUCKET, "write");
         } else if (List.of("none", "read", "write", "owner").contains(level) && !bucket.isEmpty()) {
             buckets = new java.util.TreeMap<>(key.get().buckets() == null ? Map.of() : key.get().buckets());
             if (level.equals("none")) {

@@ -360,7 +360,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                     + "  Data:              %s (capacity %s)%n"
                     + "  Node:              %s, cluster port %s:%d%n",
                     s3Port, config.region, config.domains.get(0), adminPort, adminPort,
-                    key == null ? "(the cluster's keys)" : key.accessKeyId(), key == null ? "(the cluster's keys)" : key.secretForBanner(data),
+                    key == null ? "(the cluster's keys)" : key.accessKeyId(), key == null ? "(the cluster's keys)" : key.secretForBanner(data, System.console() != null),
                     data, config.capacity,
                     identity.nodeId(), config.clusterBind, cluster.port());
             System.out.println(banner);

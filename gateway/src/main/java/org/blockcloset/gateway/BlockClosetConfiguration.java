@@ -28,6 +28,7 @@ public class BlockClosetConfiguration extends Configuration {
 
     @NotNull
     @JsonProperty
+    @io.dropwizard.validation.MaxDataSize(value = 64, unit = io.dropwizard.util.DataSizeUnit.MEBIBYTES)
     public DataSize blockSize = DataSize.mebibytes(1);
 
     @Min(1)

@@ -67,6 +67,10 @@ public final class Discovery implements AutoCloseable {
     public record Seen(String nodeId, String state, String address, String join, String cluster, Instant since) {
     }
 
+    /** The most entries a listing takes, the longest name or address in one, and the most first-seen times kept. */
+    static final int MAX_SEEN = 64;
+    static final int MAX_FIELD = 255;
+    static final int MAX_REMEMBERED = 1024;
     private final JmDNS mdns;
     private final Clock clock;
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
@@ -101,11 +105,17 @@ public final class Discovery implements AutoCloseable {
     public List<Seen> seen() {
         List<Seen> out = new ArrayList<>();
         Instant now = clock.instant();
+        // Anyone on the LAN can announce: take a bounded number of well-sized entries, and forget
+        // when they were first seen once there are too many names to remember.
+        if (firstSeen.size() > MAX_REMEMBERED) {
+            firstSeen.clear();
+        }
         for (ServiceInfo info : mdns.list(SERVICE_TYPE, LIST_TIMEOUT_MS)) {
             String node = info.getPropertyString(NODE);
             String join = info.getPropertyString(JOIN);
-            if (node == null || join == null) {
-                continue; // not ours, or not resolved yet
+            if (node == null || join == null || out.size() >= MAX_SEEN || node.length() > MAX_FIELD || join.length() > MAX_FIELD
+                    || join.lastIndexOf(':') < 0) {
+                continue; // not ours, not resolved yet, or not a size a node announces
             }
             String[] addresses = info.getHostAddresses();
             String address = addresses.length > 0 ? addresses[0] : join.substring(0, join.lastIndexOf(':'));

@@ -79,6 +79,15 @@ public final class Join {
         }
     }
 
+    /** Whether the request's time header is a number within the allowed skew of {@code now}: checked before its body is read. */
+    static boolean fresh(String time, Instant now) {
+        try {
+            return Math.abs(now.getEpochSecond() - Long.parseLong(time)) <= MAX_SKEW.toSeconds();
+        } catch (NumberFormatException | NullPointerException e) {
+            return false;
+        }
+    }
+
     static boolean verify(byte[] tokenSecret, String time, String proof, byte[] body, Instant now) {
         long t;
         try {

@@ -33,6 +33,11 @@ public final class JoinServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(JoinServlet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 16 << 10;
+    /** Joins handled at once; more get 503 at once (a join is rare: one per new node). */
+    static final int AT_ONCE = 2;
+    /** The longest a join's body may take to arrive. */
+    static final java.time.Duration BODY_WITHIN = java.time.Duration.ofSeconds(10);
+    private final java.util.concurrent.Semaphore joining = new java.util.concurrent.Semaphore(AT_ONCE);
     /** The first three nodes run the controller quorum; later ones are brokers only. */
     public static final int CONTROLLERS = 3;
 
@@ -50,14 +55,74 @@ public final class JoinServlet extends HttpServlet {
         this.clock = clock;
     }
 
+    /**
+     * The one route of the cluster port open without the cluster's credentials. Everything a
+     * stranger can be refused on is checked from the headers before a byte of the body is read (a
+     * known, usable token; a fresh time; a declared length within bounds); at most
+     * {@link #AT_ONCE} joins are handled at a time and a body must arrive within
+     * {@link #BODY_WITHIN}, so slow or many joins cannot take the threads replication uses.
+     */
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        byte[] body = req.getInputStream().readNBytes(MAX_BODY + 1);
         String tokenId = req.getHeader(Join.TOKEN_HEADER);
         Optional<JoinToken> token = tokenId == null ? Optional.empty() : ledger.views().joinToken(tokenId);
-        Optional<byte[]> secret = token.flatMap(t -> secrets.open(t.sealedSecret(), t.tokenId()))
-                .map(s -> Base64.getUrlDecoder().decode(s));
-        if (body.length > MAX_BODY || secret.isEmpty()
+        long length = req.getContentLengthLong();
+        if (token.isEmpty() || !Join.fresh(req.getHeader(Join.TIME_HEADER), clock.instant()) || req.getHeader(Join.PROOF_HEADER) == null
+                || length < 0 || length > MAX_BODY) {
+            send(resp, 403, Map.of("error", "invalid join token or proof"));
+            return;
+        }
+        if (!joining.tryAcquire()) {
+            send(resp, 503, Map.of("error", "other joins are being handled; retry"));
+            return;
+        }
+        try {
+            // This connection waits at most BODY_WITHIN between bytes (the port's own default is 30 s).
+            try {
+                org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(req).getConnectionMetaData()
+                        .getConnection().getEndPoint().setIdleTimeout(BODY_WITHIN.toMillis());
+            } catch (RuntimeException notJetty) {
+                // the total deadline below still holds between reads
+            }
+            byte[] body = readWithin(req, (int) length);
+            if (body == null) {
+                send(resp, 408, Map.of("error", "the join request's body did not arrive in time"));
+                return;
+            }
+            handle(req, resp, tokenId, token.get(), body);
+        } finally {
+            joining.release();
+        }
+    }
+
+    /** The declared body, or null when it does not arrive whole within {@link #BODY_WITHIN}. */
+    private static byte[] readWithin(HttpServletRequest req, int length) throws IOException {
+        long deadline = System.nanoTime() + BODY_WITHIN.toNanos();
+        byte[] body = new byte[length];
+        java.io.InputStream in = req.getInputStream();
+        int off = 0;
+        while (off < length) {
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            int n;
+            try {
+                n = in.read(body, off, length - off);
+            } catch (IOException idle) {
+                return null; // the connection's idle timeout: nothing came for BODY_WITHIN
+            }
+            if (n < 0) {
+                return null;
+            }
+            off += n;
+        }
+        return body;
+    }
+
+    private void handle(HttpServletRequest req, HttpServletResponse resp, String tokenId, JoinToken t, byte[] body) throws IOException {
+        Optional<JoinToken> token = Optional.of(t);
+        Optional<byte[]> secret = secrets.open(t.sealedSecret(), t.tokenId()).map(s -> Base64.getUrlDecoder().decode(s));
+        if (secret.isEmpty()
                 || !Join.verify(secret.get(), req.getHeader(Join.TIME_HEADER), req.getHeader(Join.PROOF_HEADER), body, clock.instant())) {
             send(resp, 403, Map.of("error", "invalid join token or proof"));
             return;

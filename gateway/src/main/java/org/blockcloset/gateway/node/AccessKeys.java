@@ -1,13 +1,22 @@
 package org.blockcloset.gateway.node;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.AccessKeyCreated;
+import org.blockcloset.ledger.model.AccessKey;
 
-/** Making access keys, for the admin API and the console alike: the secret is returned once and logged only sealed. */
+/**
+ * Making access keys, for the admin API and the console alike: the secret is returned once and
+ * logged only sealed. A key that is not an admin key reaches only what it is given: no bucket at
+ * all unless its maker names some, and "every bucket" only as read or write, never as owner
+ * (which can lift legal holds, bypass governance and delete versions for good).
+ */
 public final class AccessKeys {
     private AccessKeys() {
     }
@@ -15,12 +24,39 @@ public final class AccessKeys {
     public record Created(String accessKeyId, String secretAccessKey) {
     }
 
-    public static Created create(Ledger ledger, SecretBox box, String actor, String description, boolean admin)
-            throws RejectedException, LedgerUnavailableException {
+    /**
+     * @param buckets what a key that is not an admin key reaches ({@link #check}ed); null: no bucket
+     *                yet. Ignored for admin keys, which reach everything.
+     */
+    public static Created create(Ledger ledger, SecretBox box, String actor, String description, boolean admin,
+                                 Map<String, String> buckets) throws RejectedException, LedgerUnavailableException {
+        String problem = admin ? null : check(buckets);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
         String id = "BC" + BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 18);
         String secret = BootstrapKey.random("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
-        ledger.append(actor, UUID.randomUUID().toString(),
-                new AccessKeyCreated(id, box.seal(secret, id), description, admin, Instant.now(), null));
+        ledger.append(actor, UUID.randomUUID().toString(), new AccessKeyCreated(id, box.seal(secret, id), description, admin,
+                Instant.now(), null, admin ? null : new TreeMap<>(buckets == null ? Map.of() : buckets)));
         return new Created(id, secret);
+    }
+
+    /**
+     * What is wrong with a key's bucket map, or null: each level is read, write or owner, and
+     * {@link AccessKey#EVERY_BUCKET} takes read or write only.
+     */
+    public static String check(Map<String, String> buckets) {
+        if (buckets == null) {
+            return null;
+        }
+        for (Map.Entry<String, String> e : buckets.entrySet()) {
+            if (!List.of("read", "write", "owner").contains(e.getValue())) {
+                return "a bucket's permission is read, write or owner";
+            }
+            if (e.getKey().equals(AccessKey.EVERY_BUCKET) && e.getValue().equals("owner")) {
+                return "every bucket (\"*\") takes read or write; a key owns only the buckets named for it";
+            }
+        }
+        return null;
     }
 }

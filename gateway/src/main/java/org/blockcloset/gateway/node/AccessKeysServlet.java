@@ -41,27 +41,30 @@ public final class AccessKeysServlet extends AdminServlet {
             } else if (req.getMethod().equals("POST") && path.equals("/")) {
                 byte[] raw = body(req, 64 * 1024);
                 JsonNode body = raw.length > 0 ? json.readTree(raw) : json.createObjectNode();
+                java.util.Map<String, String> buckets = buckets(body.get("buckets"));
+                String problem = AccessKeys.check(buckets);
+                if (problem != null) {
+                    send(resp, 400, Map.of("error", problem));
+                    return;
+                }
+                // A new key reaches no bucket unless it is given some here or later (PUT .../buckets).
                 AccessKeys.Created key = AccessKeys.create(ledger, box, caller.accessKeyId(),
-                        body.path("description").asText(""), body.path("admin").asBoolean(false));
+                        body.path("description").asText(""), body.path("admin").asBoolean(false), buckets);
                 Map<String, Object> out = describe(ledger.views().accessKey(key.accessKeyId()).orElseThrow());
                 out.put("secretAccessKey", key.secretAccessKey());
                 send(resp, 201, out);
             } else if (req.getMethod().equals("PUT") && path.endsWith("/buckets") && path.length() > "/buckets".length() + 1) {
                 String id = path.substring(1, path.length() - "/buckets".length());
                 JsonNode body = json.readTree(body(req, 64 * 1024));
-                JsonNode b = body == null ? null : body.get("buckets");
-                java.util.Map<String, String> buckets = null;
-                if (b != null && !b.isNull()) {
-                    buckets = new java.util.TreeMap<>();
-                    for (var it = b.fields(); it.hasNext(); ) {
-                        var e = it.next();
-                        String level = e.getValue().asText();
-                        if (!List.of("read", "write", "owner").contains(level)) {
-                            send(resp, 400, Map.of("error", "a bucket's permission is read, write or owner"));
-                            return;
-                        }
-                        buckets.put(e.getKey(), level);
-                    }
+                // null (as before keys started with no bucket): every bucket, as write.
+                java.util.Map<String, String> buckets = buckets(body == null ? null : body.get("buckets"));
+                if (buckets == null) {
+                    buckets = java.util.Map.of(AccessKey.EVERY_BUCKET, "write");
+                }
+                String problem = AccessKeys.check(buckets);
+                if (problem != null) {
+                    send(resp, 400, Map.of("error", problem));
+                    return;
                 }
                 ledger.append(caller.accessKeyId(), requestId, req.getRemoteAddr(),
                         new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(id, buckets));
@@ -99,4 +102,17 @@ public final class AccessKeysServlet extends AdminServlet {
         return m;
     }
 
+
+    /** A JSON object of bucket name to level as a map; null when absent or JSON null. */
+    private static java.util.Map<String, String> buckets(JsonNode b) {
+        if (b == null || b.isNull()) {
+            return null;
+        }
+        java.util.Map<String, String> buckets = new java.util.TreeMap<>();
+        for (var it = b.fields(); it.hasNext(); ) {
+            var e = it.next();
+            buckets.put(e.getKey(), e.getValue().asText());
+        }
+        return buckets;
+    }
 }

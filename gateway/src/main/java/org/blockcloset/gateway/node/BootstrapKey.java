@@ -29,10 +29,15 @@ public final class BootstrapKey {
 
     /** @param source where the secret is: {@code generated} (just now), {@code file}, or {@code environment} */
     public record Credentials(String accessKeyId, String secretAccessKey, String source) {
-        /** What a start banner may show of the secret: itself only the one time it is made. */
-        public String secretForBanner(Path dataDir) {
+        /**
+         * What a start banner may show of the secret: itself only the one time it is made, and only
+         * to a terminal (a service's output ends in the journal, which others may read): else where
+         * to read it.
+         */
+        public String secretForBanner(Path dataDir, boolean terminal) {
             return switch (source) {
-                case "generated" -> secretAccessKey + "  (shown once; kept in " + dataDir.resolve(FILE) + ")";
+                case "generated" -> terminal ? secretAccessKey + "  (shown once; kept in " + dataDir.resolve(FILE) + ")"
+                        : "(in " + dataDir.resolve(FILE) + ", readable by this node's user only)";
                 case "file" -> "(in " + dataDir.resolve(FILE) + ")";
                 default -> "(as set in BLOCKCLOSET_SECRET_ACCESS_KEY)";
             };

@@ -170,8 +170,8 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     }
 
     @Override
-    public AccessKeyPair createKey(String actor, String description, boolean admin) throws Exception {
-        AccessKeys.Created k = AccessKeys.create(ledger, box, actor, description, admin);
+    public AccessKeyPair createKey(String actor, String description, boolean admin, Map<String, String> buckets) throws Exception {
+        AccessKeys.Created k = AccessKeys.create(ledger, box, actor, description, admin, buckets);
         return new AccessKeyPair(k.accessKeyId(), k.secretAccessKey());
     }
 
@@ -267,7 +267,8 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         AccessKey signer = ledger.views().accessKeys().stream().filter(k -> k.active() && SHARE_KEY.equals(k.description()))
                 .min(java.util.Comparator.comparing(AccessKey::created)).orElse(null);
         if (signer == null) {
-            String id = AccessKeys.create(ledger, box, "console", SHARE_KEY, false).accessKeyId();
+            // The share-link signer reads, nothing more: a link it signs can only GET.
+            String id = AccessKeys.create(ledger, box, "console", SHARE_KEY, false, Map.of(AccessKey.EVERY_BUCKET, "read")).accessKeyId();
             signer = ledger.views().accessKey(id).orElseThrow();
         }
         String secret = box.secretOf(signer).orElseThrow(() -> new IllegalStateException("the share key's secret cannot be opened"));

@@ -48,6 +48,7 @@ final class DeleteHandlers {
             var appended = ctx.append(r, new ObjectDeleted(r.bucket(), key, null, bypass));
             return new Outcome(Versions.made(ctx, r.bucket(), key, appended), true);
         }
+        Permissions.checkVersionDelete(ctx.views().accessKey(r.actor()).orElse(null), r.bucket());
         var target = ctx.views().version(r.bucket(), key, id);
         if (target.isPresent()) {
             ctx.append(r, new ObjectDeleted(r.bucket(), key, id, bypass));

@@ -36,6 +36,18 @@ final class Permissions {
         return key != null && (key.admin() || key.may(Permission.OWNER, bucket));
     }
 
+    /**
+     * Deleting a version of a versioned bucket for good needs owner: a key given write (a backup
+     * tool's) may add versions and delete markers, which keep every earlier version, but must not
+     * destroy history (S3 asks for s3:DeleteObjectVersion, a separate grant).
+     */
+    static void checkVersionDelete(AccessKey key, String bucket) {
+        if (key != null && key.limited() && !key.may(Permission.OWNER, bucket)) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may write in bucket " + bucket
+                    + " but not delete a version for good: that needs owner.");
+        }
+    }
+
     /** Throws AccessDenied unless {@code key} may do {@code op}; ListBuckets is filtered instead. */
     static void check(AccessKey key, S3Operation op, String bucket, String copySource) {
         if (key == null || !key.limited() || op == S3Operation.LIST_BUCKETS) {

@@ -55,7 +55,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         org.blockcloset.ledger.model.BucketStats now = views().bucketStats(bucket.name());
         long replaced = views().object(bucket.name(), key).map(o -> o.size()).orElse(-1L);
         long objects = now.objects() + (replaced < 0 ? 1 : 0);
-        long total = now.bytes() + Math.max(0, bytes) - Math.max(0, replaced);
+        long total = now.quotaBytes() + Math.max(0, bytes) - Math.max(0, replaced); // pending multipart parts count too
         if ((bucket.quotaObjects() != null && replaced < 0 && objects > bucket.quotaObjects())
                 || (bucket.quotaBytes() != null && bytes > Math.max(0, replaced) && total > bucket.quotaBytes())) {
             throw new S3Exception(S3Error.QUOTA_EXCEEDED, "Bucket " + bucket.name() + " holds " + now.objects() + " objects and "

@@ -103,6 +103,32 @@ class AdminDoorIT {
         assertEquals(auditBefore, audit(), "no event was appended");
     }
 
+    /**
+     * A page on the S3 port is the same site as the console, so SameSite lets the session cookie
+     * ride its requests: the console refuses what a browser says comes from another origin.
+     */
+    @Test
+    void aSessionDoesNotOpenTheConsoleToRequestsFromAnotherOrigin() throws Exception {
+        ConsoleIT.ConsoleHttp http = new ConsoleIT.ConsoleHttp(NODE.node());
+        http.login("admin", PASSWORD);
+        String s3Page = "http://" + NODE.node().host() + ":" + NODE.node().s3Port();
+        for (String[] headers : List.of(new String[] {"Sec-Fetch-Site", "same-site"}, new String[] {"Sec-Fetch-Site", "cross-site"},
+                new String[] {"Origin", s3Page})) {
+            for (String page : List.of("/console/", "/console/audit", "/console/keys")) {
+                HttpResponse<String> r = http.http.send(java.net.http.HttpRequest.newBuilder(URI.create(NODE.node().adminUrl() + page))
+                        .header(headers[0], headers[1]).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(403, r.statusCode(), headers[0] + ": " + headers[1] + " " + page);
+                assertTrue(SECRETS.stream().noneMatch(r.body()::contains), r.body());
+            }
+        }
+        for (String site : List.of("same-origin", "none")) {
+            HttpResponse<String> r = http.http.send(java.net.http.HttpRequest.newBuilder(URI.create(NODE.node().adminUrl() + "/console/keys"))
+                    .header("Sec-Fetch-Site", site).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "Sec-Fetch-Site: " + site);
+        }
+        assertEquals(200, http.get("/console/keys").statusCode(), "a client that says nothing of its origin: the session decides");
+    }
+
     @Test
     void theOpenRoutesStayOpenAndTheMetricsNeedTheirToken() throws Exception {
         assertEquals(200, send("GET", "/healthcheck").status);

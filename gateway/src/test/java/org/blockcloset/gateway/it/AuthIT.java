@@ -158,7 +158,18 @@ class AuthIT {
         assertEquals(200, list.statusCode());
         assertTrue(list.body().contains(Node.ACCESS_KEY));
 
-        HttpResponse<String> created = admin("POST", "/api/keys", "{\"description\":\"auth-it\"}", Node.ACCESS_KEY, Node.SECRET_KEY);
+        // A new key reaches no bucket unless given some.
+        JsonNode bare = JSON.readTree(admin("POST", "/api/keys", "{\"description\":\"no buckets\"}", Node.ACCESS_KEY, Node.SECRET_KEY).body());
+        try (S3Client nothing = S3Asserts.clientBuilder(NODE.node(), bare.path("accessKeyId").asText(),
+                bare.path("secretAccessKey").asText()).build()) {
+            assertEquals(List.of(), nothing.listBuckets().buckets(), "a new key sees no bucket");
+            assertS3Error(403, "AccessDenied", () -> nothing.putObject(p -> p.bucket(BUCKET).key("x"), RequestBody.fromString("x")));
+        }
+        assertEquals(400, admin("POST", "/api/keys", "{\"buckets\":{\"*\":\"owner\"}}", Node.ACCESS_KEY, Node.SECRET_KEY).statusCode(),
+                "every bucket is read or write, never owner");
+
+        HttpResponse<String> created = admin("POST", "/api/keys", "{\"description\":\"auth-it\",\"buckets\":{\"*\":\"write\"}}",
+                Node.ACCESS_KEY, Node.SECRET_KEY);
         assertEquals(201, created.statusCode(), created::body);
         JsonNode key = JSON.readTree(created.body());
         String id = key.path("accessKeyId").asText();
@@ -243,6 +254,18 @@ class AuthIT {
                     .destinationBucket("perm-restic").destinationKey("stolen"))); // a copy reads its source
             assertS3Error(403, "AccessDenied", () -> restic.createBucket(b -> b.bucket("perm-new")));
             assertS3Error(403, "AccessDenied", () -> restic.deleteBucket(b -> b.bucket("perm-restic"))); // deleting needs owner
+
+            // In a versioned bucket write adds versions and delete markers; deleting a version for good needs owner.
+            NODE.s3().putBucketVersioning(v -> v.bucket("perm-restic").versioningConfiguration(c -> c.status("Enabled")));
+            String first = restic.putObject(p -> p.bucket("perm-restic").key("history"), RequestBody.fromString("one")).versionId();
+            restic.putObject(p -> p.bucket("perm-restic").key("history"), RequestBody.fromString("two"));
+            assertS3Error(403, "AccessDenied", () -> restic.deleteObject(d -> d.bucket("perm-restic").key("history").versionId(first)));
+            var batch = restic.deleteObjects(d -> d.bucket("perm-restic").delete(x -> x.objects(
+                    software.amazon.awssdk.services.s3.model.ObjectIdentifier.builder().key("history").versionId(first).build())));
+            assertEquals(List.of("AccessDenied"), batch.errors().stream().map(software.amazon.awssdk.services.s3.model.S3Error::code).toList());
+            assertTrue(restic.deleteObject(d -> d.bucket("perm-restic").key("history")).deleteMarker(), "a delete marker is fine");
+            assertEquals("one", NODE.s3().getObjectAsBytes(g -> g.bucket("perm-restic").key("history").versionId(first)).asUtf8String(),
+                    "the first version is still there");
 
             assertEquals(200, admin("PUT", "/api/keys/" + id + "/buckets",
                     "{\"buckets\":{\"perm-restic\":\"write\",\"perm-photos\":\"read\"}}", Node.ACCESS_KEY, Node.SECRET_KEY).statusCode());

@@ -136,4 +136,27 @@ class BucketIT {
                 .statusCode());
         NODE.s3().putObject(p -> p.bucket("quota").key("c"), small);
     }
+
+    /** Parts count against the byte quota from their upload on, and give their room back when the upload is aborted. */
+    @Test
+    void multipartPartsCountAgainstTheQuotaBeforeTheUploadCompletes() throws Exception {
+        NODE.s3().createBucket(b -> b.bucket("quota-parts"));
+        assertEquals(200, AdminApi.send(NODE.node(), "PUT", "/api/buckets/quota-parts/quota", "{\"maxBytes\":1000}",
+                Node.ACCESS_KEY, Node.SECRET_KEY).statusCode());
+        var part = software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[400]);
+        String first = NODE.s3().createMultipartUpload(c -> c.bucket("quota-parts").key("never-completed")).uploadId();
+        NODE.s3().uploadPart(u -> u.bucket("quota-parts").key("never-completed").uploadId(first).partNumber(1), part);
+        NODE.s3().uploadPart(u -> u.bucket("quota-parts").key("never-completed").uploadId(first).partNumber(2), part);
+        String second = NODE.s3().createMultipartUpload(c -> c.bucket("quota-parts").key("another")).uploadId();
+        assertS3Error(403, "QuotaExceeded", () -> NODE.s3().uploadPart(u -> u.bucket("quota-parts").key("another").uploadId(second)
+                .partNumber(1), part));
+        // Pending parts hold their room against plain PUTs too.
+        assertS3Error(403, "QuotaExceeded", () -> NODE.s3().putObject(p -> p.bucket("quota-parts").key("plain"), part));
+        NODE.s3().abortMultipartUpload(a -> a.bucket("quota-parts").key("never-completed").uploadId(first));
+        String etag = NODE.s3().uploadPart(u -> u.bucket("quota-parts").key("another").uploadId(second).partNumber(1), part).eTag();
+        NODE.s3().completeMultipartUpload(c -> c.bucket("quota-parts").key("another").uploadId(second)
+                .multipartUpload(m -> m.parts(pt -> pt.partNumber(1).eTag(etag))));
+        NODE.s3().putObject(p -> p.bucket("quota-parts").key("plain"), part);
+        assertEquals(800, AdminApi.get(NODE.node(), "/api/buckets/quota-parts").path("bytes").asInt());
+    }
 }

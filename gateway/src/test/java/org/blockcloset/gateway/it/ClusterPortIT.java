@@ -97,6 +97,70 @@ class ClusterPortIT {
         assertEquals(content.length, member.size(id), "the stranger's calls took no effect");
     }
 
+    /**
+     * Joins, the one route open to strangers, cannot take the port: a request without a known token
+     * is refused from its headers, bodies that never come hold at most two threads for a bounded
+     * time, and block copies go on meanwhile.
+     */
+    @Test
+    void slowOrBogusJoinsDoNotStallTheBlockApi() throws Exception {
+        byte[] content = "joins-do-not-stall".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        NODE.s3().createBucket(b -> b.bucket("joins"));
+        NODE.s3().putObject(p -> p.bucket("joins").key("k"), RequestBody.fromBytes(content));
+        BlockId id = BlockId.ofDigest(MessageDigest.getInstance("SHA-256").digest(content));
+        String tokenId = org.blockcloset.gateway.cluster.Join.Token.parse(
+                AdminApi.post(NODE.node(), "/api/join-tokens").path("token").asText()).id();
+        javax.net.ssl.SSLSocketFactory tls = org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(clusterSecret()).getSocketFactory();
+        String time = Long.toString(java.time.Instant.now().getEpochSecond());
+
+        assertTrue(rawJoin(tls, "X-Join-Token: no-such-token\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000)
+                .startsWith("HTTP/1.1 403"), "an unknown token is refused before its body is read");
+        java.util.List<javax.net.ssl.SSLSocket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                slow.add(openJoin(tls, "X-Join-Token: " + tokenId + "\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000));
+            }
+            // Once both wait for their bodies in the servlet, a third join is turned away at once.
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            String third;
+            do {
+                third = rawJoin(tls, "X-Join-Token: " + tokenId + "\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000);
+            } while (!third.startsWith("HTTP/1.1 503") && System.nanoTime() < until);
+            assertTrue(third.startsWith("HTTP/1.1 503"), "a third join while two bodies are awaited: " + third);
+            BlockClient member = client(clusterSecret(), clusterSecret());
+            long t0 = System.nanoTime();
+            assertEquals(content.length, member.size(id), "the block API answers while joins wait for their bodies");
+            assertTrue(System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(2), "and at once");
+            for (javax.net.ssl.SSLSocket s : slow) {
+                s.setSoTimeout(60_000);
+                String answer = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 408", answer, "a body that never comes is given up on");
+            }
+        } finally {
+            for (javax.net.ssl.SSLSocket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    /** A join request whose headers are sent and whose body never comes. */
+    private static javax.net.ssl.SSLSocket openJoin(javax.net.ssl.SSLSocketFactory tls, String headers, int length) throws Exception {
+        java.net.URI u = NODE.node().clusterUrl();
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.createSocket(u.getHost(), u.getPort());
+        s.getOutputStream().write(("POST /v1/join HTTP/1.1\r\nHost: " + u.getHost() + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + length + "\r\n" + headers + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** The status line (and a little more) of a join request whose body is never sent. */
+    private static String rawJoin(javax.net.ssl.SSLSocketFactory tls, String headers, int length) throws Exception {
+        try (javax.net.ssl.SSLSocket s = openJoin(tls, headers, length)) {
+            s.setSoTimeout(10_000);
+            return new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     @Test
     void theLogRefusesClientsWithoutTheNodesCredentials() throws Exception {
         java.util.Map<String, Object> config = new java.util.HashMap<>();
@@ -108,12 +172,16 @@ class ClusterPortIT {
                     () -> admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS),
                     "a plaintext client cannot read the log (access keys) or append forged events");
         }
+        // TLS to the node's own key (the certificate is no secret), and a guessed password: SCRAM refuses it.
         config.putAll(org.blockcloset.ledger.kafka.KafkaConnection.scram(NODE.node().kafkaAddress(),
-                "guessed-password-of-a-stranger").clientConfig());
+                org.blockcloset.gateway.node.NodeIdentity.derivedSecret(clusterSecret(), "kafka")).clientConfig());
+        config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + org.blockcloset.ledger.kafka.KafkaConnection.USER + "\" password=\"guessed-password-of-a-stranger\";");
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException, e.getCause().toString());
+            assertTrue(e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException
+                    && !(e.getCause() instanceof org.apache.kafka.common.errors.SslAuthenticationException), e.getCause().toString());
         }
     }
 }

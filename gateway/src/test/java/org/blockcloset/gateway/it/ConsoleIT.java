@@ -117,12 +117,14 @@ class ConsoleIT {
 
             b.open(admin + "/console/keys");
             b.type("#keyDescription", "restic on the NAS");
+            new org.openqa.selenium.support.ui.Select(b.find("#keyBucket")).selectByVisibleText("photos");
             b.clickAndWait("#createKey");
             String id = b.text("#newKeyId");
             String secret = b.text("#newKeySecret");
             b.screenshot("06-key-created");
             try (S3Client restic = client(id, secret)) {
-                assertTrue(restic.listBuckets().buckets().stream().anyMatch(x -> x.name().equals("photos")));
+                assertEquals(List.of("photos"), restic.listBuckets().buckets().stream().map(x -> x.name()).toList(),
+                        "the key reaches the bucket chosen for it, and no other");
                 b.open(admin + "/console/keys");
                 assertFalse(b.driver.getPageSource().contains(secret), "a key's secret is shown only once");
                 b.find("form[action='/console/keys/revoke'] input[value='" + id + "']");

@@ -45,8 +45,9 @@ import org.bouncycastle.operator.ContentSigner;
  * pinned key is the check). The key is HMAC-SHA-256 of the password, and the certificate is signed
  * with deterministic ECDSA (RFC 6979), so every node derives the same bytes.
  *
- * <p>The controller listener speaks SASL_SSL: PLAIN's password travels inside TLS, and a client
- * talks only to a listener that holds the cluster's key.
+ * <p>Both of the log's listeners speak SASL_SSL (the controller's PLAIN password travels inside
+ * TLS), and a client talks only to a listener that holds the cluster's key; the cluster port's
+ * block API and joins use {@link #sslContext} with another derived secret.
  */
 public final class ClusterTls {
     private static final String CURVE = "secp256r1";
@@ -170,7 +171,7 @@ public final class ClusterTls {
                     publicKey).build(new DeterministicSigner(new ECPrivateKeyParameters(d, domain)));
             return new Identity(pem("PRIVATE KEY", privateKey.getEncoded()), pem("CERTIFICATE", cert.getEncoded()));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot derive the controller listener's TLS key", e);
+            throw new IllegalStateException("cannot derive the cluster's TLS key", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -64,7 +64,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String CONTROLLER_LISTENER = "CONTROLLER";
     /**
      * Both listeners authenticate and both speak TLS with a key every node derives from the cluster
-     * secret ({@link ClusterTls}; ADR 0002, ADR 0013): SCRAM-SHA-512 on the broker listener (the
+     * secret ({@link ClusterTls}; ADR 0002, ADR 0015): SCRAM-SHA-512 on the broker listener (the
      * password never crosses the wire), PLAIN on the controller listener (KRaft controllers cannot use
      * SCRAM: its credentials live in the metadata the controllers serve).
      */

@@ -8,14 +8,19 @@ import java.time.Instant;
  *
  * @param sealedSecret the secret sealed with the cluster's key (see {@code AccessKeyCreated})
  * @param secretKey    the secret in clear, only for keys created before secrets were sealed
- * @param buckets      null: the key reaches every bucket (as every key did before permissions); else
- *                     bucket name → "read", "write" or "owner", and no other bucket
+ * @param buckets      null: the key reaches every bucket as its owner (admin keys, and keys made
+ *                     before keys started with no bucket); else bucket name → "read", "write" or
+ *                     "owner", and no other bucket, or {@link #EVERY_BUCKET} → "read" or "write" for
+ *                     every bucket not named
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AccessKey(String accessKeyId, String sealedSecret, String description, boolean admin,
                         Instant created, Instant revoked, String secretKey, java.util.Map<String, String> buckets) {
     /** What a key may do in a bucket; each level includes the ones before it. */
     public enum Permission { READ, WRITE, OWNER }
+
+    /** The entry of {@link #buckets} that stands for every bucket not named (no bucket is called "*"). */
+    public static final String EVERY_BUCKET = "*";
 
     public AccessKey(String accessKeyId, String sealedSecret, String description, boolean admin, Instant created,
                      Instant revoked, String secretKey) {
@@ -31,7 +36,7 @@ public record AccessKey(String accessKeyId, String sealedSecret, String descript
         if (admin || buckets == null) {
             return true;
         }
-        String granted = bucket == null ? null : buckets.get(bucket);
+        String granted = bucket == null ? null : buckets.getOrDefault(bucket, buckets.get(EVERY_BUCKET));
         return granted != null && Permission.valueOf(granted.toUpperCase(java.util.Locale.ROOT)).compareTo(needed) >= 0;
     }
 

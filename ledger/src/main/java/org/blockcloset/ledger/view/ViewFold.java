@@ -174,7 +174,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
-            return putObject(p.object(), p.precondition(), offset);
+            return putObject(p.object(), p.precondition(), offset, 0);
         } else if (e instanceof ObjectDeleted d) {
             return deleteObject(d, logged, offset);
         } else if (e instanceof MultipartUploadCreated c) {
@@ -189,14 +189,24 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             }
             String partKey = Keys.part(p.uploadId(), p.part().partNumber());
             Part old = parts.get(partKey);
+            // Parts count against the bucket's byte quota from their upload on: a key with a quota
+            // cannot fill the pool with uploads it never completes.
+            long delta = p.part().size() - (old == null ? 0 : old.size());
+            Bucket bucket = buckets.get(p.bucket());
+            org.blockcloset.ledger.model.BucketStats now = statsOf(p.bucket());
+            if (bucket != null && bucket.quotaBytes() != null && delta > 0 && now.quotaBytes() + delta > bucket.quotaBytes()) {
+                return Rejection.QUOTA_EXCEEDED;
+            }
             parts.put(partKey, p.part());
+            stats.put(p.bucket(), now.plusParts(delta));
             adjustRefs(old == null ? List.of() : old.blocks(), p.part().blocks());
         } else if (e instanceof MultipartUploadCompleted c) {
             ObjectVersion o = c.object();
             if (uploads.get(Keys.upload(o.bucket(), o.key(), c.uploadId())) == null) {
                 return Rejection.NO_SUCH_UPLOAD;
             }
-            Rejection r = putObject(o, c.precondition(), offset);
+            // The completed object takes the place its parts held in the quota.
+            Rejection r = putObject(o, c.precondition(), offset, partBytes(c.uploadId()));
             if (r != null) {
                 return r;
             }
@@ -210,9 +220,14 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (accessKeys.get(c.accessKeyId()) != null) {
                 return Rejection.ACCESS_KEY_EXISTS;
             }
+            if (!validBuckets(c.buckets()) || c.secretKey() != null && anySealedKey()) {
+                // A secret in clear after the log already holds sealed ones was not written by a
+                // node (they all seal since then): someone chose that key's secret.
+                return Rejection.INVALID_EVENT;
+            }
             accessKeys.put(c.accessKeyId(),
                     new AccessKey(c.accessKeyId(), c.sealedSecret(), c.description(), c.admin(), c.created(), null,
-                            c.secretKey()));
+                            c.secretKey(), c.buckets()));
         } else if (e instanceof AccessKeyRevoked r) {
             AccessKey k = accessKeys.get(r.accessKeyId());
             if (k == null) {
@@ -226,14 +241,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (k == null) {
                 return Rejection.NO_SUCH_ACCESS_KEY;
             }
-            if (p.buckets() != null) {
-                for (String level : p.buckets().values()) {
-                    try {
-                        AccessKey.Permission.valueOf(String.valueOf(level).toUpperCase(java.util.Locale.ROOT));
-                    } catch (IllegalArgumentException bad) {
-                        return Rejection.INVALID_EVENT;
-                    }
-                }
+            if (!validBuckets(p.buckets())) {
+                return Rejection.INVALID_EVENT;
             }
             accessKeys.put(k.accessKeyId(), k.withBuckets(p.buckets() == null ? null : new java.util.TreeMap<>(p.buckets())));
         }
@@ -264,7 +273,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         }
     }
 
-    private Rejection putObject(ObjectVersion o, Precondition precondition, long offset) {
+    /** @param releasing pending part bytes this write turns into the object (a completed upload's), not counted twice */
+    private Rejection putObject(ObjectVersion o, Precondition precondition, long offset, long releasing) {
         if (o.bucket() == null || o.key() == null || o.versionId() == null || o.blocks() == null) {
             return Rejection.INVALID_EVENT; // checked before any write: a refused event changes nothing
         }
@@ -290,7 +300,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         long objectsDelta = old == null ? 1 : 0;
         long bytesDelta = o.size() - (replaced == null ? 0 : replaced.value.size());
         org.blockcloset.ledger.model.BucketStats now = statsOf(o.bucket());
-        if ((bucket.quotaBytes() != null && bytesDelta > 0 && now.bytes() + bytesDelta > bucket.quotaBytes())
+        if ((bucket.quotaBytes() != null && bytesDelta > 0 && now.quotaBytes() - releasing + bytesDelta > bucket.quotaBytes())
                 || (bucket.quotaObjects() != null && objectsDelta > 0 && now.objects() + objectsDelta > bucket.quotaObjects())) {
             return Rejection.QUOTA_EXCEEDED;
         }
@@ -574,15 +584,29 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         return null;
     }
 
+    /** The bytes of an upload's parts. */
+    private long partBytes(String uploadId) {
+        long sum = 0;
+        try (KeyValueIterator<String, Part> it = parts.prefixScan(uploadId + "/", KEYS)) {
+            while (it.hasNext()) {
+                sum += it.next().value.size();
+            }
+        }
+        return sum;
+    }
+
     private void dropUpload(String bucket, String key, String uploadId) {
         List<KeyValue<String, Part>> ps = new ArrayList<>();
         try (KeyValueIterator<String, Part> it = parts.prefixScan(uploadId + "/", KEYS)) {
             it.forEachRemaining(ps::add);
         }
+        long released = 0;
         for (KeyValue<String, Part> kv : ps) {
             parts.delete(kv.key);
             adjustRefs(kv.value.blocks(), List.of());
+            released += kv.value.size();
         }
+        stats.put(bucket, statsOf(bucket).plusParts(-released));
         uploads.delete(Keys.upload(bucket, key, uploadId));
     }
 
@@ -606,5 +630,36 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
                 blockRefs.delete(id);
             }
         });
+    }
+
+    /** A key's bucket map: each level read, write or owner; every bucket ("*") never owner. */
+    private static boolean validBuckets(java.util.Map<String, String> buckets) {
+        if (buckets == null) {
+            return true;
+        }
+        for (java.util.Map.Entry<String, String> b : buckets.entrySet()) {
+            AccessKey.Permission level;
+            try {
+                level = AccessKey.Permission.valueOf(String.valueOf(b.getValue()).toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException bad) {
+                return false;
+            }
+            if (AccessKey.EVERY_BUCKET.equals(b.getKey()) && level == AccessKey.Permission.OWNER) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether any key in the views has a sealed secret (a handful of keys: a scan is cheap). */
+    private boolean anySealedKey() {
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, AccessKey> all = accessKeys.all()) {
+            while (all.hasNext()) {
+                if (all.next().value.sealedSecret() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

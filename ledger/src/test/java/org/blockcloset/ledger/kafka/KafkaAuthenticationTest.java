@@ -62,9 +62,29 @@ class KafkaAuthenticationTest {
         assertRefused(config, what, true);
     }
 
-    /** A SASL client with wrong credentials or mechanism must be refused by authentication itself. */
+    /** A client refused by authentication: TLS (a pin to another key) or SASL. */
     private static void assertDenied(Map<String, Object> config, String what) {
         assertRefused(config, what, false);
+    }
+
+    /**
+     * A client that talks TLS to the right key and is refused by SASL itself (a wrong password or a
+     * mechanism the listener does not take), not by the TLS handshake.
+     */
+    private static void assertSaslDenied(Map<String, Object> config, String what) {
+        try (Admin admin = Admin.create(probe(config))) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS), what);
+            assertTrue(e.getCause() instanceof AuthenticationException
+                    && !(e.getCause() instanceof org.apache.kafka.common.errors.SslAuthenticationException), what + ": " + e.getCause());
+        }
+    }
+
+    /** The same client settings (TLS trusting the right key) with another password. */
+    private static Map<String, Object> withPassword(Map<String, Object> config, String module, String password) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.put(org.apache.kafka.common.config.SaslConfigs.SASL_JAAS_CONFIG, KafkaConnection.jaas(module, KafkaConnection.USER, password, false));
+        return c;
     }
 
     private static void assertRefused(Map<String, Object> config, String what, boolean timeoutCounts) {
@@ -94,7 +114,7 @@ class KafkaAuthenticationTest {
     }
 
     @Test
-    void everyNodeDerivesTheSameControllerKeyFromTheClusterPassword() {
+    void everyNodeDerivesTheSameTlsKeyFromTheClusterPassword() {
         ClusterTls.Identity a = ClusterTls.derive("the-same-cluster-password-123");
         assertEquals(a, ClusterTls.derive("the-same-cluster-password-123"), "same password, same key and certificate bytes");
         assertFalse(a.privateKeyPem().equals(ClusterTls.derive("another-cluster-password-123").privateKeyPem()));
@@ -111,10 +131,10 @@ class KafkaAuthenticationTest {
             }
             assertRefused(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                     "a plaintext client on the broker listener");
-            assertDenied(KafkaConnection.scram(kafka.bootstrapServers(), "a-wrong-password-of-some-length").clientConfig(),
-                    "SCRAM with a wrong password");
-            assertDenied(KafkaConnection.plain(kafka.bootstrapServers(), settings.password()).clientConfig(),
-                    "PLAIN (the password in clear) on the broker listener");
+            assertSaslDenied(withPassword(kafka.connection().clientConfig(), "org.apache.kafka.common.security.scram.ScramLoginModule",
+                    "a-wrong-password-of-some-length"), "SCRAM with a wrong password, inside TLS to the right key");
+            assertSaslDenied(KafkaConnection.plain(kafka.bootstrapServers(), settings.password()).clientConfig(),
+                    "PLAIN (which sends the password itself) is not a mechanism of the broker listener");
             assertRefused(withoutTls(kafka.connection().clientConfig()),
                     "SASL_PLAINTEXT with the right password on the broker listener (it speaks TLS only, ADR 0015)");
             Map<String, Object> trustsAnother = new HashMap<>(kafka.connection().clientConfig());
@@ -125,7 +145,8 @@ class KafkaAuthenticationTest {
                     "a plaintext client on the controller listener");
             assertRefused(controllerClient(controller, settings.password(), false),
                     "SASL_PLAINTEXT with the right password on the controller listener (it speaks TLS only)");
-            assertDenied(controllerClient(controller, "a-wrong-password-of-some-length", true),
+            assertSaslDenied(withPassword(controllerClient(controller, settings.password(), true),
+                    "org.apache.kafka.common.security.plain.PlainLoginModule", "a-wrong-password-of-some-length"),
                     "PLAIN with a wrong password inside TLS on the controller listener");
             Map<String, Object> otherCluster = controllerClient(controller, settings.password(), true);
             otherCluster.putAll(ClusterTls.clientProperties("another-clusters-password-0000"));

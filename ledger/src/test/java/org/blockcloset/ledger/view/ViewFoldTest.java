@@ -286,6 +286,23 @@ class ViewFoldTest {
         assertEquals(3 * 1024L, buckets.get("b").quotaBytes());
     }
 
+    @Test
+    void pendingPartsCountAgainstTheByteQuotaUntilCompletedOrAborted() throws Exception {
+        KeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats = driver.getKeyValueStore(StoreNames.BUCKET_STATS);
+        pipe(new BucketCreated("b", T0));
+        pipe(new org.blockcloset.ledger.event.BucketQuotaChanged("b", 3 * 1024L, null));
+        pipe(new MultipartUploadCreated(upload("b", "k", "u1")));
+        pipe(new org.blockcloset.ledger.event.PartUploaded("b", "k", "u1", part(1, "p1", "p2")));
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(0, 0, 2 * 1024), stats.get("b"));
+        assertEquals(Optional.of(Rejection.QUOTA_EXCEEDED),
+                rejection(pipe(new org.blockcloset.ledger.event.PartUploaded("b", "k", "u1", part(2, "p3", "p4")))), "past the bytes");
+        assertEquals(Optional.of(Rejection.QUOTA_EXCEEDED), rejection(pipe(new ObjectPut(object("b", "other", "v1", "x1", "x2")))),
+                "the parts hold their room against a plain put");
+        pipe(new org.blockcloset.ledger.event.MultipartUploadAborted("b", "k", "u1"));
+        assertEquals(new org.blockcloset.ledger.model.BucketStats(0, 0, 0), stats.get("b"));
+        assertEquals(Optional.empty(), rejection(pipe(new ObjectPut(object("b", "other", "v1", "x1", "x2")))), "room again");
+    }
+
     // ---- versioning and object lock -----------------------------------------------------------
 
     @Test
@@ -478,6 +495,21 @@ class ViewFoldTest {
     }
 
     // ---- access keys --------------------------------------------------------------------------
+
+    @Test
+    void aClearSecretIsRefusedOnceTheLogHoldsSealedOnesAndEveryBucketIsNeverOwner() throws Exception {
+        assertEquals(Optional.empty(), rejection(pipe(new AccessKeyCreated("OLD", null, "before sealing", true, T0, "clear"))),
+                "a log from before sealing replays as it was");
+        assertEquals(Optional.empty(), rejection(pipe(new AccessKeyCreated("NEW", "v1.sealed", "d", false, T0, null, Map.of()))));
+        assertEquals(Optional.of(Rejection.INVALID_EVENT),
+                rejection(pipe(new AccessKeyCreated("FORGED", null, "chosen secret", true, T0, "attacker-chosen"))));
+        assertNull(accessKeys.get("FORGED"), "no key with a secret someone chose");
+        assertEquals(Optional.of(Rejection.INVALID_EVENT),
+                rejection(pipe(new AccessKeyCreated("ALL", "v1.s", "d", false, T0, null, Map.of(AccessKey.EVERY_BUCKET, "owner")))));
+        assertEquals(Optional.of(Rejection.INVALID_EVENT), rejection(pipe(
+                new org.blockcloset.ledger.event.AccessKeyPermissionsChanged("NEW", Map.of(AccessKey.EVERY_BUCKET, "owner")))));
+        assertEquals(Map.of(), accessKeys.get("NEW").buckets());
+    }
 
     @Test
     void accessKeyCreateDuplicateAndRevoke() throws Exception {

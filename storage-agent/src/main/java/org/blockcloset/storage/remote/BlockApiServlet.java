@@ -76,6 +76,9 @@ public final class BlockApiServlet extends HttpServlet {
         this.clock = clock;
     }
 
+    /** The most of a refused request's body read before answering it (a block at most). */
+    private static final long DRAIN_AT_MOST = 64L << 20;
+
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         // The raw path: it is what the caller signed. Nothing passes without credentials, and the
@@ -84,6 +87,13 @@ public final class BlockApiServlet extends HttpServlet {
         String caller = credentials.verify(req.getHeader("Authorization"), req.getMethod(), path, req.getQueryString(),
                 clock.instant());
         if (caller == null) {
+            // Read what the refused caller sends (at most a block) before answering: a connection
+            // closed with its body unread loses the answer to the reset under TLS, and a member
+            // whose clock is off should read "401", not "no answer".
+            long declared = req.getContentLengthLong();
+            if (declared > 0 && declared <= DRAIN_AT_MOST) {
+                req.getInputStream().skipNBytes(declared);
+            }
             error(resp, 401, "cluster credentials required");
             return;
         }

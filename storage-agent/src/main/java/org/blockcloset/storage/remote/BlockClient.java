@@ -48,7 +48,7 @@ public final class BlockClient {
     private final Clock clock;
 
     /**
-     * @param base    the other node's cluster endpoint, e.g. {@code http://127.0.0.2:9002}
+     * @param base    the other node's cluster endpoint, e.g. {@code https://127.0.0.2:9002}
      * @param self    this node's id, named in every request's signature
      * @param timeout per request, from sending to the first response byte
      */
@@ -115,7 +115,7 @@ public final class BlockClient {
         // not hold the reader, which then asks the next one.
         HttpResponse<byte[]> r;
         try {
-            r = http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+            r = http.sendAsync(b.build(), BoundedBody.upTo(BoundedBody.MAX_BLOCK))
                     .get(timeout.toMillis() + BODY_ALLOWANCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
@@ -187,7 +187,7 @@ public final class BlockClient {
     }
 
     private boolean leaseCall(HttpRequest.Builder b) throws IOException {
-        HttpResponse<byte[]> r = exchange(b, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = exchange(b, BoundedBody.upTo(BoundedBody.MAX_JSON));
         if (r.statusCode() == 410) {
             return false;
         }
@@ -210,7 +210,7 @@ public final class BlockClient {
 
     /** The answer, if it is a success; the node's refusal as an exception otherwise. */
     private HttpResponse<byte[]> checked(HttpRequest.Builder b, BlockId id) throws IOException {
-        HttpResponse<byte[]> r = exchange(b, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = exchange(b, BoundedBody.upTo(BoundedBody.MAX_JSON));
         if (r.statusCode() / 100 != 2) {
             throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), id);
         }
