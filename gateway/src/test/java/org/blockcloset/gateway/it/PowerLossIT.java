@@ -5,13 +5,9 @@ import static org.blockcloset.gateway.it.ItSupport.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -35,69 +30,39 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A power cut, not only a kill: the node's data directory lives on a FUSE filesystem
- * (src/test/resources/powercut/powercut_fs.py) that holds every write in memory until it is
+ * ({@link PowerCutFs}) that holds every write in memory until it is
  * fsync'd, so killing it loses exactly what a machine losing power would lose; the page cache
  * does not save anything here. New PUTs, overwrites, deletes and multipart completes are in flight
  * at the cut. After remounting and relaunching, every acknowledged operation holds, and each key
  * with an operation in flight shows either its state before that operation or after it, whole.
  */
 class PowerLossIT {
-    private static final Path SCRIPT = Path.of("src", "test", "resources", "powercut", "powercut_fs.py").toAbsolutePath();
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final String DELETED = "deleted";
     private static final int ACKS_IN_FLIGHT_PHASE = 30;
 
     @TempDir
     static Path dir;
     static Node node;
-    static Process fuse;
+    static PowerCutFs fs;
 
     @AfterAll
     static void stop() throws Exception {
         if (node != null) {
             node.kill();
         }
-        if (fuse != null) {
-            fuse.destroyForcibly().waitFor();
-            unmount();
+        if (fs != null) {
+            fs.close();
         }
     }
 
     private static Path mnt() {
-        return dir.resolve("mnt");
-    }
-
-    private static boolean mounted() throws IOException {
-        return Files.readAllLines(Path.of("/proc/mounts")).stream().anyMatch(l -> l.split(" ")[1].equals(mnt().toString()));
-    }
-
-    private static void mount() throws Exception {
-        Files.createDirectories(dir.resolve("backing"));
-        Files.createDirectories(mnt());
-        fuse = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), dir.resolve("backing").toString(), mnt().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("fuse.log").toFile()).start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!mounted()) {
-            assertTrue(fuse.isAlive(), "the power-cut filesystem did not start: " + Files.readString(dir.resolve("fuse.log")));
-            assertTrue(Instant.now().isBefore(deadline), "the power-cut filesystem was not mounted in 30 s");
-            Thread.sleep(50);
-        }
-    }
-
-    private static void unmount() throws Exception {
-        new ProcessBuilder("fusermount", "-uz", mnt().toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        return fs.mnt();
     }
 
     /** The cut: the node dies, then the filesystem's memory (every unsynced byte) with it. */
     private static void powerCut() throws Exception {
         node.kill();
-        fuse.destroyForcibly().waitFor();
-        unmount();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (mounted()) {
-            assertTrue(Instant.now().isBefore(deadline), "the power-cut filesystem stayed mounted");
-            Thread.sleep(50);
-        }
+        fs.cut();
     }
 
     private static String stateOf(S3Client s3, String key) {
@@ -139,14 +104,9 @@ class PowerLossIT {
 
     @Test
     void acknowledgedWritesOverwritesDeletesAndCompletesSurviveAPowerCut() throws Exception {
-        if (!Files.exists(Path.of("/dev/fuse")) || !Files.isExecutable(Path.of("/usr/bin/fusermount"))
-                || !Files.exists(Path.of("/usr/lib/python3/dist-packages/fusepy.py"))) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("the power-cut test needs /dev/fuse, fusermount and python3-fusepy (apt-get install fuse python3-fusepy)");
-            }
-            Assumptions.abort("FUSE or python3-fusepy is missing; skipping the power-cut test");
-        }
-        mount();
+        PowerCutFs.assumeAvailable();
+        fs = new PowerCutFs(dir);
+        fs.mount();
         node = Node.start(mnt().resolve("node"), Map.of("BLOCKCLOSET_BLOCK_SIZE", "64KiB", "BLOCKCLOSET_GC_GRACE", "1 hour"));
         Map<String, String> acked = new ConcurrentHashMap<>();
         Map<String, String> inFlight = new ConcurrentHashMap<>();
@@ -221,7 +181,7 @@ class PowerLossIT {
             assertEquals(List.of(), errors, "operations failed before the power cut");
         }
 
-        mount();
+        fs.mount();
         // The views' process id survived the cut: under it the restarted views abort the crashed run's open
         // transaction at once, instead of waiting for the coordinator to time it out (ADR 0002).
         try (java.util.stream.Stream<Path> files = Files.find(mnt().resolve("node"), 4,

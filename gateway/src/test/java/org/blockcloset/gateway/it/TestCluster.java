@@ -23,10 +23,18 @@ import org.blockcloset.ledger.model.NodeAddress;
 final class TestCluster implements AutoCloseable {
     static final String HEAP = "256m";
     private final Path dir;
+    private final boolean ownsDir;
     private final List<Node> nodes = new ArrayList<>();
 
     TestCluster() throws IOException {
         this.dir = TempDirs.create("blockcloset-cluster-");
+        this.ownsDir = true;
+    }
+
+    /** Nodes keep their data under {@code dir} (a mount of the test's), which close() leaves alone. */
+    private TestCluster(Path dir) {
+        this.dir = dir;
+        this.ownsDir = false;
     }
 
     static String host(int i) {
@@ -66,7 +74,15 @@ final class TestCluster implements AutoCloseable {
 
     /** A cluster of {@code n} fresh nodes, node {@code i} started with {@code env.apply(i)}. */
     static TestCluster of(int n, java.util.function.IntFunction<Map<String, String>> env) throws Exception {
-        TestCluster c = new TestCluster();
+        return start(new TestCluster(), n, env);
+    }
+
+    /** A cluster of {@code n} fresh nodes whose data directories are under {@code dataRoot}. */
+    static TestCluster under(Path dataRoot, int n, Map<String, String> env) throws Exception {
+        return start(new TestCluster(dataRoot), n, i -> env);
+    }
+
+    private static TestCluster start(TestCluster c, int n, java.util.function.IntFunction<Map<String, String>> env) throws Exception {
         try {
             Node first = c.startFirst(env.apply(0));
             for (int i = 1; i < n; i++) {
@@ -94,7 +110,9 @@ final class TestCluster implements AutoCloseable {
                 n.kill(); // the last nodes of a quorum cannot shut down cleanly once the others are gone
             }
         } finally {
-            TempDirs.delete(dir);
+            if (ownsDir) {
+                TempDirs.delete(dir);
+            }
         }
     }
 }
