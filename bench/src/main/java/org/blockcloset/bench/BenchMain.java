@@ -63,6 +63,9 @@ public final class BenchMain {
             if (o.targets.contains("s3proxy")) {
                 runPeer(o, root, rows, payload, report, cache);
             }
+            if (o.targets.contains("recovery")) {
+                runRecovery(o, root, payload, report);
+            }
         } finally {
             if (!o.keepData) {
                 deleteTree(root);
@@ -170,6 +173,18 @@ public final class BenchMain {
             report.repair(out, raw.mibPerSecond());
         }
         deleteTree(root.resolve("repair"));
+    }
+
+    /** A single node's start after a clean stop and after kill -9, holding many objects (issue 17). */
+    private static void runRecovery(BenchOptions o, Path root, Payload payload, Report report) throws Exception {
+        Files.deleteIfExists(log(root, "recovery"));
+        int objects = (int) Math.max(1000, o.recoveryObjects * Math.min(1.0, o.scale));
+        RecoveryProbe.Outcome out = RecoveryProbe.run(o.nodeJar.toAbsolutePath(), root.resolve("recovery"), log(root, "recovery"),
+                objects, payload);
+        System.err.printf(Locale.ROOT, "recovery: %d objects; healthy %.1f s after a clean stop, %.1f s after kill -9%n",
+                out.objects(), out.cleanHealthy(), out.crashHealthy());
+        report.recovery(out);
+        deleteTree(root.resolve("recovery"));
     }
 
     private static final int STALL_WRITERS_PER_GATEWAY = 2;

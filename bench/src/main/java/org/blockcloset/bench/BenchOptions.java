@@ -12,13 +12,16 @@ final class BenchOptions {
     static final String USAGE = String.join("\n",
             "usage: ops/bench [--quick] [--sizes 4KiB,1MiB,64MiB] [--concurrency 1,32] [--scale X]",
             "                 [--targets raw,blockcloset,s3proxy] [--data-dir DIR] [--out FILE] [--keep-data]",
-            "                 [--warm-gets] [--cluster N]",
+            "                 [--warm-gets] [--cluster N] [--recovery N]",
             "  --quick        a fifth of the objects per row (a smoke run, ~1 minute)",
             "  --scale X      multiply every row's object count by X",
-            "  --targets      which to run: raw, blockcloset, s3proxy, cluster (ratios need the baselines)",
+            "  --targets      which to run: raw, blockcloset, s3proxy, cluster, recovery (ratios need the baselines)",
             "  --cluster N    also run the table against a local N-node cluster (127.0.0.2..) and measure",
             "                 the longest write stall after a kill -9 of one node; alone, it runs the",
             "                 single node and the cluster only (targets blockcloset,cluster)",
+            "  --recovery N   also time a single node's start holding N objects (default 100000 x scale)",
+            "                 after a clean stop and after kill -9 under load; alone, it runs only that",
+            "                 (target recovery)",
             "  --data-dir     where all three write (default target/bench-data; must not be tmpfs)",
             "  --out          the results file (default target/bench-results.md)",
             "  --keep-data    leave the data directory in place afterwards",
@@ -35,11 +38,13 @@ final class BenchOptions {
     boolean keepData;
     boolean warmGets;
     int clusterSize = 3;
+    int recoveryObjects = 100_000;
 
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
         boolean targetsGiven = false;
         boolean clusterGiven = false;
+        boolean recoveryGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -51,8 +56,8 @@ final class BenchOptions {
                 case "--targets" -> {
                     o.targets = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
                     targetsGiven = true;
-                    if (!List.of("raw", "blockcloset", "s3proxy", "cluster").containsAll(o.targets)) {
-                        throw new IllegalArgumentException("--targets takes raw, blockcloset, s3proxy, cluster");
+                    if (!List.of("raw", "blockcloset", "s3proxy", "cluster", "recovery").containsAll(o.targets)) {
+                        throw new IllegalArgumentException("--targets takes raw, blockcloset, s3proxy, cluster, recovery");
                     }
                 }
                 case "--cluster" -> {
@@ -60,6 +65,13 @@ final class BenchOptions {
                     clusterGiven = true;
                     if (o.clusterSize < 2 || o.clusterSize > 5) {
                         throw new IllegalArgumentException("--cluster takes 2..5 nodes");
+                    }
+                }
+                case "--recovery" -> {
+                    o.recoveryObjects = Integer.parseInt(value(args, ++i, a));
+                    recoveryGiven = true;
+                    if (o.recoveryObjects < 1) {
+                        throw new IllegalArgumentException("--recovery takes a number of objects");
                     }
                 }
                 case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a));
@@ -71,6 +83,11 @@ final class BenchOptions {
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
             }
+        }
+        if (recoveryGiven && !targetsGiven && !clusterGiven) {
+            o.targets = new LinkedHashSet<>(List.of("recovery"));
+        } else if (recoveryGiven) {
+            o.targets.add("recovery");
         }
         if (clusterGiven && !targetsGiven) {
             o.targets = new LinkedHashSet<>(List.of("blockcloset", "cluster"));

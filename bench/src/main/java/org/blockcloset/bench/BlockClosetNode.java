@@ -32,13 +32,20 @@ final class BlockClosetNode implements AutoCloseable {
     private final String host;
     private final int adminPort;
     private final int clusterPort;
+    private final Path jar;
+    private final Path log;
+    private final Map<String, String> env;
 
-    private BlockClosetNode(ChildJvm jvm, String host, int s3Port, int adminPort, int clusterPort) {
+    private BlockClosetNode(ChildJvm jvm, String host, int s3Port, int adminPort, int clusterPort, Path jar, Path log,
+            Map<String, String> env) {
         this.jvm = jvm;
         this.endpoint = URI.create("http://" + host + ":" + s3Port);
         this.host = host;
         this.adminPort = adminPort;
         this.clusterPort = clusterPort;
+        this.jar = jar;
+        this.log = log;
+        this.env = Map.copyOf(env);
     }
 
     /** A single node on 127.0.0.1. */
@@ -71,16 +78,29 @@ final class BlockClosetNode implements AutoCloseable {
             env.put(bind, host);
         }
         env.putAll(extraEnv);
+        return launch(jar, host, s3Port, adminPort, clusterPort, log, env);
+    }
+
+    private static BlockClosetNode launch(Path jar, String host, int s3Port, int adminPort, int clusterPort, Path log,
+            Map<String, String> env) throws IOException, InterruptedException {
         ChildJvm jvm = ChildJvm.start("Block Closet node " + host, jar, List.of(), env, log);
         try {
             URI health = URI.create("http://" + host + ":" + adminPort + "/healthcheck");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            jvm.awaitReady(() -> healthy(http, health), Duration.ofSeconds(120));
+            jvm.awaitReady(() -> healthy(http, health), Duration.ofSeconds(300));
         } catch (RuntimeException | InterruptedException e) {
             jvm.close();
             throw e;
         }
-        return new BlockClosetNode(jvm, host, s3Port, adminPort, clusterPort);
+        return new BlockClosetNode(jvm, host, s3Port, adminPort, clusterPort, jar, log, env);
+    }
+
+    /** The same node (data, ports, settings) started again once this one's process is gone; returns when healthy. */
+    BlockClosetNode relaunch() throws IOException, InterruptedException {
+        if (jvm.alive()) {
+            throw new IllegalStateException("stop or kill " + host + " first");
+        }
+        return launch(jar, host, endpoint.getPort(), adminPort, clusterPort, log, env);
     }
 
     /** A single-use join token made through this node's admin API, as an admin would. */

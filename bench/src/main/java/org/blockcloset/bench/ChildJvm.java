@@ -58,6 +58,10 @@ final class ChildJvm implements AutoCloseable {
         throw new IllegalStateException(name + " not ready after " + timeout + "; see " + log);
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }

@@ -26,6 +26,12 @@ final class Report {
     private RepairProbe.Outcome repair;
     private double rawWriteMiBps;
 
+    private RecoveryProbe.Outcome recovery;
+
+    void recovery(RecoveryProbe.Outcome outcome) {
+        this.recovery = outcome;
+    }
+
     void repair(RepairProbe.Outcome outcome, double rawMiBps) {
         this.repair = outcome;
         this.rawWriteMiBps = rawMiBps;
@@ -132,6 +138,16 @@ final class Report {
             }
             sb.append('\n');
         }
+        if (recovery != null) {
+            RecoveryProbe.Outcome r = recovery;
+            sb.append(String.format(Locale.ROOT, "A single node's start holding %,d objects of 1 KiB (written in %.0f s at c=32), "
+                    + "from the launch of the process (ratios: over the clean start in this run):%n%n", r.objects(), r.fillSeconds()));
+            sb.append("| start | healthy s | serving s (a GET and a PUT answered) | × clean start |\n");
+            sb.append("|---|---:|---:|---:|\n");
+            sb.append(String.format(Locale.ROOT, "| after a clean stop (SIGTERM) | %.1f | %.1f | 1.00× |%n", r.cleanHealthy(), r.cleanServing()));
+            sb.append(String.format(Locale.ROOT, "| after kill -9 under write load (%d PUTs acknowledged in the 3 s before) | %.1f | %.1f | %.2f× |%n%n",
+                    r.putsAcknowledgedBeforeKill(), r.crashHealthy(), r.crashServing(), r.crashServing() / r.cleanServing()));
+        }
         for (String base : List.of(RAW, PEER)) {
             if (!byTarget.containsKey(base)) {
                 continue;
@@ -198,6 +214,10 @@ final class Report {
         if (stall != null) {
             lines.add(check(String.format(Locale.ROOT, "write stall after kill -9 ≤ 3 s: %.2f s", stall.stallSeconds()),
                     stall.stallSeconds() <= 3));
+        }
+        if (recovery != null) {
+            lines.add(check(String.format(Locale.ROOT, "serving ≤ 10 s after kill -9 at %,d objects: %.1f s", recovery.objects(),
+                    recovery.crashServing()), recovery.crashServing() <= 10));
         }
         if (lines.isEmpty()) {
             return "";
