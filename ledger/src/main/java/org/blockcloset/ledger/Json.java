@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 
 /** The one JSON mapping of events and view records (log values and store values). */
 public final class Json {

@@ -3,7 +3,7 @@ package org.blockcloset.ledger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 
 /** Readable block ids for tests: a label stands for the id of a block whose bytes are the label. */
 public final class TestBlocks {

@@ -1,5 +1,6 @@
 package org.blockcloset.storage;
 
+import org.blockcloset.ledger.model.BlockId;
 import java.io.IOException;
 
 /** The bytes on disk do not hash to the block's id. The block must not be served. */

@@ -1,5 +1,6 @@
 package org.blockcloset.storage;
 
+import org.blockcloset.ledger.model.BlockId;
 import java.util.concurrent.CompletableFuture;
 
 /**

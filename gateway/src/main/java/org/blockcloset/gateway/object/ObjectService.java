@@ -13,7 +13,7 @@ import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.BlockRef;
 import java.util.Map;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockNotFoundException;
 import org.blockcloset.storage.CorruptBlockException;
 import org.blockcloset.storage.BlockStore;

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.ClusterNode;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.remote.BlockClient;
 import org.blockcloset.storage.remote.ClusterCredentials;
 

@@ -24,7 +24,7 @@ import org.blockcloset.ledger.event.BlocksDropped;
 import org.blockcloset.ledger.event.BlocksReplicated;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.layout.Layout;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockInfo;
 import org.blockcloset.storage.BlockStore;
 import org.blockcloset.storage.BlockWriter;

@@ -16,7 +16,7 @@ import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.ScrubFoundCorruption;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockInfo;
 import org.blockcloset.storage.BlockNotFoundException;
 import org.blockcloset.storage.BlockStore;

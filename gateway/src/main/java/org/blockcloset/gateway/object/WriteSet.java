@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.blockcloset.ledger.model.BlockRef;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockStore;
 import org.blockcloset.storage.BlockWriter;
 import org.blockcloset.storage.InsufficientStorageException;

@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
 import java.util.Random;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.remote.BlockClient;
 import org.blockcloset.storage.remote.ClusterCredentials;
 import org.blockcloset.storage.remote.RemoteBlockException;

@@ -3,7 +3,7 @@ package org.blockcloset.ledger.layout;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 
 /**
  * Where blocks live: a fixed number of partitions, each held by an ordered list of distinct nodes

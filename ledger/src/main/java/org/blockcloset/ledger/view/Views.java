@@ -24,7 +24,7 @@ import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.model.ObjectVersion;
 import org.blockcloset.ledger.model.Part;
 import org.blockcloset.ledger.model.Upload;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 
 /**
  * Read side of the views (Streams interactive queries). Callers that need to see their own write

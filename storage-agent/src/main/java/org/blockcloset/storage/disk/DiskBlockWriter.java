@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockWriter;
 import org.blockcloset.storage.SealedBlock;
 

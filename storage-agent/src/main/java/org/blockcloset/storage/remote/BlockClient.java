@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockNotFoundException;
 import org.blockcloset.storage.CorruptBlockException;
 import org.blockcloset.storage.InsufficientStorageException;

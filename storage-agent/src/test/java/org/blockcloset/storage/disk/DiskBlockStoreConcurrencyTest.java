@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockInfo;
 import org.blockcloset.storage.SealedBlock;
 import org.junit.jupiter.api.Test;

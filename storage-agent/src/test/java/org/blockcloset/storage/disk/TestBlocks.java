@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockStore;
 import org.blockcloset.storage.BlockWriter;
 import org.blockcloset.storage.SealedBlock;

@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import org.blockcloset.storage.BlockId;
+import org.blockcloset.ledger.model.BlockId;
 import org.blockcloset.storage.BlockNotFoundException;
 import org.blockcloset.storage.CorruptBlockException;
 import org.blockcloset.storage.InsufficientStorageException;

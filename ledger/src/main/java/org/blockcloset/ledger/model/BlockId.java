@@ -1,4 +1,4 @@
-package org.blockcloset.storage;
+package org.blockcloset.ledger.model;
 
 import java.util.HexFormat;
 import java.util.Objects;
