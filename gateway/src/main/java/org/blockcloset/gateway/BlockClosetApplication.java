@@ -290,7 +290,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 .addMapping("/api/buckets/*");
         JoinTokensServlet joinTokens = new JoinTokensServlet(ledger, secrets, adminAuth, config.advertise + ":" + config.clusterPort,
                 Clock.systemUTC(), env.getObjectMapper());
-        env.admin().addServlet("join-tokens", joinTokens).addMapping("/api/join-tokens");
+        env.admin().addServlet("join-tokens", joinTokens).addMapping("/api/join-tokens", "/api/join-tokens/*");
         InetAddress advertised = InetAddress.getByName(config.advertise);
         DiscoveryServlet discovery = new DiscoveryServlet(Discovery.Mode.parse(config.discovery).enabledFor(advertised), advertised,
                 identity.nodeId(), config.advertise + ":" + config.clusterPort, kafka::clusterId,

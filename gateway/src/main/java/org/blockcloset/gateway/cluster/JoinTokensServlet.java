@@ -22,6 +22,8 @@ import org.blockcloset.ledger.model.AccessKey;
 /**
  * {@code POST /api/join-tokens[?ttl=SECONDS]} on the admin port (admin key): a single-use join token,
  * valid one hour by default, and the command to paste on the new host. The token is shown once.
+ * {@code GET /api/join-tokens} lists tokens (never their secrets); {@code DELETE /api/join-tokens/<id>}
+ * revokes one that leaked or is no longer wanted: no node joins with it from then on.
  */
 public final class JoinTokensServlet extends AdminServlet {
     private static final Duration DEFAULT_TTL = Duration.ofHours(1);
@@ -43,8 +45,34 @@ public final class JoinTokensServlet extends AdminServlet {
 
     @Override
     protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
-        if (!req.getMethod().equals("POST")) {
-            send(resp, 405, Map.of("error", "POST only"));
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        if (req.getMethod().equals("GET") && path.equals("/")) {
+            send(resp, 200, ledger.views().joinTokens().stream().map(t -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", t.tokenId());
+                m.put("expires", t.expires().toString());
+                m.put("createdBy", t.createdBy());
+                m.put("usedBy", t.usedBy());
+                m.put("revoked", t.revoked() == null ? null : t.revoked().toString());
+                m.put("usable", t.usable(clock.instant()));
+                return m;
+            }).toList());
+            return;
+        }
+        if (req.getMethod().equals("DELETE") && path.length() > 1 && path.indexOf('/', 1) < 0) {
+            try {
+                ledger.append(caller.accessKeyId(), UUID.randomUUID().toString(),
+                        new org.blockcloset.ledger.event.JoinTokenRevoked(path.substring(1)));
+                resp.setStatus(204);
+            } catch (RejectedException e) {
+                send(resp, 404, Map.of("error", "no join token " + path.substring(1)));
+            } catch (LedgerUnavailableException e) {
+                send(resp, 503, Map.of("error", "the event log did not record the revocation: " + e.getMessage()));
+            }
+            return;
+        }
+        if (!req.getMethod().equals("POST") || !path.equals("/")) {
+            send(resp, 405, Map.of("error", "use POST or GET /api/join-tokens, DELETE /api/join-tokens/<id>"));
             return;
         }
         Duration ttl = DEFAULT_TTL;

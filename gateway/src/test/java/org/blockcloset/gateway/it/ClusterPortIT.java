@@ -143,6 +143,33 @@ class ClusterPortIT {
         }
     }
 
+    /** A join token that leaked is revoked through the admin API: no node joins with it from then on. */
+    @Test
+    void aRevokedJoinTokenJoinsNobody() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode made = AdminApi.post(NODE.node(), "/api/join-tokens");
+        String token = made.path("token").asText();
+        String id = org.blockcloset.gateway.cluster.Join.Token.parse(token).id();
+        assertEquals(204, AdminApi.send(NODE.node(), "DELETE", "/api/join-tokens/" + id, null, Node.ACCESS_KEY, Node.SECRET_KEY)
+                .statusCode());
+        boolean listed = false;
+        for (com.fasterxml.jackson.databind.JsonNode t : new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                AdminApi.send(NODE.node(), "GET", "/api/join-tokens", null, Node.ACCESS_KEY, Node.SECRET_KEY).body())) {
+            if (t.path("id").asText().equals(id)) {
+                listed = true;
+                assertFalse(t.path("usable").asBoolean(), t.toString());
+                assertFalse(t.path("revoked").isNull(), t.toString());
+                assertFalse(t.toString().contains(token), "the list never shows a token's secret");
+            }
+        }
+        assertTrue(listed, "the revoked token is listed");
+        java.io.IOException refused = assertThrows(java.io.IOException.class, () -> org.blockcloset.gateway.cluster.JoinClient.join(
+                NODE.node().joinAddress(), token, new org.blockcloset.gateway.cluster.Join.Request("node-with-a-leaked-token",
+                        new org.blockcloset.ledger.model.NodeAddress("127.0.0.99", 1, 2, 3, 4, 5), java.util.Set.of("storage"), "", 1)));
+        assertTrue(refused.getMessage().contains("403"), refused.getMessage());
+        assertEquals(404, AdminApi.send(NODE.node(), "DELETE", "/api/join-tokens/no-such-token", null, Node.ACCESS_KEY, Node.SECRET_KEY)
+                .statusCode());
+    }
+
     /** A join request whose headers are sent and whose body never comes. */
     private static javax.net.ssl.SSLSocket openJoin(javax.net.ssl.SSLSocketFactory tls, String headers, int length) throws Exception {
         java.net.URI u = NODE.node().clusterUrl();

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = NodeRemoved.class, name = "NodeRemoved"),
     @JsonSubTypes.Type(value = LayoutChanged.class, name = "LayoutChanged"),
     @JsonSubTypes.Type(value = JoinTokenCreated.class, name = "JoinTokenCreated"),
+    @JsonSubTypes.Type(value = JoinTokenRevoked.class, name = "JoinTokenRevoked"),
     @JsonSubTypes.Type(value = BlocksUnderReplicated.class, name = "BlocksUnderReplicated"),
     @JsonSubTypes.Type(value = BucketReplicationChanged.class, name = "BucketReplicationChanged"),
     @JsonSubTypes.Type(value = NodeFailed.class, name = "NodeFailed"),
@@ -53,7 +54,7 @@ public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, O
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
         BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged, ObjectTagsChanged,
         BucketTagsChanged, BucketVersioningChanged, BucketObjectLockChanged, BucketAclChanged, BucketCorsChanged, ObjectLockChanged, ObjectAclChanged,
-        BucketLifecycleChanged, ClusterHealthChanged {
+        BucketLifecycleChanged, ClusterHealthChanged, JoinTokenRevoked {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -46,6 +46,7 @@ final class MembershipFold {
     static boolean handles(Event e) {
         return e instanceof NodeJoined || e instanceof NodeCapacityChanged || e instanceof NodeRemoved
                 || e instanceof LayoutChanged || e instanceof JoinTokenCreated || e instanceof BlocksUnderReplicated
+                || e instanceof org.blockcloset.ledger.event.JoinTokenRevoked
                 || e instanceof NodeFailed || e instanceof NodeRecovered || e instanceof BlocksReplicated
                 || e instanceof BlocksDropped || e instanceof ScrubFoundCorruption || e instanceof NodeDraining
                 || e instanceof org.blockcloset.ledger.event.ClusterHealthChanged
@@ -157,6 +158,14 @@ final class MembershipFold {
                 return Rejection.INVALID_EVENT;
             }
             tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.sealedSecret(), t.expires(), logged.actor(), null));
+        } else if (e instanceof org.blockcloset.ledger.event.JoinTokenRevoked r) {
+            JoinToken t = r.tokenId() == null ? null : tokens.get(r.tokenId());
+            if (t == null) {
+                return Rejection.INVALID_JOIN_TOKEN;
+            }
+            if (t.revoked() == null) {
+                tokens.put(t.tokenId(), t.withRevoked(at));
+            }
         }
         return null;
     }

@@ -340,6 +340,11 @@ public final class Views {
         return Optional.ofNullable(this.<JoinToken>store(StoreNames.JOIN_TOKENS).get(tokenId));
     }
 
+    /** Every join token made, used, expired or revoked ones included (a few per node ever joined). */
+    public List<JoinToken> joinTokens() {
+        return all(StoreNames.JOIN_TOKENS);
+    }
+
     public boolean isReferenced(BlockId blockId) {
         return this.<Long>store(StoreNames.BLOCK_REFS).get(blockId.hex()) != null;
     }

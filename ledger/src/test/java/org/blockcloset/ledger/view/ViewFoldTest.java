@@ -576,6 +576,12 @@ class ViewFoldTest {
         pipeAt(T0, new JoinTokenCreated("t2", "hash", T0.plusSeconds(600)));
         assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN), rejection(pipeAt(T0.plusSeconds(601), joined("n3", 3, "t2"))),
                 "expired");
+        pipeAt(T0, new JoinTokenCreated("t3", "hash", T0.plusSeconds(600)));
+        assertEquals(Optional.empty(), rejection(pipeAt(T0.plusSeconds(4), new org.blockcloset.ledger.event.JoinTokenRevoked("t3"))));
+        assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN), rejection(pipeAt(T0.plusSeconds(5), joined("n3", 3, "t3"))),
+                "revoked");
+        assertEquals(Optional.of(Rejection.INVALID_JOIN_TOKEN),
+                rejection(pipe(new org.blockcloset.ledger.event.JoinTokenRevoked("no-such-token"))));
         assertEquals(2, members.approximateNumEntries());
         assertEquals("n2", driver.<String, JoinToken>getKeyValueStore(StoreNames.JOIN_TOKENS).get("t1").usedBy());
 
