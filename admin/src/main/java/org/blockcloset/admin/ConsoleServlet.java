@@ -598,9 +598,16 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
         }
         java.util.Map<String, String> buckets;
         if (level.equals("all")) {
-            buckets = Map.of(AccessKey.EVERY_BUCKET, "write");
+            // Every bucket to write, keeping what the key was given in named buckets (an owner stays one).
+            buckets = new java.util.TreeMap<>(key.get().buckets() == null ? Map.of() : key.get().buckets());
+            buckets.put(AccessKey.EVERY_BUCKET, "write");
         } else if (List.of("none", "read", "write", "owner").contains(level) && !bucket.isEmpty()) {
             buckets = new java.util.TreeMap<>(key.get().buckets() == null ? Map.of() : key.get().buckets());
+            if (level.equals("none") && !bucket.equals(AccessKey.EVERY_BUCKET) && buckets.containsKey(AccessKey.EVERY_BUCKET)) {
+                keys(req, resp, settings, "Key " + id + " reaches every bucket; take \"every bucket\" away first (\"every bucket\", "
+                        + "\"nothing\"), then give it the buckets it should reach.", null);
+                return;
+            }
             if (level.equals("none")) {
                 buckets.remove(bucket);
             } else {

@@ -178,7 +178,7 @@ public final class BenchMain {
     /** A single node's start after a clean stop and after kill -9, holding many objects (issue 17). */
     private static void runRecovery(BenchOptions o, Path root, Payload payload, Report report) throws Exception {
         Files.deleteIfExists(log(root, "recovery"));
-        int objects = (int) Math.max(1000, o.recoveryObjects * Math.min(1.0, o.scale));
+        int objects = o.recoveryObjects;
         RecoveryProbe.Outcome out = RecoveryProbe.run(o.nodeJar.toAbsolutePath(), root.resolve("recovery"), log(root, "recovery"),
                 objects, payload);
         System.err.printf(Locale.ROOT, "recovery: %d objects; healthy %.1f s after a clean stop, %.1f s after kill -9%n",

@@ -19,7 +19,8 @@ final class BenchOptions {
             "  --cluster N    also run the table against a local N-node cluster (127.0.0.2..) and measure",
             "                 the longest write stall after a kill -9 of one node; alone, it runs the",
             "                 single node and the cluster only (targets blockcloset,cluster)",
-            "  --recovery N   also time a single node's start holding N objects (default 100000 x scale)",
+            "  --recovery N   also time a single node's start holding N objects (100000 when the target",
+            "                 recovery is named in --targets without this flag)",
             "                 after a clean stop and after kill -9 under load; alone, it runs only that",
             "                 (target recovery)",
             "  --data-dir     where all three write (default target/bench-data; must not be tmpfs)",
@@ -84,15 +85,15 @@ final class BenchOptions {
                 default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
             }
         }
-        if (recoveryGiven && !targetsGiven && !clusterGiven) {
-            o.targets = new LinkedHashSet<>(List.of("recovery"));
-        } else if (recoveryGiven) {
-            o.targets.add("recovery");
-        }
         if (clusterGiven && !targetsGiven) {
             o.targets = new LinkedHashSet<>(List.of("blockcloset", "cluster"));
         } else if (clusterGiven) {
             o.targets.add("cluster");
+        }
+        if (recoveryGiven && !targetsGiven && !clusterGiven) {
+            o.targets = new LinkedHashSet<>(List.of("recovery"));
+        } else if (recoveryGiven) {
+            o.targets.add("recovery");
         }
         if (o.concurrency.stream().anyMatch(c -> c < 1 || c > 256)) {
             throw new IllegalArgumentException("--concurrency must be 1..256");

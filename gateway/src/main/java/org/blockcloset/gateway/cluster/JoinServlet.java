@@ -77,14 +77,22 @@ public final class JoinServlet extends HttpServlet {
             return;
         }
         try {
-            // This connection waits at most BODY_WITHIN between bytes (the port's own default is 30 s).
+            // This connection waits at most BODY_WITHIN between bytes of the body (the port's own idle
+            // timeout, 30 s, again once it is read: answering may wait on the log).
+            org.eclipse.jetty.io.EndPoint endPoint = null;
+            long idle = 0;
             try {
-                org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(req).getConnectionMetaData()
-                        .getConnection().getEndPoint().setIdleTimeout(BODY_WITHIN.toMillis());
+                endPoint = org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(req).getConnectionMetaData()
+                        .getConnection().getEndPoint();
+                idle = endPoint.getIdleTimeout();
+                endPoint.setIdleTimeout(BODY_WITHIN.toMillis());
             } catch (RuntimeException notJetty) {
-                // the total deadline below still holds between reads
+                endPoint = null; // the total deadline below still holds between reads
             }
             byte[] body = readWithin(req, (int) length);
+            if (endPoint != null) {
+                endPoint.setIdleTimeout(idle);
+            }
             if (body == null) {
                 send(resp, 408, Map.of("error", "the join request's body did not arrive in time"));
                 return;
@@ -129,7 +137,11 @@ public final class JoinServlet extends HttpServlet {
         }
         Join.Request r = JSON.readValue(body, Join.Request.class);
         Optional<ClusterNode> known = ledger.views().node(r.nodeId());
-        boolean retry = known.isPresent() && r.nodeId().equals(token.get().usedBy());
+        // A retried join (its answer lost) of the node that used the token gets the answer again, but
+        // only while the token would have been valid and not after it was revoked: the answer holds the
+        // cluster secret.
+        boolean retry = known.isPresent() && r.nodeId().equals(token.get().usedBy()) && token.get().revoked() == null
+                && clock.instant().isBefore(token.get().expires());
         if (known.isPresent() && !retry) {
             send(resp, 409, Map.of("error", "node id " + r.nodeId() + " is already a member"));
             return;

@@ -271,6 +271,11 @@ public final class NodeConsoleBackend implements ConsoleBackend {
             String id = AccessKeys.create(ledger, box, "console", SHARE_KEY, false, Map.of(AccessKey.EVERY_BUCKET, "read")).accessKeyId();
             signer = ledger.views().accessKey(id).orElseThrow();
         }
+        if (signer.buckets() == null) {
+            // A signer made before keys started empty reaches every bucket as owner: make it read only.
+            ledger.append("console", java.util.UUID.randomUUID().toString(), new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(
+                    signer.accessKeyId(), Map.of(AccessKey.EVERY_BUCKET, "read")));
+        }
         String secret = box.secretOf(signer).orElseThrow(() -> new IllegalStateException("the share key's secret cannot be opened"));
         return Presigner.presignGet(host + ":" + s3Port.get(), bucket, key, region, signer.accessKeyId(), secret, Instant.now(),
                 expires, extra);

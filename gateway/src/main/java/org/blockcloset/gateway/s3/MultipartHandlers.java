@@ -80,6 +80,9 @@ final class MultipartHandlers {
     void uploadPart(S3Request r, HttpServletResponse resp) throws IOException {
         int number = partNumber(r);
         Upload u = requireUpload(ctx, r);
+        String decoded = r.header("x-amz-decoded-content-length");
+        ctx.checkPartQuota(ctx.requireBucket(r.bucket()), decoded != null && decoded.matches("\\d{1,18}") ? Long.parseLong(decoded)
+                : r.http().getContentLengthLong());
         Part p;
         try (WriteSet write = ctx.objects().begin(r.bucket())) {
             BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);

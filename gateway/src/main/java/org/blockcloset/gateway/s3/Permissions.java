@@ -42,7 +42,8 @@ final class Permissions {
      * destroy history (S3 asks for s3:DeleteObjectVersion, a separate grant).
      */
     static void checkVersionDelete(AccessKey key, String bucket) {
-        if (key != null && key.limited() && !key.may(Permission.OWNER, bucket)) {
+        // Anonymous callers (a public-read-write bucket's ACL) never: they own nothing.
+        if (key == null || key.limited() && !key.may(Permission.OWNER, bucket)) {
             throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may write in bucket " + bucket
                     + " but not delete a version for good: that needs owner.");
         }

@@ -64,6 +64,23 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         }
     }
 
+    /**
+     * A part of {@code bytes} may not take a bucket past its byte quota counting the objects and every
+     * pending part (multipart uploads never completed fill the pool too). Checked before a byte of
+     * the part is received; parts in flight at once may pass it together (the fold counts them, but
+     * its rules cannot change for events already in the log).
+     */
+    void checkPartQuota(Bucket bucket, long bytes) {
+        if (bucket.quotaBytes() == null) {
+            return;
+        }
+        org.blockcloset.ledger.model.BucketStats now = views().bucketStats(bucket.name());
+        if (now.quotaBytes() + Math.max(0, bytes) > bucket.quotaBytes()) {
+            throw new S3Exception(S3Error.QUOTA_EXCEEDED, "Bucket " + bucket.name() + " holds " + now.bytes() + " bytes and "
+                    + now.partBytes() + " bytes of parts of uploads not completed; its quota is " + bucket.quotaBytes() + " bytes");
+        }
+    }
+
     Bucket requireBucket(String name) {
         return lookUp(() -> views().bucket(name)).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_BUCKET));
     }

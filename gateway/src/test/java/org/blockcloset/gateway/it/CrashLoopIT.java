@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * A node killed (SIGKILL) again and again under write load (issue 17): every start completes (no
  * restore that hangs), and nothing acknowledged in any cycle is lost. The kill lands after a
- * different number of acknowledged PUTs each cycle (seeded, so a failing cycle can be replayed),
- * often while the views commit their exactly-once transaction. Each cycle's start time, from launch
+ * different number of acknowledged PUTs each cycle (a seeded count; where the kill falls within the
+ * node's work still varies from run to run), often while the views commit their transaction. Each cycle's start time, from launch
  * to a healthy answer, is printed (measured, not asserted: ops/bench measures recovery).
  * {@code -Dcrashloop.cycles=N} runs more than CI's 20.
  */

@@ -17,7 +17,7 @@ public record BucketStats(long objects, long bytes, long partBytes) {
     }
 
     public BucketStats plusParts(long partBytesDelta) {
-        return new BucketStats(objects, bytes, Math.max(0, partBytes + partBytesDelta));
+        return new BucketStats(objects, bytes, partBytes + partBytesDelta);
     }
 
     /** Bytes that count against the quota: objects and pending parts. */

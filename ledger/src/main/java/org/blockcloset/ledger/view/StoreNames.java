@@ -7,6 +7,8 @@ public final class StoreNames {
     public static final String BUCKET_STATS = "bucket-stats";
     /** Not a bucket name (they never hold '~'). */
     public static final String STATS_READY = "~ready";
+    /** Marks a store that counted the parts of every pending upload (absent in state made before). */
+    public static final String PARTS_COUNTED = "~parts";
     /** {@code bucket/key} → current ObjectVersion; iterated in key order for listings. */
     public static final String OBJECTS = "objects";
     /**

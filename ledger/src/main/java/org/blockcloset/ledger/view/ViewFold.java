@@ -109,6 +109,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         Event e = logged.event();
         if (!statsChecked) {
             countObjectsOnce();
+            countPartsOnce();
         }
         if (MembershipFold.handles(e)) {
             return membership.apply(logged);
@@ -174,7 +175,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         } else if (e instanceof BucketDeleted d) {
             return deleteBucket(d.bucket());
         } else if (e instanceof ObjectPut p) {
-            return putObject(p.object(), p.precondition(), offset, 0);
+            return putObject(p.object(), p.precondition(), offset);
         } else if (e instanceof ObjectDeleted d) {
             return deleteObject(d, logged, offset);
         } else if (e instanceof MultipartUploadCreated c) {
@@ -189,24 +190,18 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             }
             String partKey = Keys.part(p.uploadId(), p.part().partNumber());
             Part old = parts.get(partKey);
-            // Parts count against the bucket's byte quota from their upload on: a key with a quota
-            // cannot fill the pool with uploads it never completes.
-            long delta = p.part().size() - (old == null ? 0 : old.size());
-            Bucket bucket = buckets.get(p.bucket());
-            org.blockcloset.ledger.model.BucketStats now = statsOf(p.bucket());
-            if (bucket != null && bucket.quotaBytes() != null && delta > 0 && now.quotaBytes() + delta > bucket.quotaBytes()) {
-                return Rejection.QUOTA_EXCEEDED;
-            }
+            // Pending parts are counted (the gateway weighs them against the quota before it takes a
+            // part or an object); the fold refuses nothing new for them: its rules are the same for
+            // every event already in the log, or nodes that folded it at different times would differ.
             parts.put(partKey, p.part());
-            stats.put(p.bucket(), now.plusParts(delta));
+            stats.put(p.bucket(), statsOf(p.bucket()).plusParts(p.part().size() - (old == null ? 0 : old.size())));
             adjustRefs(old == null ? List.of() : old.blocks(), p.part().blocks());
         } else if (e instanceof MultipartUploadCompleted c) {
             ObjectVersion o = c.object();
             if (uploads.get(Keys.upload(o.bucket(), o.key(), c.uploadId())) == null) {
                 return Rejection.NO_SUCH_UPLOAD;
             }
-            // The completed object takes the place its parts held in the quota.
-            Rejection r = putObject(o, c.precondition(), offset, partBytes(c.uploadId()));
+            Rejection r = putObject(o, c.precondition(), offset);
             if (r != null) {
                 return r;
             }
@@ -273,8 +268,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         }
     }
 
-    /** @param releasing pending part bytes this write turns into the object (a completed upload's), not counted twice */
-    private Rejection putObject(ObjectVersion o, Precondition precondition, long offset, long releasing) {
+    private Rejection putObject(ObjectVersion o, Precondition precondition, long offset) {
         if (o.bucket() == null || o.key() == null || o.versionId() == null || o.blocks() == null) {
             return Rejection.INVALID_EVENT; // checked before any write: a refused event changes nothing
         }
@@ -300,7 +294,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         long objectsDelta = old == null ? 1 : 0;
         long bytesDelta = o.size() - (replaced == null ? 0 : replaced.value.size());
         org.blockcloset.ledger.model.BucketStats now = statsOf(o.bucket());
-        if ((bucket.quotaBytes() != null && bytesDelta > 0 && now.quotaBytes() - releasing + bytesDelta > bucket.quotaBytes())
+        if ((bucket.quotaBytes() != null && bytesDelta > 0 && now.bytes() + bytesDelta > bucket.quotaBytes())
                 || (bucket.quotaObjects() != null && objectsDelta > 0 && now.objects() + objectsDelta > bucket.quotaObjects())) {
             return Rejection.QUOTA_EXCEEDED;
         }
@@ -544,6 +538,36 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
      * State made before bucket statistics existed has objects but no counts: count them once, in the
      * first event's transaction, and mark the store as counted.
      */
+    /**
+     * State made before pending parts were counted holds parts but no part bytes: count them once, in
+     * the first event's transaction, so a node upgraded in place holds what a node folding the log
+     * from its start holds at the same offset.
+     */
+    private void countPartsOnce() {
+        if (stats.get(StoreNames.PARTS_COUNTED) != null) {
+            return;
+        }
+        java.util.Map<String, String> bucketOfUpload = new java.util.HashMap<>();
+        try (KeyValueIterator<String, Upload> it = uploads.all()) {
+            it.forEachRemaining(kv -> bucketOfUpload.put(kv.value.uploadId(), kv.value.bucket()));
+        }
+        java.util.Map<String, Long> pending = new java.util.HashMap<>();
+        try (KeyValueIterator<String, Part> it = parts.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                String bucket = bucketOfUpload.get(kv.key.substring(0, kv.key.indexOf('/')));
+                if (bucket != null) {
+                    pending.merge(bucket, kv.value.size(), Long::sum);
+                }
+            }
+        }
+        pending.forEach((b, n) -> {
+            org.blockcloset.ledger.model.BucketStats s = statsOf(b);
+            stats.put(b, new org.blockcloset.ledger.model.BucketStats(s.objects(), s.bytes(), n));
+        });
+        stats.put(StoreNames.PARTS_COUNTED, org.blockcloset.ledger.model.BucketStats.EMPTY);
+    }
+
     private void countObjectsOnce() {
         statsChecked = true;
         if (stats.get(StoreNames.STATS_READY) != null) {
@@ -582,17 +606,6 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         buckets.delete(bucket);
         stats.delete(bucket);
         return null;
-    }
-
-    /** The bytes of an upload's parts. */
-    private long partBytes(String uploadId) {
-        long sum = 0;
-        try (KeyValueIterator<String, Part> it = parts.prefixScan(uploadId + "/", KEYS)) {
-            while (it.hasNext()) {
-                sum += it.next().value.size();
-            }
-        }
-        return sum;
     }
 
     private void dropUpload(String bucket, String key, String uploadId) {

@@ -76,8 +76,8 @@ public final class BlockApiServlet extends HttpServlet {
         this.clock = clock;
     }
 
-    /** The most of a refused request's body read before answering it (a block at most). */
-    private static final long DRAIN_AT_MOST = 64L << 20;
+    /** The most of a refused request's body read before answering it. */
+    private static final long DRAIN_AT_MOST = 64L << 10;
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -87,12 +87,18 @@ public final class BlockApiServlet extends HttpServlet {
         String caller = credentials.verify(req.getHeader("Authorization"), req.getMethod(), path, req.getQueryString(),
                 clock.instant());
         if (caller == null) {
-            // Read what the refused caller sends (at most a block) before answering: a connection
-            // closed with its body unread loses the answer to the reset under TLS, and a member
-            // whose clock is off should read "401", not "no answer".
+            // A small refused body is read before answering (a connection closed with its body unread
+            // loses the answer to the reset under TLS); a larger one is not: a stranger must not hold
+            // the port's threads. The answer then says the connection closes.
             long declared = req.getContentLengthLong();
             if (declared > 0 && declared <= DRAIN_AT_MOST) {
-                req.getInputStream().skipNBytes(declared);
+                try {
+                    req.getInputStream().skipNBytes(declared);
+                } catch (IOException slowOrGone) {
+                    resp.setHeader("Connection", "close");
+                }
+            } else if (declared != 0) {
+                resp.setHeader("Connection", "close");
             }
             error(resp, 401, "cluster credentials required");
             return;
