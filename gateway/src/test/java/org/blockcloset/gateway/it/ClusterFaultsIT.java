@@ -68,6 +68,12 @@ class ClusterFaultsIT {
     @Test
     @Order(-1)
     void nodeToNodeTrafficNeverCarriesAnObjectInClear(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/tcpdump")) && !Files.isExecutable(Path.of("/usr/sbin/tcpdump"))) {
+            if ("true".equals(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail("the capture test needs tcpdump (apt-get install tcpdump)");
+            }
+            org.junit.jupiter.api.Assumptions.abort("tcpdump is missing; skipping the capture of node-to-node traffic");
+        }
         String marker = "BLOCKCLOSET-WIRE-MARKER-" + java.util.UUID.randomUUID();
         StringBuilder notNodeToNode = new StringBuilder("tcp");
         for (Node n : cluster.nodes()) {
