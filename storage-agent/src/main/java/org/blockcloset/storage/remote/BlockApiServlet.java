@@ -76,14 +76,34 @@ public final class BlockApiServlet extends HttpServlet {
         this.clock = clock;
     }
 
+    /** Whether a raw path is plain: block ids and lease ids never need a dot segment or an escape. */
+    static boolean plain(String raw) {
+        if (raw == null || !raw.startsWith("/") || raw.contains("//") || raw.indexOf('%') >= 0 || raw.indexOf(';') >= 0
+                || raw.indexOf('\\') >= 0) {
+            return false;
+        }
+        for (String segment : raw.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The most of a refused request's body read before answering it. */
     private static final long DRAIN_AT_MOST = 64L << 10;
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        // The raw path: it is what the caller signed. Nothing passes without credentials, and the
-        // routes match whole patterns of it (no prefix), so a dot segment or an encoded path matches none.
+        // The raw path: it is what the caller signed, and the routes match whole patterns of it. A
+        // path that is not plain (a dot segment, an encoded or doubled separator) is refused before
+        // anything else: no route of the block API has one, and Jetty would route it elsewhere than
+        // it reads. Nothing passes without credentials.
         String path = req.getRequestURI();
+        if (!plain(path)) {
+            error(resp, 400, "the path must be plain: no dot segment, '%', ';', '\\' or '//'");
+            return;
+        }
         String caller = credentials.verify(req.getHeader("Authorization"), req.getMethod(), path, req.getQueryString(),
                 clock.instant());
         if (caller == null) {

@@ -248,4 +248,28 @@ class BlockApiTest {
                 HttpResponse.BodyHandlers.discarding()).statusCode());
         assertTrue(client.has(idOf(a)), "nothing a stranger sent took effect");
     }
+
+    /**
+     * A signed request whose raw path is not plain is refused, even by a member: the servlet checks on
+     * its own, whatever Jetty in front of it lets through.
+     */
+    @Test
+    void aPathThatIsNotPlainIsRefusedEvenSigned() throws Exception {
+        for (String raw : List.of("/v1/blocks/../capacity", "/v1/./capacity", "/v1/%2e%2e/capacity", "/v1//capacity",
+                "/v1/capacity;x", "/v1\\capacity")) {
+            assertFalse(BlockApiServlet.plain(raw), raw);
+        }
+        assertTrue(BlockApiServlet.plain("/v1/capacity"));
+        assertTrue(BlockApiServlet.plain("/v1/blocks/" + "a".repeat(64)));
+        ClusterCredentials creds = new ClusterCredentials(SECRET);
+        String raw = "/v1/blocks/../capacity";
+        try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
+            s.getOutputStream().write(("GET " + raw + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                    + creds.authorization("node-a", "GET", raw, null, now.get()) + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertFalse(answer.contains("\"capacity\""), answer);
+        }
+    }
 }
