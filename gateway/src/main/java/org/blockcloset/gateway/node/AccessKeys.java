@@ -1,7 +1,6 @@
 package org.blockcloset.gateway.node;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -41,22 +40,11 @@ public final class AccessKeys {
         return new Created(id, secret);
     }
 
-    /**
-     * What is wrong with a key's bucket map, or null: each level is read, write or owner, and
-     * {@link AccessKey#EVERY_BUCKET} takes read or write only.
-     */
+    /** What is wrong with a key's bucket map, or null: {@link AccessKey#bucketsProblem}, levels written in lower case. */
     public static String check(Map<String, String> buckets) {
-        if (buckets == null) {
-            return null;
+        if (buckets != null && buckets.values().stream().anyMatch(v -> v == null || !v.equals(v.toLowerCase(java.util.Locale.ROOT)))) {
+            return "a bucket's permission is read, write or owner";
         }
-        for (Map.Entry<String, String> e : buckets.entrySet()) {
-            if (!List.of("read", "write", "owner").contains(e.getValue())) {
-                return "a bucket's permission is read, write or owner";
-            }
-            if (e.getKey().equals(AccessKey.EVERY_BUCKET) && e.getValue().equals("owner")) {
-                return "every bucket (\"*\") takes read or write; a key owns only the buckets named for it";
-            }
-        }
-        return null;
+        return AccessKey.bucketsProblem(buckets);
     }
 }

@@ -309,25 +309,12 @@ class AuthIT {
                     } catch (IOException gone) {
                         continue; // a segment or SST file replaced while walking
                     }
-                    if (indexOf(hay, needle) >= 0) {
+                    if (ItSupport.indexOf(hay, needle) >= 0) {
                         found.add(f);
                     }
                 }
             }
         }
         return found;
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

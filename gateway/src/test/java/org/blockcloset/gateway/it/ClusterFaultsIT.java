@@ -100,10 +100,10 @@ class ClusterFaultsIT {
             stop(s3);
         }
         byte[] m = marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        assertTrue(contains(Files.readAllBytes(client), m), "the capture works: the marker is in the S3 client's plain HTTP");
+        assertTrue(ItSupport.indexOf(Files.readAllBytes(client), m) >= 0, "the capture works: the marker is in the S3 client's plain HTTP");
         byte[] nodeTraffic = Files.readAllBytes(between);
         assertTrue(nodeTraffic.length > body.length, "the capture saw at least one copy between the nodes: " + nodeTraffic.length + " bytes");
-        assertTrue(!contains(nodeTraffic, m), "the marker crossed between the nodes in clear");
+        assertTrue(ItSupport.indexOf(nodeTraffic, m) < 0, "the marker crossed between the nodes in clear");
     }
 
     private static Process capture(Path file, String filter) throws Exception {
@@ -124,19 +124,6 @@ class ClusterFaultsIT {
     private static void stop(Process p) throws Exception {
         p.destroy(); // SIGTERM: tcpdump flushes and exits
         assertTrue(p.waitFor(10, TimeUnit.SECONDS), "tcpdump stopped");
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     @Test

@@ -36,6 +36,20 @@ final class ItSupport {
     private ItSupport() {
     }
 
+    /** Where {@code needle} first occurs in {@code hay}, or -1. */
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     static byte[] random(Random rnd, int size) {
         byte[] b = new byte[size];
         rnd.nextBytes(b);

@@ -27,6 +27,27 @@ public record AccessKey(String accessKeyId, String sealedSecret, String descript
         this(accessKeyId, sealedSecret, description, admin, created, revoked, secretKey, null);
     }
 
+    /**
+     * What is wrong with a key's bucket map, or null: each level is read, write or owner, and
+     * {@link #EVERY_BUCKET} takes read or write only, in any case (as {@link #may} reads them). The
+     * fold and the gateway both ask this.
+     */
+    public static String bucketsProblem(java.util.Map<String, String> buckets) {
+        if (buckets == null) {
+            return null;
+        }
+        for (java.util.Map.Entry<String, String> e : buckets.entrySet()) {
+            String level = String.valueOf(e.getValue()).toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.List.of("read", "write", "owner").contains(level)) {
+                return "a bucket's permission is read, write or owner";
+            }
+            if (EVERY_BUCKET.equals(e.getKey()) && level.equals("owner")) {
+                return "every bucket (\"*\") takes read or write; a key owns only the buckets named for it";
+            }
+        }
+        return null;
+    }
+
     public boolean active() {
         return revoked == null;
     }

@@ -215,7 +215,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (accessKeys.get(c.accessKeyId()) != null) {
                 return Rejection.ACCESS_KEY_EXISTS;
             }
-            if (!validBuckets(c.buckets()) || c.secretKey() != null && anySealedKey()) {
+            if (AccessKey.bucketsProblem(c.buckets()) != null || c.secretKey() != null && anySealedKey()) {
                 // A secret in clear after the log already holds sealed ones was not written by a
                 // node (they all seal since then): someone chose that key's secret.
                 return Rejection.INVALID_EVENT;
@@ -236,7 +236,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             if (k == null) {
                 return Rejection.NO_SUCH_ACCESS_KEY;
             }
-            if (!validBuckets(p.buckets())) {
+            if (AccessKey.bucketsProblem(p.buckets()) != null) {
                 return Rejection.INVALID_EVENT;
             }
             accessKeys.put(k.accessKeyId(), k.withBuckets(p.buckets() == null ? null : new java.util.TreeMap<>(p.buckets())));
@@ -643,25 +643,6 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
                 blockRefs.delete(id);
             }
         });
-    }
-
-    /** A key's bucket map: each level read, write or owner; every bucket ("*") never owner. */
-    private static boolean validBuckets(java.util.Map<String, String> buckets) {
-        if (buckets == null) {
-            return true;
-        }
-        for (java.util.Map.Entry<String, String> b : buckets.entrySet()) {
-            AccessKey.Permission level;
-            try {
-                level = AccessKey.Permission.valueOf(String.valueOf(b.getValue()).toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException bad) {
-                return false;
-            }
-            if (AccessKey.EVERY_BUCKET.equals(b.getKey()) && level == AccessKey.Permission.OWNER) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Whether any key in the views has a sealed secret (a handful of keys: a scan is cheap). */
