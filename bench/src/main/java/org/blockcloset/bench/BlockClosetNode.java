@@ -35,9 +35,10 @@ final class BlockClosetNode implements AutoCloseable {
     private final Path jar;
     private final Path log;
     private final Map<String, String> env;
+    private final boolean viaLauncher;
 
     private BlockClosetNode(ChildJvm jvm, String host, int s3Port, int adminPort, int clusterPort, Path jar, Path log,
-            Map<String, String> env) {
+            Map<String, String> env, boolean viaLauncher) {
         this.jvm = jvm;
         this.endpoint = URI.create("http://" + host + ":" + s3Port);
         this.host = host;
@@ -46,6 +47,7 @@ final class BlockClosetNode implements AutoCloseable {
         this.jar = jar;
         this.log = log;
         this.env = Map.copyOf(env);
+        this.viaLauncher = viaLauncher;
     }
 
     /** A single node on 127.0.0.1. */
@@ -54,11 +56,24 @@ final class BlockClosetNode implements AutoCloseable {
     }
 
     /**
+     * A single node on 127.0.0.1 started through the launcher script, as systemd and
+     * {@code ops/blockcloset up} start one (its start times include what the script adds and saves).
+     */
+    static BlockClosetNode startAsLaunchersDo(Path jar, Path dataDir, Path log) throws IOException, InterruptedException {
+        return start(jar, "127.0.0.1", dataDir, log, Map.of(), true);
+    }
+
+    /**
      * A node listening on {@code host} only (a cluster's nodes each get their own loopback address,
      * as hosts of a LAN would), with {@code extraEnv} on top of the defaults (BLOCKCLOSET_JOIN, …).
      */
     static BlockClosetNode start(Path jar, String host, Path dataDir, Path log, Map<String, String> extraEnv)
             throws IOException, InterruptedException {
+        return start(jar, host, dataDir, log, extraEnv, false);
+    }
+
+    private static BlockClosetNode start(Path jar, String host, Path dataDir, Path log, Map<String, String> extraEnv,
+            boolean viaLauncher) throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         int s3Port = FreePorts.next();
         int adminPort = FreePorts.next();
@@ -78,12 +93,13 @@ final class BlockClosetNode implements AutoCloseable {
             env.put(bind, host);
         }
         env.putAll(extraEnv);
-        return launch(jar, host, s3Port, adminPort, clusterPort, log, env);
+        return launch(jar, host, s3Port, adminPort, clusterPort, log, env, viaLauncher);
     }
 
     private static BlockClosetNode launch(Path jar, String host, int s3Port, int adminPort, int clusterPort, Path log,
-            Map<String, String> env) throws IOException, InterruptedException {
-        ChildJvm jvm = ChildJvm.start("Block Closet node " + host, jar, List.of(), env, log);
+            Map<String, String> env, boolean viaLauncher) throws IOException, InterruptedException {
+        String name = "Block Closet node " + host;
+        ChildJvm jvm = viaLauncher ? ChildJvm.startNode(name, jar, env, log) : ChildJvm.start(name, jar, List.of(), env, log);
         try {
             URI health = URI.create("http://" + host + ":" + adminPort + "/healthcheck");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -92,7 +108,7 @@ final class BlockClosetNode implements AutoCloseable {
             jvm.close();
             throw e;
         }
-        return new BlockClosetNode(jvm, host, s3Port, adminPort, clusterPort, jar, log, env);
+        return new BlockClosetNode(jvm, host, s3Port, adminPort, clusterPort, jar, log, env, viaLauncher);
     }
 
     /** The same node (data, ports, settings) started again once this one's process is gone; returns when healthy. */
@@ -100,7 +116,7 @@ final class BlockClosetNode implements AutoCloseable {
         if (jvm.alive()) {
             throw new IllegalStateException("stop or kill " + host + " first");
         }
-        return launch(jar, host, endpoint.getPort(), adminPort, clusterPort, log, env);
+        return launch(jar, host, endpoint.getPort(), adminPort, clusterPort, log, env, viaLauncher);
     }
 
     /** A single-use join token made through this node's admin API, as an admin would. */

@@ -43,6 +43,24 @@ final class ChildJvm implements AutoCloseable {
         return new ChildJvm(name, log, pb.start());
     }
 
+    /**
+     * A Block Closet node run as every launcher runs one, through {@code ops/release/blockcloset-node}
+     * (with its class-data-sharing archive, ADR 0017) and the same heap and collector as {@link #JVM_OPTS};
+     * the script execs the JVM, so this process is the node's.
+     */
+    static ChildJvm startNode(String name, Path jar, Map<String, String> env, Path log) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(name + ": no jar at " + jar + " (ops/bench builds it)");
+        }
+        Path launcher = jar.toAbsolutePath().getParent().getParent().getParent().resolve("ops/release/blockcloset-node");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), jar.toAbsolutePath().toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("BLOCKCLOSET_JAVA_OPTS", String.join(" ", JVM_OPTS));
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        pb.environment().putAll(env);
+        return new ChildJvm(name, log, pb.start());
+    }
+
     /** Polls {@code ready} every 200 ms until it holds; fails if the process exits or time runs out. */
     void awaitReady(BooleanSupplier ready, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,6 +1,7 @@
 package org.blockcloset.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -51,17 +52,22 @@ class ReleaseFilesTest {
     }
 
     /**
-     * Kafka's SASL clients look up every peer address in reverse DNS at each connection (ADR 0009): each way of
-     * starting a node gives glibc the same short resolver timeout, so a dropped query costs 1 s, not 5.
+     * Every way of starting a node runs it through one script (ADR 0017), which gives glibc a short resolver
+     * timeout (Kafka's SASL clients look up every peer address in reverse DNS at each connection, ADR 0009: a
+     * dropped query costs 1 s, not 5) and the class archive.
      */
     @Test
-    void everyLauncherBoundsTheResolverAlike() throws Exception {
+    void everyLauncherRunsANodeThroughOneScript() throws Exception {
         String bounded = "RES_OPTIONS:-" + org.blockcloset.gateway.it.Node.RES_OPTIONS + "}";
-        for (Path launcher : List.of(Path.of("..", "ops", "blockcloset"), Path.of("..", "ops", "local-cluster"),
-                RELEASE.resolve("blockcloset-node"))) {
-            assertTrue(Files.readString(launcher).contains(bounded), launcher + " sets " + bounded);
+        assertTrue(Files.readString(RELEASE.resolve("blockcloset-node")).contains(bounded), "blockcloset-node sets " + bounded);
+        assertTrue(Files.readString(RELEASE.resolve("blockcloset.service")).contains("ExecStart=/opt/blockcloset/bin/blockcloset-node"));
+        for (Path launcher : List.of(Path.of("..", "ops", "blockcloset"), Path.of("..", "ops", "local-cluster"))) {
+            String script = Files.readString(launcher);
+            assertTrue(script.lines().anyMatch(l -> l.contains("exec ") && l.contains("ops/release/blockcloset-node") && l.endsWith(" \"$jar\"")), launcher + " runs nodes through blockcloset-node");
+            assertFalse(script.lines().anyMatch(l -> l.trim().endsWith("-jar \"$jar\"")), launcher + " starts no node JVM of its own");
         }
         String bench = Files.readString(Path.of("..", "bench", "src", "main", "java", "org", "blockcloset", "bench", "ChildJvm.java"));
         assertTrue(bench.contains("\"" + org.blockcloset.gateway.it.Node.RES_OPTIONS + "\""), "ops/bench's nodes bound the resolver alike");
+        assertTrue(bench.contains("ops/release/blockcloset-node"), "ops/bench's recovery probe starts the node as launchers do");
     }
 }

@@ -70,8 +70,22 @@ class LocalClusterIT {
         stopLauncher();
         assertTrue(Files.readString(folder.resolve("logs").resolve("127.0.0.2.log")).contains("Embedded Kafka at 127.0.0.2:19092 stopped"),
                 "the launcher stopped node 1 cleanly");
+        // Each clean stop left the node's class archive (ADR 0017); one torn by a crash is found and dropped.
+        Path torn = null;
+        for (String host : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
+            try (var archives = Files.list(folder.resolve(host).resolve("class-cache"))) {
+                List<Path> found = archives.filter(a -> a.toString().endsWith(".jsa")).toList();
+                assertEquals(1, found.size(), host + " left one class archive: " + found);
+                torn = found.get(0);
+            }
+        }
+        try (var f = java.nio.channels.FileChannel.open(torn, java.nio.file.StandardOpenOption.WRITE)) {
+            f.truncate(f.size() / 2);
+        }
 
         start();
+        assertTrue(Files.readString(folder.resolve("logs").resolve("127.0.0.4.log")).contains("is damaged; starting without it"),
+                "the launcher saw the torn archive");
         for (int node = 2; node <= 4; node++) {
             readAll(node, key, written);
         }
