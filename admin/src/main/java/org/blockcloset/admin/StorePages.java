@@ -155,7 +155,7 @@ final class StorePages {
         long toOffset = log.offsetAt(to);
         Replay replay = replayTo(log, fromOffset);
         Map<String, String> before = snapshot(replay.views(), bucket);
-        log.forEach(fromOffset, toOffset, e -> replay.apply(e.event(), e.offset()));
+        log.forEach(fromOffset, toOffset, e -> replay.apply(e.event(), e.offset(), e.appended()));
         Map<String, String> after = snapshot(replay.views(), bucket);
         List<Map<String, Object>> changes = new ArrayList<>();
         TreeMap<String, Boolean> keys = new TreeMap<>();
@@ -193,7 +193,7 @@ final class StorePages {
 
     private static Replay replayTo(EventLog log, long end) {
         Replay replay = new Replay();
-        log.forEach(0, end, e -> replay.apply(e.event(), e.offset()));
+        log.forEach(0, end, e -> replay.apply(e.event(), e.offset(), e.appended()));
         return replay;
     }
 

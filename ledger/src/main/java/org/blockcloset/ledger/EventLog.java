@@ -42,8 +42,8 @@ public final class EventLog implements AutoCloseable {
         consumer.assign(List.of(TP));
     }
 
-    /** One event and its place in the log. */
-    public record Entry(long offset, LoggedEvent event) {
+    /** One event, its place in the log and the time the log appended it (ADR 0004). */
+    public record Entry(long offset, LoggedEvent event, java.time.Instant appended) {
     }
 
     /**
@@ -119,7 +119,7 @@ public final class EventLog implements AutoCloseable {
                     return out;
                 }
                 if (r.value() != null) {
-                    out.add(new Entry(r.offset(), r.value()));
+                    out.add(new Entry(r.offset(), r.value(), java.time.Instant.ofEpochMilli(r.timestamp())));
                 }
             }
         }

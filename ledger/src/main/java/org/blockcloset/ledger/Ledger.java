@@ -120,15 +120,26 @@ public final class Ledger implements AutoCloseable {
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, rf)),
                 // fsync every append before acknowledging it (also set broker-wide; see ADR 0002).
                 TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, "1",
-                TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false"));
+                TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false",
+                // Each record's time is set by the broker that appends it, not by the appender: the
+                // views judge retention and expiry by it (ADR 0004).
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, APPEND_TIME));
         try {
             admin.createTopics(java.util.List.of(topic)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
+            // A log made before: from now on its records carry the time they were appended too.
+            org.apache.kafka.common.config.ConfigResource events =
+                    new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, EVENTS_TOPIC);
+            admin.incrementalAlterConfigs(Map.of(events, java.util.List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, APPEND_TIME),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
         }
     }
+
+    private static final String APPEND_TIME = "LogAppendTime";
 
     private void startViews(Admin admin) throws ExecutionException, InterruptedException, TimeoutException, LedgerUnavailableException {
         long deadline = System.nanoTime() + settings.startTimeout().toNanos();

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.event.BucketCreated;
+import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.event.MultipartUploadCreated;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.event.PartUploaded;
@@ -82,6 +85,35 @@ class LedgerTest {
         java.util.Arrays.sort(sorted);
         System.out.printf("[timing] append (ObjectPut, sequential) p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 sorted[100] / 1e6, sorted[180] / 1e6, sorted[198] / 1e6, sorted[199] / 1e6);
+    }
+
+    /**
+     * Each record carries the time the log appended it, whatever time its producer put on it: a
+     * member appending straight to the log with a clock of its choosing cannot end a retention
+     * early, and its event is refused when the envelope's time is far from the log's (ADR 0004).
+     */
+    @Test
+    void theLogStampsEachEventWithTheTimeItAppendedIt() throws Exception {
+        Instant now = Instant.now();
+        LoggedEvent forged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, "forged", "tester", "req-forged", now.plus(Duration.ofDays(30)),
+                new BucketCreated("forged", now), null);
+        Map<String, Object> config = new java.util.HashMap<>(h.connection().clientConfig());
+        long offset;
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(config,
+                new org.apache.kafka.common.serialization.StringSerializer(), Json.serde(LoggedEvent.class).serializer())) {
+            offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Ledger.EVENTS_TOPIC, 0,
+                    forged.time().toEpochMilli(), forged.event().entityKey(), forged)).get(30, TimeUnit.SECONDS).offset();
+        }
+        List<EventLog.Entry> read = new java.util.ArrayList<>();
+        try (EventLog log = h.ledger().openEventLog()) {
+            log.forEach(offset, offset + 1, read::add);
+        }
+        assertEquals(1, read.size());
+        Instant appended = read.get(0).appended();
+        assertTrue(Duration.between(now, appended).abs().compareTo(Duration.ofMinutes(1)) < 0,
+                "the log's time, not the producer's: " + appended);
+        assertEquals(Optional.of(Rejection.CLOCK_SKEWED), h.ledger().progress().whenApplied(0, offset).get(30, TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), views().bucket("forged"));
     }
 
     @Test

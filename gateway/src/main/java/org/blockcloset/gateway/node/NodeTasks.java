@@ -52,7 +52,7 @@ public final class NodeTasks {
                 long end;
                 try (EventLog log = ledger.openEventLog()) {
                     end = log.end();
-                    log.forEach(0, end, e -> replay.apply(e.event(), e.offset()));
+                    log.forEach(0, end, e -> replay.apply(e.event(), e.offset(), e.appended()));
                 }
                 ledger.catchUp();
                 List<String> differences = compare(replay.views(), ledger.views());

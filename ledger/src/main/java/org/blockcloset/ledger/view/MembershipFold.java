@@ -53,11 +53,12 @@ final class MembershipFold {
                 || e instanceof ConsoleSetUp || e instanceof ConsolePasswordChanged;
     }
 
-    Rejection apply(LoggedEvent logged) {
+    /** @param appended when the log appended it: join tokens expire by that time (ADR 0004) */
+    Rejection apply(LoggedEvent logged, Instant appended) {
         Event e = logged.event();
         Instant at = logged.time();
         if (e instanceof NodeJoined j) {
-            return join(j, logged);
+            return join(j, logged, appended);
         } else if (e instanceof ConsoleSetUp s) {
             if (console.get(StoreNames.CURRENT) != null) {
                 return Rejection.ALREADY_SET_UP;
@@ -170,7 +171,7 @@ final class MembershipFold {
         return null;
     }
 
-    private Rejection join(NodeJoined j, LoggedEvent logged) {
+    private Rejection join(NodeJoined j, LoggedEvent logged, Instant appended) {
         if (j.nodeId() == null || j.address() == null || j.roles() == null) {
             return Rejection.INVALID_EVENT;
         }
@@ -194,7 +195,7 @@ final class MembershipFold {
             }
         } else {
             JoinToken t = tokens.get(j.joinTokenId());
-            if (t == null || !t.usable(logged.time())) {
+            if (t == null || !t.usable(appended)) {
                 return Rejection.INVALID_JOIN_TOKEN;
             }
             tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.sealedSecret(), t.expires(), t.createdBy(), j.nodeId()));

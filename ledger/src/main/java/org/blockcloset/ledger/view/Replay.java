@@ -26,11 +26,19 @@ public final class Replay {
         views = new Views(stores::get);
     }
 
-    /** Applies an event found at {@code offset} of the log; null when it changed the state, else why the fold refused it. */
+    /** As {@link #apply(LoggedEvent, long, java.time.Instant)}, appended at the time its envelope says. */
     public Rejection apply(LoggedEvent event, long offset) {
+        return apply(event, offset, event.time());
+    }
+
+    /**
+     * Applies an event found at {@code offset} of the log, appended at {@code appended}; null when it
+     * changed the state, else why the fold refused it.
+     */
+    public Rejection apply(LoggedEvent event, long offset, java.time.Instant appended) {
         events++;
         try {
-            return fold.apply(event, offset);
+            return fold.apply(event, offset, appended);
         } catch (RuntimeException e) {
             return Rejection.INVALID_EVENT;
         }

@@ -56,6 +56,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private KeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats;
     private boolean statsChecked;
     private MembershipFold membership;
+    /** When the log appended the event being applied (see {@link #apply(LoggedEvent, long, java.time.Instant)}). */
+    private java.time.Instant appended;
 
     ViewFold(ViewProgress progress) {
         this.progress = progress;
@@ -92,7 +94,8 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         Rejection rejection;
         try {
             long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
-            rejection = record.value() == null ? null : apply(record.value(), offset);
+            // The topic stamps each record with the time the log appended it (ADR 0004).
+            rejection = record.value() == null ? null : apply(record.value(), offset, java.time.Instant.ofEpochMilli(record.timestamp()));
         } catch (org.apache.kafka.streams.errors.StreamsException e) {
             throw e; // the stores failed: the task restarts from its last commit
         } catch (RuntimeException e) {
@@ -104,15 +107,31 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         context.recordMetadata().ifPresent(m -> progress.applied(m.partition(), m.offset(), outcome));
     }
 
-    /** Applies one event; {@code offset} is its place in the log, which names the versions it makes. */
+    /** As {@link #apply(LoggedEvent, long, java.time.Instant)}, appended at the time its envelope says. */
     Rejection apply(LoggedEvent logged, long offset) {
+        return apply(logged, offset, logged.time());
+    }
+
+    /**
+     * Applies one event; {@code offset} is its place in the log, which names the versions it makes;
+     * {@code appended} the time the log appended it, which no appender chooses: retention, legal
+     * holds and join tokens are judged at that time (ADR 0004). An event whose envelope time is
+     * further from it than {@link LoggedEvent#MAX_CLOCK_SKEW} is refused ({@link Rejection#CLOCK_SKEWED}).
+     * (Records appended before the log stamped them carry their producer's time, the envelope's
+     * within milliseconds: folding them again decides as before.)
+     */
+    Rejection apply(LoggedEvent logged, long offset, java.time.Instant appended) {
         Event e = logged.event();
+        if (logged.time() == null || java.time.Duration.between(appended, logged.time()).abs().compareTo(LoggedEvent.MAX_CLOCK_SKEW) > 0) {
+            return Rejection.CLOCK_SKEWED;
+        }
+        this.appended = appended;
         if (!statsChecked) {
             countObjectsOnce();
             countPartsOnce();
         }
         if (MembershipFold.handles(e)) {
-            return membership.apply(logged);
+            return membership.apply(logged, appended);
         }
         if (e instanceof BucketCreated c) {
             if (buckets.get(c.bucket()) != null) {
@@ -150,7 +169,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         } else if (e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged l) {
             return changeBucket(l.bucket(), b -> b.withLifecycle(l.rules()));
         } else if (e instanceof org.blockcloset.ledger.event.ObjectLockChanged l) {
-            return changeLock(l, logged.time());
+            return changeLock(l, appended);
         } else if (e instanceof org.blockcloset.ledger.event.ObjectAclChanged a) {
             return changeVersion(a.bucket(), a.key(), a.s3VersionId(), null, o -> o.withAcl(a.acl()));
         } else if (e instanceof BucketReplicationChanged r) {
@@ -288,7 +307,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         // version of a suspended one; nothing when versioning is enabled.
         KeyValue<String, ObjectVersion> replaced = !bucket.versioned() ? (old == null ? null : KeyValue.pair(key, old))
                 : bucket.versioningEnabled() ? null : nullVersion(key);
-        if (replaced != null && replaced.value.lockedAt(o.lastModified(), false)) {
+        if (replaced != null && replaced.value.lockedAt(appended, false)) {
             return Rejection.OBJECT_LOCKED;
         }
         long objectsDelta = old == null ? 1 : 0;
@@ -351,7 +370,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         }
         if (d.s3VersionId() == null) {
             KeyValue<String, ObjectVersion> replaced = bucket.versioningEnabled() ? null : nullVersion(key);
-            if (replaced != null && replaced.value.lockedAt(logged.time(), bypass)) {
+            if (replaced != null && replaced.value.lockedAt(appended, bypass)) {
                 return Rejection.OBJECT_LOCKED;
             }
             String suffix = suffix(offset);
@@ -374,7 +393,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (d.ifWriteId() != null && !d.ifWriteId().equals(target.value.versionId())) {
             return Rejection.PRECONDITION_FAILED; // "null" names another write now (a put while suspended)
         }
-        if (target.value.lockedAt(logged.time(), bypass)) {
+        if (target.value.lockedAt(appended, bypass)) {
             return Rejection.OBJECT_LOCKED;
         }
         boolean hadCurrent = objects.get(key) != null;

@@ -398,6 +398,32 @@ class ViewFoldTest {
         assertEquals(Optional.empty(), rejection(pipe(new ObjectDeleted("vault", "g", g, true))), "governance yields to the bypass");
     }
 
+    /**
+     * Retention is judged at the time the log appended the event, which the appending node cannot
+     * choose: a node whose clock runs ahead does not delete a COMPLIANCE version early, and one far
+     * off (more than {@link LoggedEvent#MAX_CLOCK_SKEW}) has its events refused (issue 16).
+     */
+    @Test
+    void retentionIsJudgedAtTheLogsTimeNotTheAppendersClock() throws Exception {
+        pipe(new BucketCreated("vault", T0, true, null));
+        long put = pipe(new ObjectPut(object("vault", "k", "v1", "x1").withLock("COMPLIANCE", T0.plus(java.time.Duration.ofMinutes(10)), null)));
+        String id = ViewFold.suffix(put);
+        Instant ahead = T0.plus(java.time.Duration.ofMinutes(11));
+        assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe("tester", ahead, T0.plusSeconds(5), new ObjectDeleted("vault", "k", id, null))),
+                "an envelope time past the retention does not end it");
+        assertEquals(Optional.of(Rejection.OBJECT_LOCKED), rejection(pipe("tester", ahead, T0.plusSeconds(5),
+                new org.blockcloset.ledger.event.ObjectLockChanged("vault", "k", id, "", null, null, null))),
+                "nor lets the retention be cleared");
+        Instant farAhead = T0.plus(LoggedEvent.MAX_CLOCK_SKEW).plusSeconds(61);
+        assertEquals(Optional.of(Rejection.CLOCK_SKEWED), rejection(pipe("tester", farAhead, T0.plusSeconds(60), new BucketCreated("other", farAhead))));
+        assertNull(buckets.get("other"), "a refused event changes nothing");
+        assertEquals(Optional.of(Rejection.CLOCK_SKEWED), rejection(pipe("tester", T0, T0.plus(LoggedEvent.MAX_CLOCK_SKEW).plusSeconds(1),
+                new BucketCreated("other", T0))), "a clock behind as well");
+        assertEquals(Optional.empty(), rejection(pipe("tester", T0.plus(java.time.Duration.ofMinutes(9)), T0.plus(java.time.Duration.ofMinutes(11)),
+                new ObjectDeleted("vault", "k", id, null))), "the log's time past the retention: the version may go");
+        assertNull(objects.get(Keys.object("vault", "k")));
+    }
+
     @Test
     void aReplayFoldsTheLogLikeTheViewsDo() throws Exception {
         Replay replay = new Replay();
@@ -626,9 +652,14 @@ class ViewFoldTest {
     }
 
     private long pipe(String actor, Instant time, Event e) {
+        return pipe(actor, time, time, e);
+    }
+
+    /** An event whose envelope says {@code time}, appended by the log at {@code appended}. */
+    private long pipe(String actor, Instant time, Instant appended, Event e) {
         LoggedEvent logged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, UUID.randomUUID().toString(), actor,
                 "req-" + nextOffset, time, e, null);
-        input.pipeInput(e.entityKey(), logged);
+        input.pipeInput(e.entityKey(), logged, appended);
         long offset = nextOffset++;
         assertEquals(offset, progress.appliedOffset(0), "the driver's offsets follow the records piped");
         return offset;
