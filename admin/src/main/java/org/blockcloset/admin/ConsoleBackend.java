@@ -12,6 +12,11 @@ public interface ConsoleBackend {
     /** This node's S3 port (the console links the S3 endpoint on the host the browser used). */
     int s3Port();
 
+    /** "https" when the S3 port speaks TLS (BLOCKCLOSET_TLS_CERT), else "http". */
+    default String s3Scheme() {
+        return "http";
+    }
+
     String region();
 
     /** The first access key (id, secret) when this node made it, for the connect page. */

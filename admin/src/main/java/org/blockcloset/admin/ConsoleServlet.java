@@ -917,7 +917,7 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
         Map<String, Object> scope = scope(req, settings, "Connect");
         scope.put("title", "Connect a client");
         String host = req.getServerName();
-        String endpoint = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + backend.s3Port();
+        String endpoint = backend.s3Scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + backend.s3Port();
         scope.put("endpoint", endpoint);
         scope.put("region", backend.region());
         Optional<ConsoleBackend.AccessKeyPair> key = backend.bootstrapKey();

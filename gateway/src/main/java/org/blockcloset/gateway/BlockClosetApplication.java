@@ -10,8 +10,10 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import org.blockcloset.gateway.node.NodeTls;
 import io.dropwizard.lifecycle.Managed;
 import java.nio.file.Files;
+import java.util.List;
 import java.nio.file.Path;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -104,21 +106,55 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
 
     @Override
     public void run(BlockClosetConfiguration config, Environment env) throws Exception {
-        // Until Dropwizard opens the ports, a stand-in answers on them with the stage the start is at.
-        try (org.blockcloset.gateway.node.StartupStatus starting = org.blockcloset.gateway.node.StartupStatus.open(
-                bind(config, "admin"), port(config, "admin"), bind(config, "application"), port(config, "application"))) {
-            start(config, env, starting);
-        }
-    }
-
-    private void start(BlockClosetConfiguration config, Environment env, org.blockcloset.gateway.node.StartupStatus starting)
-            throws Exception {
         Path data = Path.of(config.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(data);
         // Blocks, the log, the views and the keys: nobody but the node's own user reads any of it.
         if (Files.getFileStore(data).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
             Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
+        java.util.Optional<NodeTls> tls = NodeTls.load(config.tlsCert, config.tlsKey, data.resolve("tls"),
+                NodeTls.names(config.advertise, List.of(bind(config, "application"), bind(config, "admin")), config.domains));
+        if (tls.isPresent()) {
+            useTls(config, tls.get(), data.resolve("tls"));
+        }
+        // Until Dropwizard opens the ports, a stand-in answers on them with the stage the start is at.
+        try (org.blockcloset.gateway.node.StartupStatus starting = org.blockcloset.gateway.node.StartupStatus.open(
+                bind(config, "admin"), port(config, "admin"), bind(config, "application"), port(config, "application"),
+                tls.map(NodeTls::sslContext).orElse(null))) {
+            start(config, env, starting, data, tls);
+        }
+    }
+
+    /**
+     * The S3 and admin ports speak only TLS (issue 16), with the certificate of {@link NodeTls}: each
+     * HTTP connector is replaced by an HTTPS one on the same address, port and idle timeout. No SNI
+     * host check: S3 clients reach a node by whatever address or name they were given.
+     */
+    private static void useTls(BlockClosetConfiguration config, NodeTls tls, Path dir) throws java.io.IOException {
+        String password = tls.writeKeyStore(dir);
+        if (config.getServerFactory() instanceof DefaultServerFactory f) {
+            java.util.function.UnaryOperator<List<io.dropwizard.jetty.ConnectorFactory>> secure = list -> list.stream().map(c -> {
+                if (c instanceof HttpConnectorFactory h && !(c instanceof io.dropwizard.jetty.HttpsConnectorFactory)) {
+                    io.dropwizard.jetty.HttpsConnectorFactory s = new io.dropwizard.jetty.HttpsConnectorFactory();
+                    s.setPort(h.getPort());
+                    s.setBindHost(h.getBindHost());
+                    s.setIdleTimeout(h.getIdleTimeout());
+                    s.setKeyStorePath(tls.keyStorePath(dir).toString());
+                    s.setKeyStorePassword(password);
+                    s.setKeyStoreType("PKCS12");
+                    s.setSupportedProtocols(List.of("TLSv1.3", "TLSv1.2"));
+                    s.setDisableSniHostCheck(true);
+                    return (io.dropwizard.jetty.ConnectorFactory) s;
+                }
+                return c;
+            }).toList();
+            f.setApplicationConnectors(new java.util.ArrayList<>(secure.apply(f.getApplicationConnectors())));
+            f.setAdminConnectors(new java.util.ArrayList<>(secure.apply(f.getAdminConnectors())));
+        }
+    }
+
+    private void start(BlockClosetConfiguration config, Environment env, org.blockcloset.gateway.node.StartupStatus starting,
+            Path data, java.util.Optional<NodeTls> tls) throws Exception {
         NodeTempDir.claim(data);
         allowAnyObjectKeyInUris(config, env);
         keepHeaderValuesAsSent(env);
@@ -281,7 +317,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
         int[] s3PortSeen = {port(config, "application")};
         NodeConsoleBackend consoleBackend = new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
-                config.region, key, placement, blocks, objectService, clusterReport::report).withSettings(settingsWithoutSecrets(config));
+                config.region, key, placement, blocks, objectService, clusterReport::report).withSettings(settingsWithoutSecrets(config))
+                .withTls(tls.isPresent());
         Console console = Console.install(env, consoleBackend, data, config.metricsToken, requests,
                 Duration.ofMillis(config.chartInterval.toMilliseconds()));
         NodesAdminServlet nodesApi = new NodesAdminServlet(ledger, membership, liveness, scrubber, adminAuth, env.getObjectMapper());
@@ -351,9 +388,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             }
             s3PortSeen[0] = s3Port;
             String setupCode = console.pendingSetupCode();
+            String scheme = tls.isPresent() ? "https" : "http";
             String banner = String.format("%nBlock Closet is up.%n"
-                    + "  S3 endpoint:       http://127.0.0.1:%d  (region %s, path-style or bucket.%s)%n"
-                    + "  Console:           http://127.0.0.1:%d/console/   health: http://127.0.0.1:%d/healthcheck%n"
+                    + "  S3 endpoint:       " + scheme + "://127.0.0.1:%d  (region %s, path-style or bucket.%s)%n"
+                    + "  Console:           " + scheme + "://127.0.0.1:%d/console/   health: " + scheme + "://127.0.0.1:%d/healthcheck%n"
+                    + tls.map(t -> "  TLS certificate:   " + t.certificateFile().toString().replace("%", "%%") + "%n"
+                            + "                     SHA-256 " + t.fingerprint() + "%n").orElse("")
                     + (setupCode == null ? "" : "  Console setup code: " + setupCode + "  (asked once, by the console's first-run setup)%n")
                     + "  Access key id:     %s%n"
                     + "  Secret access key: %s%n"
@@ -429,6 +469,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         m.put("accessKeyId", String.valueOf(c.accessKeyId));
         m.put("metricsToken", c.metricsToken == null || c.metricsToken.isBlank() ? "(none)" : "(set)");
         m.put("alertWebhook", c.alertWebhook == null || c.alertWebhook.isBlank() ? "(none)" : "(set)");
+        m.put("tlsCert", c.tlsCert == null || c.tlsCert.isBlank() ? "(none: plain HTTP)" : c.tlsCert);
+        m.put("tlsKey", c.tlsKey == null || c.tlsKey.isBlank() ? "(none)" : c.tlsKey);
         m.put("gcGrace", String.valueOf(c.gcGrace));
         m.put("gcInterval", String.valueOf(c.gcInterval));
         m.put("applyTimeout", String.valueOf(c.applyTimeout));

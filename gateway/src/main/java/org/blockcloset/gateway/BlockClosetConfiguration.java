@@ -160,6 +160,15 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public String metricsToken = "";
 
+    /**
+     * BLOCKCLOSET_TLS_CERT: a PEM certificate chain for the S3 and admin ports, or "self-signed" for
+     * one the node makes (empty: plain HTTP). See {@link org.blockcloset.gateway.node.NodeTls}.
+     */
+    public String tlsCert = "";
+
+    /** BLOCKCLOSET_TLS_KEY: the PEM private key of BLOCKCLOSET_TLS_CERT. */
+    public String tlsKey = "";
+
     /** BLOCKCLOSET_ALERT_WEBHOOK: where alerts are POSTed (empty: none). */
     public String alertWebhook = "";
 

@@ -21,10 +21,11 @@ public final class Presigner {
     }
 
     /**
+     * @param scheme   "http" or "https", as the S3 port speaks
      * @param hostPort the Host the client will send ("192.168.1.10:9000")
      * @param extra    further query parameters to sign (response-content-disposition, …)
      */
-    public static String presignGet(String hostPort, String bucket, String key, String region, String accessKeyId, String secret,
+    public static String presignGet(String scheme, String hostPort, String bucket, String key, String region, String accessKeyId, String secret,
                                     Instant now, Duration expires, Map<String, String> extra) {
         if (expires.isNegative() || expires.isZero() || expires.compareTo(MAX_EXPIRY) > 0) {
             throw new IllegalArgumentException("a presigned URL lasts between 1 second and 7 days");
@@ -45,7 +46,7 @@ public final class Presigner {
         String canonical = "GET\n" + path + "\n" + q + "\nhost:" + hostPort + "\n\nhost\nUNSIGNED-PAYLOAD";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + SigV4Crypto.sha256Hex(canonical);
         String signature = SigV4Crypto.hex(SigV4Crypto.hmac(SigV4Crypto.signingKey(secret, date, region, "s3"), toSign));
-        return "http://" + hostPort + path + "?" + q + "&X-Amz-Signature=" + signature;
+        return scheme + "://" + hostPort + path + "?" + q + "&X-Amz-Signature=" + signature;
     }
 
     /** RFC 3986 percent-encoding of UTF-8 as SigV4 wants it: unreserved characters kept, '/' kept in paths. */

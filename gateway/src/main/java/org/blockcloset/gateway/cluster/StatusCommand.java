@@ -62,7 +62,28 @@ public final class StatusCommand extends Command {
         }
         Map<String, String> env = System.getenv();
         String bind = env.getOrDefault("BLOCKCLOSET_ADMIN_BIND", "127.0.0.1");
-        return "http://" + (bind.equals("0.0.0.0") ? "127.0.0.1" : bind) + ":" + env.getOrDefault("BLOCKCLOSET_ADMIN_PORT", "9001");
+        String scheme = env.getOrDefault("BLOCKCLOSET_TLS_CERT", "").isBlank() ? "http" : "https";
+        return scheme + "://" + (bind.equals("0.0.0.0") ? "127.0.0.1" : bind) + ":" + env.getOrDefault("BLOCKCLOSET_ADMIN_PORT", "9001");
+    }
+
+    /**
+     * The client for this host's node: over TLS (BLOCKCLOSET_TLS_CERT) it trusts exactly the node's
+     * certificate, the file the setting names or the one the node made (a pin, so no host-name check:
+     * the certificate may be for the host's LAN name and the call goes to 127.0.0.1). For a node
+     * given with --node the JVM's usual trust applies.
+     */
+    private static HttpClient client(String node, boolean given) throws IOException {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        Map<String, String> env = System.getenv();
+        String cert = env.getOrDefault("BLOCKCLOSET_TLS_CERT", "").trim();
+        if (!given && node.startsWith("https://") && !cert.isEmpty()) {
+            java.nio.file.Path file = cert.equals(org.blockcloset.gateway.node.NodeTls.SELF_SIGNED)
+                    ? org.blockcloset.gateway.node.NodeTls.selfSignedCertificate(java.nio.file.Path.of(env.getOrDefault("BLOCKCLOSET_DATA", "./data")))
+                    : java.nio.file.Path.of(cert);
+            System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+            b.sslContext(org.blockcloset.gateway.node.NodeTls.pinning(file));
+        }
+        return b.build();
     }
 
     /**
@@ -90,7 +111,7 @@ public final class StatusCommand extends Command {
         }
         HttpResponse<String> r = null;
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient http = client(node, !node.equals(adminUrl(null)));
             URI uri = URI.create(node + path);
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                     .method(method, HttpRequest.BodyPublishers.noBody());

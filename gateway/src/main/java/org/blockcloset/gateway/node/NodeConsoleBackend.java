@@ -109,6 +109,8 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         return capacityChanges.change(actor, nodeId, capacity, zone, apply);
     }
 
+    private String s3Scheme = "http";
+
     public NodeConsoleBackend(Ledger ledger, SecretBox box, AdminAuth adminAuth, Supplier<Integer> s3Port, String region,
                               BootstrapKey.Credentials bootstrap, org.blockcloset.gateway.object.Placement placement,
                               org.blockcloset.storage.BlockStore blocks, ObjectService objects,
@@ -126,6 +128,17 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     }
 
     /** The node's settings as the diagnostic bundle shows them: the caller leaves every secret out. */
+    /** The S3 port speaks TLS: the Connect page and share links say https. */
+    public NodeConsoleBackend withTls(boolean tls) {
+        this.s3Scheme = tls ? "https" : "http";
+        return this;
+    }
+
+    @Override
+    public String s3Scheme() {
+        return s3Scheme;
+    }
+
     public NodeConsoleBackend withSettings(Map<String, Object> withoutSecrets) {
         this.settings = Map.copyOf(withoutSecrets);
         return this;
@@ -277,7 +290,7 @@ public final class NodeConsoleBackend implements ConsoleBackend {
                     signer.accessKeyId(), Map.of(AccessKey.EVERY_BUCKET, "read")));
         }
         String secret = box.secretOf(signer).orElseThrow(() -> new IllegalStateException("the share key's secret cannot be opened"));
-        return Presigner.presignGet(host + ":" + s3Port.get(), bucket, key, region, signer.accessKeyId(), secret, Instant.now(),
+        return Presigner.presignGet(s3Scheme, host + ":" + s3Port.get(), bucket, key, region, signer.accessKeyId(), secret, Instant.now(),
                 expires, extra);
     }
 

@@ -33,9 +33,14 @@ public final class StartupStatus implements AutoCloseable {
 
     /** Opens the stand-in on the admin and S3 ports; a port that cannot be bound is left to Dropwizard to report. */
     public static StartupStatus open(String adminBind, int adminPort, String s3Bind, int s3Port) {
+        return open(adminBind, adminPort, s3Bind, s3Port, null);
+    }
+
+    /** As {@link #open(String, int, String, int)}, speaking TLS with {@code tls} when it is not null (as the ports will). */
+    public static StartupStatus open(String adminBind, int adminPort, String s3Bind, int s3Port, javax.net.ssl.SSLContext tls) {
         StartupStatus s = new StartupStatus();
-        s.listen(adminBind, adminPort, s::admin);
-        s.listen(s3Bind, s3Port, s::s3);
+        s.listen(adminBind, adminPort, s::admin, tls);
+        s.listen(s3Bind, s3Port, s::s3, tls);
         return s;
     }
 
@@ -50,9 +55,16 @@ public final class StartupStatus implements AutoCloseable {
         return stage;
     }
 
-    private void listen(String bind, int port, com.sun.net.httpserver.HttpHandler handler) {
+    private void listen(String bind, int port, com.sun.net.httpserver.HttpHandler handler, javax.net.ssl.SSLContext tls) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+            HttpServer server;
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(bind, port), 16);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                server = https;
+            }
             server.createContext("/", exchange -> {
                 try (exchange) {
                     handler.handle(exchange);

@@ -2,6 +2,7 @@ package org.blockcloset.gateway.it;
 
 import java.io.IOException;
 import java.net.URI;
+import org.blockcloset.gateway.node.NodeTls;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -148,13 +149,19 @@ public final class Node implements AutoCloseable {
     }
 
     public void awaitHealthy() throws InterruptedException, IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = tls() ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("node exited with " + process.exitValue() + "; see " + log());
             }
+            if (http == null && Files.exists(certificateFile())) {
+                http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(NodeTls.pinning(certificateFile())).build();
+            }
             try {
+                if (http == null) {
+                    throw new IOException("no certificate yet");
+                }
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(adminUrl() + "/healthcheck"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
@@ -189,7 +196,22 @@ public final class Node implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://" + host + ":" + s3Port);
+        return URI.create(scheme() + "://" + host + ":" + s3Port);
+    }
+
+    /** The S3 and admin ports speak TLS (BLOCKCLOSET_TLS_CERT). */
+    public boolean tls() {
+        return !env.getOrDefault("BLOCKCLOSET_TLS_CERT", "").isBlank();
+    }
+
+    private String scheme() {
+        return tls() ? "https" : "http";
+    }
+
+    /** The certificate the node presents over TLS (the one it made, or the file BLOCKCLOSET_TLS_CERT names). */
+    public Path certificateFile() {
+        String cert = env.getOrDefault("BLOCKCLOSET_TLS_CERT", "");
+        return cert.equals(NodeTls.SELF_SIGNED) ? NodeTls.selfSignedCertificate(dataDir) : Path.of(cert);
     }
 
     public int s3Port() {
@@ -201,7 +223,7 @@ public final class Node implements AutoCloseable {
     }
 
     public String adminUrl() {
-        return "http://" + host + ":" + adminPort;
+        return scheme() + "://" + host + ":" + adminPort;
     }
 
     /** The cluster port (node-to-node calls). */
@@ -233,7 +255,26 @@ public final class Node implements AutoCloseable {
 
     /** An AWS SDK v2 client with default settings (checksums on), path-style. */
     public S3Client client() {
-        return S3Client.builder()
+        var b = S3Client.builder();
+        if (tls()) {
+            // The SDK's Apache client trusting exactly this node's certificate (it checks the host name too).
+            b.httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().tlsTrustManagersProvider(() -> {
+                try {
+                    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                    ks.load(null, null);
+                    try (var in = Files.newInputStream(certificateFile())) {
+                        ks.setCertificateEntry("node", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+                    }
+                    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                    tmf.init(ks);
+                    return tmf.getTrustManagers();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        return b
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
