@@ -2,8 +2,11 @@
 # Installs a Block Closet node from this release archive as a systemd service, on Debian or
 # Raspberry Pi OS. Run as root from the unpacked archive:
 #   sudo ./install.sh                                   # a new cluster's first node
-#   sudo ./install.sh --join HOST:9002 --token TOKEN    # join an existing cluster
-#   sudo ./install.sh --token TOKEN                     # join the cluster found on this LAN (mDNS)
+#   sudo ./install.sh --join HOST:9002 --token -        # join an existing cluster (the token read from stdin)
+#   sudo ./install.sh --token -                         # join the cluster found on this LAN (mDNS)
+# (--token TOKEN works too, but puts the token where ps and the shell's history see it.) The token
+# is kept in /var/lib/blockcloset/join-token (0600) for the first start only: the node deletes it
+# once it joined; it never goes into blockcloset.env.
 # Options: --capacity 500GiB (what this host lends), --zone NAME, --address IP (the LAN address
 # other nodes reach this one at; default: the first address of `hostname -I`).
 set -eu
@@ -20,6 +23,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ "$(id -u)" != 0 ]; then echo "run as root (sudo ./install.sh ...)" >&2; exit 1; fi
+if [ "$token" = "-" ]; then
+  if [ -t 0 ]; then printf 'Join token: ' >&2; stty -echo 2>/dev/null || true; fi
+  IFS= read -r token || true
+  if [ -t 0 ]; then stty echo 2>/dev/null || true; echo >&2; fi
+fi
 if [ -n "$join" ] && [ -z "$token" ]; then echo "--join needs --token (create one on a member: POST /api/join-tokens)" >&2; exit 2; fi
 [ -n "$address" ] || address=$(hostname -I | awk '{print $1}')
 
@@ -42,10 +50,13 @@ BLOCKCLOSET_ZONE=$zone
 BLOCKCLOSET_ADVERTISE=$address
 BLOCKCLOSET_CLUSTER_BIND=$address
 BLOCKCLOSET_JOIN=$join
-BLOCKCLOSET_JOIN_TOKEN=$token
 CONF
   chown root:blockcloset "$env"
   chmod 0640 "$env"
+fi
+if [ -n "$token" ] && [ ! -f /var/lib/blockcloset/node.properties ]; then
+  (umask 077; printf '%s\n' "$token" > /var/lib/blockcloset/join-token)
+  chown blockcloset:blockcloset /var/lib/blockcloset/join-token
 fi
 install -m 0644 "$here/blockcloset.service" /etc/systemd/system/blockcloset.service
 systemctl daemon-reload

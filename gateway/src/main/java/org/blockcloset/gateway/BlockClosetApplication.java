@@ -419,7 +419,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             return known.get();
         }
         boolean noAddress = config.join == null || config.join.isBlank();
-        boolean noToken = config.joinToken == null || config.joinToken.isBlank();
+        String token = joinToken(config, data);
+        boolean noToken = token == null;
         if (noAddress && noToken) {
             return NodeIdentity.loadOrCreate(data);
         }
@@ -431,13 +432,29 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                         + "and BLOCKCLOSET_DISCOVERY is off; give BLOCKCLOSET_JOIN (host:port of any member's cluster port)");
             }
             return joined(data, self, Discovery.findAndJoin(InetAddress.getByName(config.advertise),
-                    config.advertise + ":" + config.clusterPort, self, noToken ? null : config.joinToken));
+                    config.advertise + ":" + config.clusterPort, self, token));
         }
         if (noToken) {
             throw new IllegalStateException("BLOCKCLOSET_JOIN is set but BLOCKCLOSET_JOIN_TOKEN is not; create a token on "
                     + "any member (POST /api/join-tokens) and pass it");
         }
-        return joined(data, self, new Discovery.Joined(config.join, JoinClient.join(config.join, config.joinToken, self)));
+        return joined(data, self, new Discovery.Joined(config.join, JoinClient.join(config.join, token, self)));
+    }
+
+    /** Where install.sh leaves the join token for the first start (not in the settings file); gone once the node joined. */
+    static final String JOIN_TOKEN_FILE = "join-token";
+
+    /** BLOCKCLOSET_JOIN_TOKEN, or the token in {@code <data>/join-token}; null when neither has one. */
+    private static String joinToken(BlockClosetConfiguration config, Path data) throws java.io.IOException {
+        if (config.joinToken != null && !config.joinToken.isBlank()) {
+            return config.joinToken.trim();
+        }
+        Path file = data.resolve(JOIN_TOKEN_FILE);
+        if (Files.isRegularFile(file)) {
+            String t = Files.readString(file).trim();
+            return t.isEmpty() ? null : t;
+        }
+        return null;
     }
 
     private static NodeIdentity joined(Path data, Join.Request self, Discovery.Joined j) throws java.io.IOException {
@@ -445,6 +462,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         NodeIdentity n = new NodeIdentity(self.nodeId(), a.kraftId(), java.util.Base64.getDecoder().decode(a.clusterSecret()),
                 NodeIdentity.FIRST_VIEWS_ID + "-" + self.nodeId(), a.kafkaClusterId(), a.controller(), a.controllerBootstrap());
         n.store(data);
+        // Used: the token is of no further use to anyone, and with the X25519 join it opens no recorded join either.
+        Files.deleteIfExists(data.resolve(JOIN_TOKEN_FILE));
         LOG.info("Joined the cluster through {} as {} (KRaft id {})", j.through(), self.nodeId(), a.kraftId());
         return n;
     }

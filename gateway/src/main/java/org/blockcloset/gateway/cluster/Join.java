@@ -17,15 +17,21 @@ import org.blockcloset.ledger.model.NodeAddress;
 /**
  * The join protocol's shared parts (ADR 0009). A join token is {@code <id>.<secret>}; an admin
  * creates it on any member, the log keeps its secret sealed, and the new node proves it holds the
- * secret without sending it: every join request carries an HMAC of its time and body keyed with the
- * secret, and the member seals its answer (which holds the cluster secret) with a key derived from
- * it. Someone watching the LAN learns neither the token nor the cluster secret.
+ * secret without sending it: every join request carries an HMAC of its time, its body and an
+ * ephemeral X25519 public key keyed with the secret. The member answers with an ephemeral X25519
+ * key of its own and seals its answer (which holds the cluster secret) with a key derived from the
+ * token's secret and the two keys' agreement: someone watching the LAN learns neither the token nor
+ * the cluster secret, and whoever gets the token later still cannot open a recorded join (forward
+ * secrecy: the ephemeral private keys are gone). Both sides hold the token, so an answer that opens
+ * came from a member.
  */
 public final class Join {
     public static final String PATH = "/v1/join";
     public static final String TOKEN_HEADER = "X-Join-Token";
     public static final String TIME_HEADER = "X-Join-Time";
     public static final String PROOF_HEADER = "X-Join-Proof";
+    /** The joining node's ephemeral X25519 public key (X.509 encoding, base64); the answer carries the member's as "key". */
+    public static final String KEY_HEADER = "X-Join-Key";
     public static final Duration MAX_SKEW = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -70,9 +76,9 @@ public final class Join {
     private Join() {
     }
 
-    static String proof(byte[] tokenSecret, long time, byte[] body) {
+    static String proof(byte[] tokenSecret, long time, byte[] body, String key) {
         try {
-            String text = time + "\n" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+            String text = time + "\n" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)) + "\n" + key;
             return HexFormat.of().formatHex(hmac(tokenSecret, text));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -88,23 +94,54 @@ public final class Join {
         }
     }
 
-    static boolean verify(byte[] tokenSecret, String time, String proof, byte[] body, Instant now) {
+    static boolean verify(byte[] tokenSecret, String time, String proof, byte[] body, String key, Instant now) {
         long t;
         try {
             t = Long.parseLong(time);
         } catch (NumberFormatException | NullPointerException e) {
             return false;
         }
-        if (proof == null || Math.abs(now.getEpochSecond() - t) > MAX_SKEW.toSeconds()) {
+        if (proof == null || key == null || Math.abs(now.getEpochSecond() - t) > MAX_SKEW.toSeconds()) {
             return false;
         }
-        return MessageDigest.isEqual(proof(tokenSecret, t, body).getBytes(StandardCharsets.US_ASCII),
+        return MessageDigest.isEqual(proof(tokenSecret, t, body, key).getBytes(StandardCharsets.US_ASCII),
                 proof.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The box the answer is sealed in: a key only the token's holders can derive. */
-    static SecretBox answerBox(byte[] tokenSecret) {
-        return new SecretBox(hmac(tokenSecret, "blockcloset join answer v1"));
+    /** A fresh X25519 key pair for one join (the JDK's own X25519). */
+    static java.security.KeyPair ephemeral() {
+        try {
+            return java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A public key as the header and the answer carry it. */
+    static String text(java.security.PublicKey key) {
+        return Base64.getEncoder().encodeToString(key.getEncoded());
+    }
+
+    /**
+     * The box the answer is sealed in: a key derived from the token's secret, the X25519 agreement of
+     * {@code mine} with {@code theirs}, and both public keys (joiner's first).
+     *
+     * @throws IllegalArgumentException {@code theirs} is not an X25519 public key
+     */
+    static SecretBox answerBox(byte[] tokenSecret, java.security.PrivateKey mine, String theirs, String joinerKey, String memberKey) {
+        byte[] shared;
+        try {
+            java.security.PublicKey other = java.security.KeyFactory.getInstance("X25519")
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(Base64.getDecoder().decode(theirs)));
+            javax.crypto.KeyAgreement ka = javax.crypto.KeyAgreement.getInstance("X25519");
+            ka.init(mine);
+            ka.doPhase(other, true);
+            shared = ka.generateSecret();
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an X25519 public key", e);
+        }
+        return new SecretBox(hmac(tokenSecret, "blockcloset join answer v2\n" + HexFormat.of().formatHex(shared)
+                + "\n" + joinerKey + "\n" + memberKey));
     }
 
     private static byte[] hmac(byte[] key, String text) {

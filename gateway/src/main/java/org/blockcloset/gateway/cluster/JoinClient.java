@@ -72,12 +72,15 @@ public final class JoinClient {
         Join.Token t = Join.Token.parse(token);
         byte[] body = JSON.writeValueAsBytes(self);
         long time = Instant.now().getEpochSecond();
+        java.security.KeyPair ephemeral = Join.ephemeral();
+        String key = Join.text(ephemeral.getPublic());
         URI uri = URI.create("https://" + member.replaceFirst("^[a-zA-Z]+://", "").replaceFirst("/+$", "") + Join.PATH);
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .header(Join.TOKEN_HEADER, t.id())
                 .header(Join.TIME_HEADER, Long.toString(time))
-                .header(Join.PROOF_HEADER, Join.proof(t.secret(), time, body))
+                .header(Join.KEY_HEADER, key)
+                .header(Join.PROOF_HEADER, Join.proof(t.secret(), time, body, key))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(beforeTheSecret()).build()
                 .send(req, HttpResponse.BodyHandlers.ofString());
@@ -85,8 +88,14 @@ public final class JoinClient {
         if (r.statusCode() != 200) {
             throw new IOException("joining through " + member + " failed (" + r.statusCode() + "): " + answer.path("error").asText());
         }
-        String opened = Join.answerBox(t.secret()).open(answer.path("sealed").asText(), t.id())
-                .orElseThrow(() -> new IOException("the answer from " + member + " is not sealed with this token's key"));
-        return JSON.readValue(opened, Join.Answer.class);
+        String memberKey = answer.path("key").asText();
+        java.util.Optional<String> opened;
+        try {
+            opened = Join.answerBox(t.secret(), ephemeral.getPrivate(), memberKey, key, memberKey).open(answer.path("sealed").asText(), t.id());
+        } catch (IllegalArgumentException e) {
+            opened = java.util.Optional.empty();
+        }
+        String text = opened.orElseThrow(() -> new IOException("the answer from " + member + " is not sealed with this token's key"));
+        return JSON.readValue(text, Join.Answer.class);
     }
 }

@@ -130,9 +130,20 @@ public final class JoinServlet extends HttpServlet {
     private void handle(HttpServletRequest req, HttpServletResponse resp, String tokenId, JoinToken t, byte[] body) throws IOException {
         Optional<JoinToken> token = Optional.of(t);
         Optional<byte[]> secret = secrets.open(t.sealedSecret(), t.tokenId()).map(s -> Base64.getUrlDecoder().decode(s));
-        if (secret.isEmpty()
-                || !Join.verify(secret.get(), req.getHeader(Join.TIME_HEADER), req.getHeader(Join.PROOF_HEADER), body, clock.instant())) {
+        String joinerKey = req.getHeader(Join.KEY_HEADER);
+        if (secret.isEmpty() || !Join.verify(secret.get(), req.getHeader(Join.TIME_HEADER), req.getHeader(Join.PROOF_HEADER), body,
+                joinerKey, clock.instant())) {
             send(resp, 403, Map.of("error", "invalid join token or proof"));
+            return;
+        }
+        // This join's own keys: the answer's box needs them, and a key that is no key is refused before the token is used.
+        java.security.KeyPair ephemeral = Join.ephemeral();
+        String memberKey = Join.text(ephemeral.getPublic());
+        SecretBox box;
+        try {
+            box = Join.answerBox(secret.get(), ephemeral.getPrivate(), joinerKey, joinerKey, memberKey);
+        } catch (IllegalArgumentException e) {
+            send(resp, 400, Map.of("error", "the join request's key is not an X25519 public key"));
             return;
         }
         Join.Request r = JSON.readValue(body, Join.Request.class);
@@ -159,9 +170,9 @@ public final class JoinServlet extends HttpServlet {
             String brokers = String.join(",", ledger.views().nodes().stream().map(n -> n.address().kafkaBootstrap()).toList());
             Join.Answer a = new Join.Answer(Base64.getEncoder().encodeToString(self.clusterSecret()), kafkaClusterId.get(),
                     kraftId, kraftId <= CONTROLLERS, controllers, brokers);
-            String sealed = Join.answerBox(secret.get()).seal(JSON.writeValueAsString(a), tokenId);
+            String sealed = box.seal(JSON.writeValueAsString(a), tokenId);
             LOG.info("Node {} joined the cluster (KRaft id {}, {})", r.nodeId(), kraftId, a.controller() ? "voter" : "observer");
-            send(resp, 200, Map.of("sealed", sealed));
+            send(resp, 200, Map.of("sealed", sealed, "key", memberKey));
         } catch (RejectedException e) {
             send(resp, e.rejection() == Rejection.INVALID_JOIN_TOKEN ? 403 : 409, Map.of("error", e.rejection().name()));
         } catch (LedgerUnavailableException e) {

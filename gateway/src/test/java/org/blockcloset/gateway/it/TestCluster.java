@@ -1,6 +1,7 @@
 package org.blockcloset.gateway.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,10 +58,22 @@ final class TestCluster implements AutoCloseable {
         String host = host(nodes.size());
         Map<String, String> e = new java.util.HashMap<>(env);
         e.put("BLOCKCLOSET_JOIN", member.joinAddress());
-        e.put("BLOCKCLOSET_JOIN_TOKEN", token.path("token").asText());
+        // The second node gets its token in its environment; later ones find it where install.sh leaves
+        // it, in <data>/join-token, which the node deletes once it joined.
+        Path tokenFile = dir.resolve(host).resolve("join-token");
+        boolean fromFile = nodes.size() >= 2;
+        if (fromFile) {
+            java.nio.file.Files.createDirectories(tokenFile.getParent());
+            java.nio.file.Files.writeString(tokenFile, token.path("token").asText() + "\n");
+        } else {
+            e.put("BLOCKCLOSET_JOIN_TOKEN", token.path("token").asText());
+        }
         e.putIfAbsent("NODE_HEAP", HEAP);
         Node n = Node.startAt(host, dir.resolve(host), e);
         nodes.add(n);
+        if (fromFile) {
+            assertFalse(java.nio.file.Files.exists(tokenFile), "the node deleted its used join token");
+        }
         IOException reused = assertThrows(IOException.class, () -> JoinClient.join(member.joinAddress(), token.path("token").asText(),
                 new Join.Request("node-intruder", new NodeAddress("127.0.0.99", 1, 2, 3, 4, 5), Set.of("storage"), "", 1)));
         assertTrue(reused.getMessage().contains("403"), reused.getMessage());
