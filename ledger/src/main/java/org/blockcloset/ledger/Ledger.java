@@ -389,8 +389,14 @@ public final class Ledger implements AutoCloseable {
         return ready && streams.state() == KafkaStreams.State.RUNNING;
     }
 
-    public KafkaStreams.State viewState() {
-        return streams.state();
+    /** Whether the views are running (not starting, restoring after a failover, or stopped). */
+    public boolean viewsRunning() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** The views' state as people read it in a health check ("RUNNING", "REBALANCING", ...). */
+    public String viewsState() {
+        return streams.state().name();
     }
 
     @Override

@@ -14,6 +14,6 @@ public final class LedgerHealthCheck extends HealthCheck {
     @Override
     protected Result check() {
         return ledger.ready() ? Result.healthy("views applied through offset %d", ledger.progress().appliedOffset(0))
-                : Result.unhealthy("views are %s", ledger.viewState());
+                : Result.unhealthy("views are %s", ledger.viewsState());
     }
 }

@@ -143,12 +143,12 @@ public final class S3Servlet extends HttpServlet {
     private void handle(S3Operation op, S3Request request, HttpServletResponse resp, boolean read) throws IOException {
         try {
             handlers.get(op).handle(request, resp);
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+        } catch (org.blockcloset.ledger.ViewsUnavailableException e) {
             if (!read || resp.isCommitted()) {
                 throw e;
             }
             long deadline = System.nanoTime() + VIEWS_WAIT.toNanos();
-            while (ctx.ledger().viewState() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            while (!ctx.ledger().viewsRunning() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException interrupted) {
@@ -257,7 +257,7 @@ public final class S3Servlet extends HttpServlet {
                 LOG.warn("request {} failed: {}", requestId, e.toString());
                 fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
             }
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+        } catch (org.blockcloset.ledger.ViewsUnavailableException e) {
             fail(req, resp, head, new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The views are being restored; retry."),
                     resource, requestId);
         } catch (RuntimeException e) {

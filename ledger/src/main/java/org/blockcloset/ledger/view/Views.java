@@ -63,7 +63,11 @@ public final class Views {
             return (ReadOnlyKeyValueStore<String, V>) source.apply(name);
         }
         if (handle == null) {
-            handle = streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+            try {
+                handle = new GuardedStore<>(streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())));
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                throw GuardedStore.unavailable(e);
+            }
             handles.put(name, handle);
         }
         return (ReadOnlyKeyValueStore<String, V>) handle;

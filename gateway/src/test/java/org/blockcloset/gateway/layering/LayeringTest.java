@@ -1,0 +1,93 @@
+package org.blockcloset.gateway.layering;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of ADR 0016, held by ArchUnit over every module's main classes: the ledger at the
+ * bottom (no servlet type, nothing from the modules above it), the storage agent and the console on
+ * the ledger and never on the gateway, and Kafka Streams nowhere outside the ledger. Each rule is
+ * also shown to catch a planted violation (test classes the main import leaves out).
+ */
+class LayeringTest {
+    private static JavaClasses main;
+
+    static final ArchRule LEDGER_IS_THE_BOTTOM = noClasses().that().resideInAPackage("org.blockcloset.ledger..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.blockcloset.gateway..", "org.blockcloset.admin..",
+                    "org.blockcloset.storage..", "jakarta.servlet..", "org.eclipse.jetty..", "io.dropwizard..")
+            .because("the ledger depends on no module above it and knows no HTTP (ADR 0016)");
+
+    static final ArchRule STORAGE_AGENT_BELOW_THE_GATEWAY = noClasses().that().resideInAPackage("org.blockcloset.storage..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.blockcloset.gateway..", "org.blockcloset.admin..")
+            .because("the storage agent builds on the ledger, beside the console (ADR 0016)");
+
+    static final ArchRule CONSOLE_BELOW_THE_GATEWAY = noClasses().that().resideInAPackage("org.blockcloset.admin..")
+            .should().dependOnClassesThat().resideInAPackage("org.blockcloset.gateway..")
+            .because("the console calls the node through ConsoleBackend, which the gateway implements (ADR 0016)");
+
+    static final ArchRule STREAMS_ONLY_IN_THE_LEDGER = noClasses().that().resideOutsideOfPackage("org.blockcloset.ledger..")
+            .and().resideInAPackage("org.blockcloset..")
+            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams..")
+            .because("views are read through the ledger's API, in its own words (ViewsUnavailableException, viewsRunning)");
+
+    /**
+     * Kafka's clients stay in the ledger too, but for two classes that still run their own (the
+     * heartbeat topic and the stewards' lease): the redesign (issue 18) moves them behind the
+     * ledger's API, and this list only shrinks.
+     */
+    static final ArchRule KAFKA_CLIENTS_ONLY_IN_THE_LEDGER = noClasses().that().resideOutsideOfPackage("org.blockcloset.ledger..")
+            .and().resideInAPackage("org.blockcloset..")
+            .and().doNotHaveFullyQualifiedName("org.blockcloset.gateway.cluster.Liveness")
+            .and().doNotHaveFullyQualifiedName("org.blockcloset.gateway.cluster.StewardScheduler")
+            .and().haveNameNotMatching("org\\.blockcloset\\.gateway\\.cluster\\.(Liveness|StewardScheduler)\\$.*")
+            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
+            .because("Kafka is the ledger's business (ADR 0016)");
+
+    private static final List<ArchRule> RULES = List.of(LEDGER_IS_THE_BOTTOM, STORAGE_AGENT_BELOW_THE_GATEWAY,
+            CONSOLE_BELOW_THE_GATEWAY, STREAMS_ONLY_IN_THE_LEDGER, KAFKA_CLIENTS_ONLY_IN_THE_LEDGER);
+
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.blockcloset");
+    }
+
+    @Test
+    void everyModuleKeepsToItsLayer() {
+        assertTrue(main.size() > 300, "the import found the main classes of every module: " + main.size());
+        for (String module : List.of("org.blockcloset.ledger", "org.blockcloset.storage", "org.blockcloset.admin", "org.blockcloset.gateway")) {
+            assertTrue(main.containPackage(module), "classes of " + module + " imported");
+        }
+        for (ArchRule rule : RULES) {
+            rule.check(main);
+        }
+    }
+
+    @Test
+    void theRulesCatchPlantedViolations() {
+        JavaClasses planted = new ClassFileImporter().importClasses(org.blockcloset.ledger.planted.LedgerWithAServlet.class,
+                PlantedStreamsUser.class);
+        EvaluationResult ledger = LEDGER_IS_THE_BOTTOM.evaluate(planted);
+        assertTrue(ledger.hasViolation(), "a ledger class using the servlet API is caught");
+        EvaluationResult streams = STREAMS_ONLY_IN_THE_LEDGER.evaluate(planted);
+        assertTrue(streams.hasViolation(), "a gateway class using Kafka Streams is caught");
+        assertTrue(ledger.getFailureReport().toString().contains("LedgerWithAServlet")
+                && !ledger.getFailureReport().toString().contains("PlantedStreamsUser"), "each blamed for its own");
+    }
+
+    /** A gateway-side class reaching into Kafka Streams, as S3Servlet did. */
+    static final class PlantedStreamsUser {
+        boolean running(org.apache.kafka.streams.KafkaStreams streams) {
+            return streams.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING;
+        }
+    }
+}
