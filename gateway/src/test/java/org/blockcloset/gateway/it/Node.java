@@ -114,8 +114,71 @@ public final class Node implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
+        cmd.addAll(ClassArchive.options(this));
         cmd.addAll(List.of("-jar", jar.toString()));
         return cmd;
+    }
+
+    /**
+     * The class-data-sharing archive the test nodes share (ADR 0017, as the launchers do for a real
+     * node): the first node started in a test JVM writes it at its clean stop, under a name of its
+     * own, renamed once that node has exited; every later node maps it (about 3 s off each start).
+     */
+    static final class ClassArchive {
+        private static final Path DIR = Path.of("target", "it-class-archive").toAbsolutePath();
+        private static Node arming;
+        private static Path pending;
+
+        private ClassArchive() {
+        }
+
+        /** One archive per build of the jar (the JVM would refuse one made from another). */
+        private static Path archive() {
+            try {
+                Path jar = Path.of("target", "blockcloset.jar");
+                return DIR.resolve("node-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + ".jsa");
+            } catch (IOException e) {
+                return DIR.resolve("no-jar.jsa");
+            }
+        }
+
+        static synchronized List<String> options(Node node) {
+            Path archive = archive();
+            if (Files.exists(archive)) {
+                return List.of("-XX:SharedArchiveFile=" + archive);
+            }
+            if (arming != null && (arming.process == null || !arming.process.isAlive()) && arming != node) {
+                exited(arming, false); // it died without a clean stop: no archive from it
+            }
+            if (arming != null || node.env.containsKey("NODE_NETNS")) {
+                return List.of();
+            }
+            try {
+                Files.createDirectories(DIR);
+            } catch (IOException e) {
+                return List.of();
+            }
+            arming = node;
+            pending = DIR.resolve("node-" + ProcessHandle.current().pid() + ".jsa.tmp");
+            return List.of("-XX:ArchiveClassesAtExit=" + pending);
+        }
+
+        /** {@code node}'s process is gone: a clean exit left a whole archive, which now serves every start. */
+        static synchronized void exited(Node node, boolean clean) {
+            if (node != arming) {
+                return;
+            }
+            arming = null;
+            try {
+                if (clean && Files.size(pending) > 0) {
+                    Files.move(pending, archive(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(pending);
+                }
+            } catch (IOException notWritten) {
+                // no archive this time: the next node arms another
+            }
+        }
     }
 
     /** Sends a signal to the node's process (STOP and CONT pause and resume it). */
@@ -290,9 +353,11 @@ public final class Node implements AutoCloseable {
     public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            boolean clean = process.waitFor(60, TimeUnit.SECONDS);
+            if (!clean) {
                 process.destroyForcibly().waitFor();
             }
+            ClassArchive.exited(this, clean);
         }
     }
 
@@ -300,6 +365,7 @@ public final class Node implements AutoCloseable {
     public void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly().waitFor();
+            ClassArchive.exited(this, false);
         }
     }
 
