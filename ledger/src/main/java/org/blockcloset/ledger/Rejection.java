@@ -35,11 +35,6 @@ public enum Rejection {
     NO_SUCH_VERSION,
     /** The bucket's state does not allow it (suspending versioning of a locked bucket, lock on an unlocked one). */
     INVALID_BUCKET_STATE,
-    /**
-     * The event's envelope time is more than {@code ViewFold.MAX_CLOCK_SKEW} from the time the log
-     * appended it: the appending node's clock is off (ADR 0004).
-     */
-    CLOCK_SKEWED,
     /** The event could not be applied at all (malformed); it changed nothing. */
     INVALID_EVENT
 }

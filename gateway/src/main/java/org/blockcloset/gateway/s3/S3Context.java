@@ -133,9 +133,6 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
             case OBJECT_LOCKED -> new S3Exception(S3Error.ACCESS_DENIED, "The version is protected by object lock "
                     + "(retention or legal hold).");
             case INVALID_BUCKET_STATE -> new S3Exception(S3Error.INVALID_BUCKET_STATE);
-            case CLOCK_SKEWED -> new S3Exception(S3Error.SERVICE_UNAVAILABLE, "This node's clock is more than "
-                    + org.blockcloset.ledger.event.LoggedEvent.MAX_CLOCK_SKEW.toMinutes() + " minutes off the cluster log's; "
-                    + "the log refuses its changes until its time is set right (NTP).");
             default -> new S3Exception(S3Error.INVALID_REQUEST, e.rejection().name());
         };
     }

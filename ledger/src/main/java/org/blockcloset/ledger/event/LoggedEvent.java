@@ -15,10 +15,4 @@ import java.time.Instant;
  */
 public record LoggedEvent(int v, String id, String actor, String requestId, Instant time, Event event, String source) {
     public static final int CURRENT_VERSION = 1;
-
-    /**
-     * How far {@code time} (the appending node's clock) may be from the time the log appended the
-     * event before the views refuse it; as far as an S3 signature's time may be from a node's.
-     */
-    public static final java.time.Duration MAX_CLOCK_SKEW = java.time.Duration.ofMinutes(15);
 }

@@ -53,12 +53,12 @@ final class MembershipFold {
                 || e instanceof ConsoleSetUp || e instanceof ConsolePasswordChanged;
     }
 
-    /** @param appended when the log appended it: join tokens expire by that time (ADR 0004) */
-    Rejection apply(LoggedEvent logged, Instant appended) {
+    /** @param expiryTime the later of the envelope's time and the log's: a join token has expired once either clock says so (ADR 0004) */
+    Rejection apply(LoggedEvent logged, Instant expiryTime) {
         Event e = logged.event();
         Instant at = logged.time();
         if (e instanceof NodeJoined j) {
-            return join(j, logged, appended);
+            return join(j, logged, expiryTime);
         } else if (e instanceof ConsoleSetUp s) {
             if (console.get(StoreNames.CURRENT) != null) {
                 return Rejection.ALREADY_SET_UP;
@@ -171,7 +171,7 @@ final class MembershipFold {
         return null;
     }
 
-    private Rejection join(NodeJoined j, LoggedEvent logged, Instant appended) {
+    private Rejection join(NodeJoined j, LoggedEvent logged, Instant expiryTime) {
         if (j.nodeId() == null || j.address() == null || j.roles() == null) {
             return Rejection.INVALID_EVENT;
         }
@@ -195,7 +195,7 @@ final class MembershipFold {
             }
         } else {
             JoinToken t = tokens.get(j.joinTokenId());
-            if (t == null || !t.usable(appended)) {
+            if (t == null || !t.usable(expiryTime)) {
                 return Rejection.INVALID_JOIN_TOKEN;
             }
             tokens.put(t.tokenId(), new JoinToken(t.tokenId(), t.sealedSecret(), t.expires(), t.createdBy(), j.nodeId()));

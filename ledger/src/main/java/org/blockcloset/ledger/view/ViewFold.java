@@ -56,8 +56,11 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private KeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats;
     private boolean statsChecked;
     private MembershipFold membership;
-    /** When the log appended the event being applied (see {@link #apply(LoggedEvent, long, java.time.Instant)}). */
-    private java.time.Instant appended;
+    /**
+     * The time retention and legal holds are judged at for the event being applied: the earlier of its
+     * envelope's time and the time the log appended it (see {@link #apply(LoggedEvent, long, java.time.Instant)}).
+     */
+    private java.time.Instant lockTime;
 
     ViewFold(ViewProgress progress) {
         this.progress = progress;
@@ -94,7 +97,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         Rejection rejection;
         try {
             long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
-            // The topic stamps each record with the time the log appended it (ADR 0004).
+            // The topic stamps each record with the time the log's leader appended it (ADR 0004).
             rejection = record.value() == null ? null : apply(record.value(), offset, java.time.Instant.ofEpochMilli(record.timestamp()));
         } catch (org.apache.kafka.streams.errors.StreamsException e) {
             throw e; // the stores failed: the task restarts from its last commit
@@ -114,24 +117,26 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
 
     /**
      * Applies one event; {@code offset} is its place in the log, which names the versions it makes;
-     * {@code appended} the time the log appended it, which no appender chooses: retention, legal
-     * holds and join tokens are judged at that time (ADR 0004). An event whose envelope time is
-     * further from it than {@link LoggedEvent#MAX_CLOCK_SKEW} is refused ({@link Rejection#CLOCK_SKEWED}).
-     * (Records appended before the log stamped them carry their producer's time, the envelope's
-     * within milliseconds: folding them again decides as before.)
+     * {@code appended} the time the log's leader appended it (the topic stamps it: no producer
+     * chooses it). Two clocks then say when the event happened, the appending gateway's (the
+     * envelope) and the leader's; the fold trusts neither alone (ADR 0004): a retention or legal
+     * hold protects a version until both say it is over (the earlier of the two), and a join token
+     * has expired once either says so (the later). No event is refused for a clock being off: one
+     * node's wrong clock (a Raspberry Pi without a real-time clock, booted before NTP) must not stop
+     * the cluster's writes. (Records appended before the log stamped them carry their producer's
+     * time, the envelope's within milliseconds: folding them again decides as before.)
      */
     Rejection apply(LoggedEvent logged, long offset, java.time.Instant appended) {
         Event e = logged.event();
-        if (logged.time() == null || java.time.Duration.between(appended, logged.time()).abs().compareTo(LoggedEvent.MAX_CLOCK_SKEW) > 0) {
-            return Rejection.CLOCK_SKEWED;
-        }
-        this.appended = appended;
+        java.time.Instant envelope = logged.time() == null ? appended : logged.time();
+        this.lockTime = envelope.isBefore(appended) ? envelope : appended;
+        java.time.Instant expiryTime = envelope.isAfter(appended) ? envelope : appended;
         if (!statsChecked) {
             countObjectsOnce();
             countPartsOnce();
         }
         if (MembershipFold.handles(e)) {
-            return membership.apply(logged, appended);
+            return membership.apply(logged, expiryTime);
         }
         if (e instanceof BucketCreated c) {
             if (buckets.get(c.bucket()) != null) {
@@ -169,7 +174,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         } else if (e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged l) {
             return changeBucket(l.bucket(), b -> b.withLifecycle(l.rules()));
         } else if (e instanceof org.blockcloset.ledger.event.ObjectLockChanged l) {
-            return changeLock(l, appended);
+            return changeLock(l, lockTime);
         } else if (e instanceof org.blockcloset.ledger.event.ObjectAclChanged a) {
             return changeVersion(a.bucket(), a.key(), a.s3VersionId(), null, o -> o.withAcl(a.acl()));
         } else if (e instanceof BucketReplicationChanged r) {
@@ -307,7 +312,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         // version of a suspended one; nothing when versioning is enabled.
         KeyValue<String, ObjectVersion> replaced = !bucket.versioned() ? (old == null ? null : KeyValue.pair(key, old))
                 : bucket.versioningEnabled() ? null : nullVersion(key);
-        if (replaced != null && replaced.value.lockedAt(appended, false)) {
+        if (replaced != null && replaced.value.lockedAt(lockTime, false)) {
             return Rejection.OBJECT_LOCKED;
         }
         long objectsDelta = old == null ? 1 : 0;
@@ -370,7 +375,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         }
         if (d.s3VersionId() == null) {
             KeyValue<String, ObjectVersion> replaced = bucket.versioningEnabled() ? null : nullVersion(key);
-            if (replaced != null && replaced.value.lockedAt(appended, bypass)) {
+            if (replaced != null && replaced.value.lockedAt(lockTime, bypass)) {
                 return Rejection.OBJECT_LOCKED;
             }
             String suffix = suffix(offset);
@@ -393,7 +398,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         if (d.ifWriteId() != null && !d.ifWriteId().equals(target.value.versionId())) {
             return Rejection.PRECONDITION_FAILED; // "null" names another write now (a put while suspended)
         }
-        if (target.value.lockedAt(appended, bypass)) {
+        if (target.value.lockedAt(lockTime, bypass)) {
             return Rejection.OBJECT_LOCKED;
         }
         boolean hadCurrent = objects.get(key) != null;
