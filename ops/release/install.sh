@@ -27,6 +27,8 @@ if [ "$token" = "-" ]; then
   if [ -t 0 ]; then printf 'Join token: ' >&2; stty -echo 2>/dev/null || true; fi
   IFS= read -r token || true
   if [ -t 0 ]; then stty echo 2>/dev/null || true; echo >&2; fi
+  # Without a token a node would start a new cluster of its own instead of joining one.
+  if [ -z "$token" ]; then echo "no join token read from standard input" >&2; exit 2; fi
 fi
 if [ -n "$join" ] && [ -z "$token" ]; then echo "--join needs --token (create one on a member: POST /api/join-tokens)" >&2; exit 2; fi
 [ -n "$address" ] || address=$(hostname -I | awk '{print $1}')

@@ -387,6 +387,15 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 }
             }
             s3PortSeen[0] = s3Port;
+            // The launcher keeps the class archive this JVM writes at its exit only if this run served (ADR 0017).
+            String served = System.getProperty("blockcloset.servedMarker");
+            if (served != null) {
+                try {
+                    Files.writeString(Path.of(served), "served\n");
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.debug("no class-archive marker: {}", e.toString());
+                }
+            }
             String setupCode = console.pendingSetupCode();
             String scheme = tls.isPresent() ? "https" : "http";
             String banner = String.format("%nBlock Closet is up.%n"
@@ -416,6 +425,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             throws Exception {
         var known = NodeIdentity.load(data);
         if (known.isPresent()) {
+            // A token left by a start that joined and died before deleting it.
+            Files.deleteIfExists(data.resolve(JOIN_TOKEN_FILE));
             return known.get();
         }
         boolean noAddress = config.join == null || config.join.isBlank();
@@ -462,7 +473,8 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         NodeIdentity n = new NodeIdentity(self.nodeId(), a.kraftId(), java.util.Base64.getDecoder().decode(a.clusterSecret()),
                 NodeIdentity.FIRST_VIEWS_ID + "-" + self.nodeId(), a.kafkaClusterId(), a.controller(), a.controllerBootstrap());
         n.store(data);
-        // Used: the token is of no further use to anyone, and with the X25519 join it opens no recorded join either.
+        // Used: it opens no recorded join (X25519); until it expires a member still answers a retry of this node's
+        // join with it (ADR 0009), so it is kept nowhere once the node has joined.
         Files.deleteIfExists(data.resolve(JOIN_TOKEN_FILE));
         LOG.info("Joined the cluster through {} as {} (KRaft id {})", j.through(), self.nodeId(), a.kraftId());
         return n;

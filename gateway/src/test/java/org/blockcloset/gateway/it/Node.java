@@ -136,7 +136,8 @@ public final class Node implements AutoCloseable {
         private static Path archive() {
             try {
                 Path jar = Path.of("target", "blockcloset.jar");
-                return DIR.resolve("node-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + ".jsa");
+                return DIR.resolve("node-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + "-"
+                        + Integer.toHexString(System.getProperty("java.home").hashCode()) + ".jsa");
             } catch (IOException e) {
                 return DIR.resolve("no-jar.jsa");
             }
@@ -353,11 +354,12 @@ public final class Node implements AutoCloseable {
     public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
-            boolean clean = process.waitFor(60, TimeUnit.SECONDS);
-            if (!clean) {
+            boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+            if (!exited) {
                 process.destroyForcibly().waitFor();
             }
-            ClassArchive.exited(this, clean);
+            // A clean stop: the JVM's exit after SIGTERM (143) or a normal one.
+            ClassArchive.exited(this, exited && (process.exitValue() == 143 || process.exitValue() == 0));
         }
     }
 
