@@ -22,68 +22,49 @@ final class GuardedStore<V> implements ReadOnlyKeyValueStore<String, V> {
         return new ViewsUnavailableException("the views are being restored: " + e.getMessage(), e);
     }
 
-    @Override
-    public V get(String key) {
+    /** One read of the store, in the ledger's words. */
+    private static <T> T guard(java.util.function.Supplier<T> read) {
         try {
-            return store.get(key);
+            return read.get();
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
         }
+    }
+
+    @Override
+    public V get(String key) {
+        return guard(() -> store.get(key));
     }
 
     @Override
     public KeyValueIterator<String, V> range(String from, String to) {
-        try {
-            return new Guarded<>(store.range(from, to));
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
-        }
+        return guard(() -> new Guarded<>(store.range(from, to)));
     }
 
     @Override
     public KeyValueIterator<String, V> reverseRange(String from, String to) {
-        try {
-            return new Guarded<>(store.reverseRange(from, to));
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
-        }
+        return guard(() -> new Guarded<>(store.reverseRange(from, to)));
     }
 
     @Override
     public KeyValueIterator<String, V> all() {
-        try {
-            return new Guarded<>(store.all());
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
-        }
+        return guard(() -> new Guarded<>(store.all()));
     }
 
     @Override
     public KeyValueIterator<String, V> reverseAll() {
-        try {
-            return new Guarded<>(store.reverseAll());
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
-        }
+        return guard(() -> new Guarded<>(store.reverseAll()));
     }
 
     @Override
     public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P> KeyValueIterator<String, V> prefixScan(P prefix,
             PS prefixKeySerializer) {
-        try {
-            return new Guarded<>(store.prefixScan(prefix, prefixKeySerializer));
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
-        }
+        return guard(() -> new Guarded<>(store.prefixScan(prefix, prefixKeySerializer)));
     }
 
     @Override
     public long approximateNumEntries() {
-        try {
-            return store.approximateNumEntries();
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
-        }
+        return guard(() -> store.approximateNumEntries());
     }
 
     private static final class Guarded<V> implements KeyValueIterator<String, V> {
@@ -95,29 +76,17 @@ final class GuardedStore<V> implements ReadOnlyKeyValueStore<String, V> {
 
         @Override
         public boolean hasNext() {
-            try {
-                return it.hasNext();
-            } catch (InvalidStateStoreException e) {
-                throw unavailable(e);
-            }
+            return guard(() -> it.hasNext());
         }
 
         @Override
         public KeyValue<String, V> next() {
-            try {
-                return it.next();
-            } catch (InvalidStateStoreException e) {
-                throw unavailable(e);
-            }
+            return guard(() -> it.next());
         }
 
         @Override
         public String peekNextKey() {
-            try {
-                return it.peekNextKey();
-            } catch (InvalidStateStoreException e) {
-                throw unavailable(e);
-            }
+            return guard(() -> it.peekNextKey());
         }
 
         @Override
