@@ -32,6 +32,8 @@ public final class Node implements AutoCloseable {
     /** glibc's resolver options every launcher gives a node (ReleaseFilesTest checks they agree; ADR 0009). */
     public static final String RES_OPTIONS = "timeout:1 attempts:1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** Where this start's output begins in {@link #log()} (a relaunch appends). */
+    private long logOffset;
 
     private final Path dataDir;
     private final String host;
@@ -95,6 +97,7 @@ public final class Node implements AutoCloseable {
         pb.environment().putIfAbsent("RES_OPTIONS", RES_OPTIONS);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
+        logOffset = Files.exists(log()) ? Files.size(log()) : 0;
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         process = pb.start();
     }
@@ -202,6 +205,7 @@ public final class Node implements AutoCloseable {
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Files.createDirectories(log().getParent());
+        logOffset = Files.exists(log()) ? Files.size(log()) : 0;
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         process = pb.start();
         try {
@@ -236,7 +240,51 @@ public final class Node implements AutoCloseable {
             }
             process.waitFor(200, TimeUnit.MILLISECONDS);
         }
-        throw new IllegalStateException("node not healthy after " + START_TIMEOUT + "; see " + log() + threadDump());
+        String threads = threadDump();
+        throw new IllegalStateException("node not healthy after " + START_TIMEOUT + "; see " + log() + threads
+                + " | " + digest());
+    }
+
+    /**
+     * What a stuck start was doing, on one line (CI shows a failed test's message, not the node's log):
+     * the log's last lines and the warnings since this start, and the node's own threads' top frames.
+     */
+    private String digest() {
+        StringBuilder out = new StringBuilder();
+        try {
+            byte[] all = Files.readAllBytes(log());
+            int from = (int) Math.min(logOffset, all.length);
+            List<String> lines = new String(all, from, all.length - from, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .lines().toList();
+            int start = 0;
+            lines.subList(start, lines.size()).stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    .limit(6).forEach(l -> out.append("warn: ").append(abbreviate(l)).append(" | "));
+            lines.subList(Math.max(start, lines.size() - 6), lines.size())
+                    .forEach(l -> out.append("last: ").append(abbreviate(l)).append(" | "));
+        } catch (IOException | RuntimeException e) {
+            out.append("no log: ").append(e).append(" | ");
+        }
+        try {
+            Path dump = log().resolveSibling(log().getFileName() + ".threads.txt");
+            String thread = null;
+            int frames = 0;
+            for (String l : Files.readAllLines(dump)) {
+                if (l.startsWith("\"")) {
+                    thread = l.substring(1, Math.max(1, l.indexOf('"', 1)));
+                    frames = 0;
+                } else if (thread != null && l.trim().startsWith("at org.blockcloset") && frames++ < 2) {
+                    out.append("thread ").append(thread).append(": ").append(l.trim()).append(" | ");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            out.append("no threads: ").append(e);
+        }
+        return out.toString().replace('\n', ' ');
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 220 ? line : line.substring(0, 220) + "…";
     }
 
     /** The stuck node's threads, saved beside its log (jstack, when the JDK has it): where a start hangs. */
