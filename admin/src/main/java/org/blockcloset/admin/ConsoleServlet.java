@@ -765,7 +765,7 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             m.put("stateClass", "up".equals(n.get("state")) ? "green" : "suspect".equals(n.get("state")) ? "amber" : "red");
             if (n.get("repair") != null) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> r = org.blockcloset.ledger.Json.MAPPER.convertValue(n.get("repair"), Map.class);
+                Map<String, Object> r = org.blockcloset.ledger.codec.Json.MAPPER.convertValue(n.get("repair"), Map.class);
                 long left = ((Number) r.getOrDefault("blocksLeft", 0)).longValue();
                 long bytesLeft = ((Number) r.getOrDefault("bytesLeft", 0)).longValue();
                 Object eta = r.get("etaSeconds");
@@ -782,7 +782,7 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             }
             if (n.get("scrub") != null) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> sc = org.blockcloset.ledger.Json.MAPPER.convertValue(n.get("scrub"), Map.class);
+                Map<String, Object> sc = org.blockcloset.ledger.codec.Json.MAPPER.convertValue(n.get("scrub"), Map.class);
                 long checked = ((Number) sc.getOrDefault("blocksChecked", 0)).longValue();
                 long total = ((Number) sc.getOrDefault("blocksTotal", 0)).longValue();
                 long passes = ((Number) sc.getOrDefault("passes", 0)).longValue();

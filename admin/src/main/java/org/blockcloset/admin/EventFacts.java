@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.List;
-import org.blockcloset.ledger.Json;
+import org.blockcloset.ledger.codec.Json;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.LoggedEvent;
 

@@ -41,14 +41,14 @@ import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.BucketsAdminServlet;
 import org.blockcloset.gateway.node.NodeIdentity;
 import org.blockcloset.gateway.node.NodeTempDir;
-import org.blockcloset.gateway.node.SecretBox;
+import org.blockcloset.gateway.auth.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
-import org.blockcloset.gateway.object.Placement;
-import org.blockcloset.gateway.object.Repairer;
-import org.blockcloset.gateway.object.Scrubber;
+import org.blockcloset.storage.care.BlockPlacement;
+import org.blockcloset.storage.care.Repairer;
+import org.blockcloset.storage.care.Scrubber;
 import org.blockcloset.gateway.node.BlockStoreHealthCheck;
 import org.blockcloset.gateway.node.BootstrapKey;
-import org.blockcloset.gateway.node.GcScheduler;
+import org.blockcloset.storage.care.GcScheduler;
 import org.blockcloset.gateway.node.LedgerHealthCheck;
 import org.blockcloset.gateway.s3.S3Context;
 import org.blockcloset.gateway.s3.S3Servlet;
@@ -190,7 +190,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         // A gateway without the storage role lends nothing: its store takes no block.
         DiskBlockStore blocks = DiskBlockStore.open(new DiskBlockStore.Config(data, lent, (int) config.blockSize.toBytes()));
         manage(env, blocks::close);
-        SecretBox secrets = SecretBox.of(identity);
+        SecretBox secrets = new SecretBox(identity.derivedKey("access-key secrets"));
         BootstrapKey.Credentials key = joined && (config.accessKeyId == null || config.accessKeyId.isBlank())
                 ? null // a joined node serves the cluster's keys; the first node made the bootstrap key
                 : BootstrapKey.ensure(ledger, secrets, data, config.accessKeyId, config.secretAccessKey);
@@ -198,7 +198,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 new ClusterCredentials(identity.clusterSecret()), identity.clusterPortTls(), Clock.systemUTC());
         cluster.addServlet(Join.PATH, new JoinServlet(ledger, secrets, identity, kafka::clusterId, Clock.systemUTC()));
 
-        Placement placement = new Placement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()),
+        BlockPlacement placement = new BlockPlacement(ledger, identity.nodeId(), new ClusterCredentials(identity.clusterSecret()),
                 identity.clusterPortTls());
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         String version = BlockClosetApplication.class.getPackage().getImplementationVersion();

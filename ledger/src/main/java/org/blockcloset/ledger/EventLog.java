@@ -1,5 +1,6 @@
 package org.blockcloset.ledger;
 
+import org.blockcloset.ledger.codec.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

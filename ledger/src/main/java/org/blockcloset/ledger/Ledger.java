@@ -1,5 +1,7 @@
 package org.blockcloset.ledger;
 
+import org.blockcloset.ledger.codec.Json;
+import org.blockcloset.ledger.model.Rejection;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.blockcloset.ledger;
 
+import org.blockcloset.ledger.codec.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;

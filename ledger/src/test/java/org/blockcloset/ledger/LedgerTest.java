@@ -1,5 +1,7 @@
 package org.blockcloset.ledger;
 
+import org.blockcloset.ledger.codec.Json;
+import org.blockcloset.ledger.model.Rejection;
 import static org.blockcloset.ledger.LedgerHarness.T0;
 import static org.blockcloset.ledger.LedgerHarness.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -2,8 +2,8 @@ package org.blockcloset.gateway.auth;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.blockcloset.gateway.s3.S3Error;
-import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
 
 /**
  * The node-wide budget for signed aws-chunked chunks, which are held whole until their signature is

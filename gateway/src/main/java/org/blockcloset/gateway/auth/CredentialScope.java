@@ -1,8 +1,8 @@
 package org.blockcloset.gateway.auth;
 
 import java.util.Arrays;
-import org.blockcloset.gateway.s3.S3Error;
-import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
 
 /** A parsed {@code <key>/<yyyyMMdd>/<region>/s3/aws4_request} credential. */
 record CredentialScope(String accessKeyId, String date, String region, String service) {

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.Locale;
-import org.blockcloset.gateway.s3.S3Error;
-import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
 
 /**
  * Passes a plain body through while hashing it, and throws

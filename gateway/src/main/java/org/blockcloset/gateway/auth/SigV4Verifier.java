@@ -13,8 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.blockcloset.gateway.s3.S3Error;
-import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
 
 /**
  * Verifies AWS Signature Version 4 on S3 requests: the {@code Authorization} header form and the

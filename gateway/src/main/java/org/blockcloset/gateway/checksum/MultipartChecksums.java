@@ -2,8 +2,8 @@ package org.blockcloset.gateway.checksum;
 
 import java.util.Base64;
 import java.util.List;
-import org.blockcloset.gateway.s3.S3Error;
-import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
 
 /** Whole-object checksums of multipart uploads, computed from the part checksums alone. */
 public final class MultipartChecksums {

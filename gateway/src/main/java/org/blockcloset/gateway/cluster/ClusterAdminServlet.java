@@ -10,7 +10,7 @@ import java.util.Map;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.AdminServlet;
 import org.blockcloset.ledger.model.AccessKey;
-import org.blockcloset.gateway.object.Repairer;
+import org.blockcloset.storage.care.Repairer;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.layout.Layout;
 

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
-import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.model.Rejection;
 import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.LayoutChanged;
 import org.blockcloset.ledger.event.NodeCapacityChanged;

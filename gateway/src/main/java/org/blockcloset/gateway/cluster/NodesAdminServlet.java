@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.AdminServlet;
-import org.blockcloset.gateway.object.Scrubber;
+import org.blockcloset.storage.care.Scrubber;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;

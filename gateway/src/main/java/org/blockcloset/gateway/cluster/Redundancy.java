@@ -125,7 +125,7 @@ public final class Redundancy {
         List<String> down = members.stream().map(ClusterNode::nodeId).filter(n -> !up.get(n)).sorted().toList();
         List<String> unsettled = new ArrayList<>();
         Set<String> settled = new java.util.HashSet<>();
-        int factorsNow = org.blockcloset.gateway.object.Repairer.factorsDigest(ledger, copiesFor::apply);
+        int factorsNow = org.blockcloset.storage.care.Repairer.factorsDigest(ledger, copiesFor::apply);
         for (ClusterNode n : members) {
             if (!up.get(n.nodeId())) {
                 continue;

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.gateway.auth.SecretBox;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;

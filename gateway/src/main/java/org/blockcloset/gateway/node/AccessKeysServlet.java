@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.gateway.auth.SecretBox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;

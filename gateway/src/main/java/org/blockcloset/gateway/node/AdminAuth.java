@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.gateway.auth.SecretBox;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,8 +9,8 @@ import java.util.Optional;
 import org.blockcloset.gateway.auth.AuthContext;
 import org.blockcloset.gateway.auth.SignedRequest;
 import org.blockcloset.gateway.auth.SigV4Verifier;
-import org.blockcloset.gateway.s3.S3Exception;
-import org.blockcloset.gateway.s3.ServletSignedRequest;
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.auth.ServletSignedRequest;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.model.AccessKey;
 

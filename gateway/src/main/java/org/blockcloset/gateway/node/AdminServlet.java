@@ -37,7 +37,7 @@ public abstract class AdminServlet extends HttpServlet implements org.blockclose
         }
         try {
             handle(req, resp, caller.get());
-        } catch (org.blockcloset.gateway.s3.S3Exception e) {
+        } catch (org.blockcloset.gateway.error.S3Exception e) {
             // The body did not match its signed hash (or was malformed): nothing was done with it.
             send(resp, 400, Map.of("error", String.valueOf(e.getMessage() == null ? e.error() : e.getMessage())));
         } finally {

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.storage.care.BlockPlacement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,7 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private final String region;
     private final Optional<AccessKeyPair> bootstrap;
     private final Supplier<Map<String, Object>> cluster;
-    private final org.blockcloset.gateway.object.Placement placement;
+    private final org.blockcloset.storage.care.BlockPlacement placement;
     private final org.blockcloset.storage.BlockStore blocks;
     private final ObjectService objects;
     private Map<String, Object> settings = Map.of();
@@ -112,7 +114,7 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private String s3Scheme = "http";
 
     public NodeConsoleBackend(Ledger ledger, SecretBox box, AdminAuth adminAuth, Supplier<Integer> s3Port, String region,
-                              BootstrapKey.Credentials bootstrap, org.blockcloset.gateway.object.Placement placement,
+                              BootstrapKey.Credentials bootstrap, org.blockcloset.storage.care.BlockPlacement placement,
                               org.blockcloset.storage.BlockStore blocks, ObjectService objects,
                               Supplier<Map<String, Object>> cluster) {
         this.ledger = ledger;
@@ -268,7 +270,7 @@ public final class NodeConsoleBackend implements ConsoleBackend {
         } catch (org.blockcloset.storage.InsufficientStorageException e) {
             throw new Refused(507, "The store has not enough free space: " + e.getMessage());
         } catch (RejectedException e) {
-            throw new Refused(e.rejection() == org.blockcloset.ledger.Rejection.NO_SUCH_BUCKET ? 404 : 409,
+            throw new Refused(e.rejection() == org.blockcloset.ledger.model.Rejection.NO_SUCH_BUCKET ? 404 : 409,
                     "The upload was refused: " + e.rejection().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ".");
         } catch (LedgerUnavailableException e) {
             throw new Refused(503, "The event log is unavailable; the upload was not stored. Try again shortly.");

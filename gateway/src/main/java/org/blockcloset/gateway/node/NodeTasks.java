@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.storage.care.GcScheduler;
 import io.dropwizard.servlets.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -7,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import org.blockcloset.gateway.object.Scrubber;
+import org.blockcloset.storage.care.Scrubber;
 import org.blockcloset.ledger.EventLog;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.model.Bucket;

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.object;
 
+import org.blockcloset.storage.care.BlockPlacement;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ public final class ObjectService {
 
     private final Ledger ledger;
     private final BlockStore store;
-    private final Placement placement;
+    private final BlockPlacement placement;
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
     /**
      * Blocks that writes may have in flight beyond the one each write always has (ADR 0010): a
@@ -80,7 +81,7 @@ public final class ObjectService {
         blocksWritten = registry.meter("blocks.written-bytes");
     }
 
-    public ObjectService(Ledger ledger, BlockStore store, Placement placement) {
+    public ObjectService(Ledger ledger, BlockStore store, BlockPlacement placement) {
         this.ledger = ledger;
         this.store = store;
         this.placement = placement;

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.object;
 
+import org.blockcloset.storage.care.BlockPlacement;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +48,7 @@ public final class WriteSet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteSet.class);
 
     private final BlockStore store;
-    private final Placement placement;
+    private final BlockPlacement placement;
     private final ExecutorService io;
     private final String lease = UUID.randomUUID().toString();
     private final List<SealedBlock> created = new ArrayList<>();
@@ -77,7 +78,7 @@ public final class WriteSet implements AutoCloseable {
             Map<String, CompletableFuture<Void>> copies, List<String> lacking, List<String> skippedStalled, boolean permit) {
     }
 
-    WriteSet(BlockStore store, Placement placement, ExecutorService io, ExecutorService settling,
+    WriteSet(BlockStore store, BlockPlacement placement, ExecutorService io, ExecutorService settling,
             java.util.concurrent.Semaphore pipeline, int copyCount) {
         this.copyCount = copyCount;
         this.pipeline = pipeline;
@@ -251,7 +252,7 @@ public final class WriteSet implements AutoCloseable {
         // A stalled node (a copy unanswered for a second, nothing answered since) is skipped like a
         // down one, unless the quorum needs it: then it gets its chance to answer. Each node's state
         // is read once, so the count and the choice agree.
-        int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
+        int quorum = Math.min(BlockPlacement.writeQuorum(copyCount), targets.size());
         Set<String> down = new java.util.HashSet<>();
         Set<String> stalled = new java.util.HashSet<>();
         for (String node : targets) {
@@ -329,7 +330,7 @@ public final class WriteSet implements AutoCloseable {
         Map<String, CompletableFuture<Void>> copies = b.copies();
         List<String> lacking = b.lacking();
         boolean someSkipped = !lacking.isEmpty();
-        int quorum = Math.min(Placement.writeQuorum(copyCount), targets.size());
+        int quorum = Math.min(BlockPlacement.writeQuorum(copyCount), targets.size());
         long waitStart = System.nanoTime();
         int durable = awaitQuorum(copies.values(), quorum);
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStart);
@@ -413,7 +414,7 @@ public final class WriteSet implements AutoCloseable {
 
     /** Waits until {@code quorum} copies succeeded or every copy has finished; returns the successes. */
     static int awaitQuorum(Collection<CompletableFuture<Void>> copies, int quorum) throws IOException {
-        long deadline = System.nanoTime() + Placement.REPLICA_TIMEOUT.toNanos() * 2;
+        long deadline = System.nanoTime() + BlockPlacement.REPLICA_TIMEOUT.toNanos() * 2;
         while (true) {
             // One pass sorts every copy into done or pending: a copy that finishes after this pass is
             // pending, and waiting on it returns at once. (Counting first and collecting the pending

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
 import java.util.List;
 
 /** An inclusive byte range of an object, from a Range header or a part number. */

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.MessageDigest;

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
 /**
  * The log did not confirm a write in time: the event may still apply. The request fails with 503
  * (clients retry), but what the event refers to must be kept, not discarded: if the event lands,

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +13,7 @@ import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.view.Views;
-import org.blockcloset.gateway.node.SecretBox;
+import org.blockcloset.gateway.auth.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.object.WriteSet;
 

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.error.S3Exception;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 

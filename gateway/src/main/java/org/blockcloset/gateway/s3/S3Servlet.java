@@ -1,5 +1,8 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.auth.ServletSignedRequest;
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import jakarta.servlet.http.HttpServlet;
@@ -143,7 +146,7 @@ public final class S3Servlet extends HttpServlet {
     private void handle(S3Operation op, S3Request request, HttpServletResponse resp, boolean read) throws IOException {
         try {
             handlers.get(op).handle(request, resp);
-        } catch (org.blockcloset.ledger.ViewsUnavailableException e) {
+        } catch (org.blockcloset.ledger.view.ViewsUnavailableException e) {
             if (!read || resp.isCommitted()) {
                 throw e;
             }
@@ -257,7 +260,7 @@ public final class S3Servlet extends HttpServlet {
                 LOG.warn("request {} failed: {}", requestId, e.toString());
                 fail(req, resp, head, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
             }
-        } catch (org.blockcloset.ledger.ViewsUnavailableException e) {
+        } catch (org.blockcloset.ledger.view.ViewsUnavailableException e) {
             fail(req, resp, head, new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The views are being restored; retry."),
                     resource, requestId);
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -10,8 +10,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
-import org.blockcloset.gateway.s3.S3Error;
-import org.blockcloset.gateway.s3.S3Exception;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
 import org.junit.jupiter.api.Test;
 
 class MultipartChecksumsTest {

@@ -1,6 +1,8 @@
 package org.blockcloset.gateway.layering;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layering of ADR 0016, held by ArchUnit over every module's main classes: the ledger at the
  * bottom (no servlet type, nothing from the modules above it), the storage agent and the console on
- * the ledger and never on the gateway, and Kafka Streams nowhere outside the ledger. Each rule is
+ * the ledger and never on the gateway, Kafka Streams nowhere outside the ledger, no package cycle, and
+ * repair, scrub and GC in the storage agent. Each rule is
  * also shown to catch a planted violation (test classes the main import leaves out).
  */
 class LayeringTest {
@@ -52,8 +55,23 @@ class LayeringTest {
             .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
             .because("Kafka is the ledger's business (ADR 0016)");
 
+    /**
+     * No two packages need each other: shared types sit in a leaf (the S3 errors in
+     * {@code gateway.error}, the event codec in {@code ledger.codec}), not in one of their users.
+     */
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching("org.blockcloset.(**)").should().beFreeOfCycles()
+            .because("a package that needs another which needs it back cannot be read, tested or moved alone (ADR 0016)");
+
+    /** Repair, scrub and GC consume placement: the storage agent's work, not the S3 front door's. */
+    static final ArchRule BLOCK_CARE_IN_THE_STORAGE_AGENT = classes().that().haveSimpleNameEndingWith("Repairer")
+            .or().haveSimpleNameEndingWith("Scrubber").or().haveSimpleNameEndingWith("GcScheduler")
+            .or().haveSimpleName("BlockPlacement")
+            .should().resideInAPackage("org.blockcloset.storage..")
+            .because("storage agents keep, copy, repair and collect blocks (design; ADR 0016)");
+
     private static final List<ArchRule> RULES = List.of(LEDGER_IS_THE_BOTTOM, STORAGE_AGENT_BELOW_THE_GATEWAY,
-            CONSOLE_BELOW_THE_GATEWAY, STREAMS_ONLY_IN_THE_LEDGER, KAFKA_CLIENTS_ONLY_IN_THE_LEDGER);
+            CONSOLE_BELOW_THE_GATEWAY, STREAMS_ONLY_IN_THE_LEDGER, KAFKA_CLIENTS_ONLY_IN_THE_LEDGER, NO_PACKAGE_CYCLES,
+            BLOCK_CARE_IN_THE_STORAGE_AGENT);
 
     @BeforeAll
     static void importMainClasses() {
@@ -82,6 +100,15 @@ class LayeringTest {
         assertTrue(streams.hasViolation(), "a gateway class using Kafka Streams is caught");
         assertTrue(ledger.getFailureReport().toString().contains("LedgerWithAServlet")
                 && !ledger.getFailureReport().toString().contains("PlantedStreamsUser"), "each blamed for its own");
+        JavaClasses cycle = new ClassFileImporter().importClasses(org.blockcloset.gateway.planted.ping.Ping.class,
+                org.blockcloset.gateway.planted.pong.Pong.class);
+        assertTrue(NO_PACKAGE_CYCLES.evaluate(cycle).hasViolation(), "a package cycle is caught");
+        JavaClasses misplaced = new ClassFileImporter().importClasses(PlantedRepairer.class);
+        assertTrue(BLOCK_CARE_IN_THE_STORAGE_AGENT.evaluate(misplaced).hasViolation(), "a repairer in the gateway is caught");
+    }
+
+    /** Repair back in the gateway, where it was before issue 18. */
+    static final class PlantedRepairer {
     }
 
     /** A gateway-side class reaching into Kafka Streams, as S3Servlet did. */

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.object;
 
+import org.blockcloset.storage.care.BlockPlacement;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,10 @@ import org.junit.jupiter.api.Test;
  * answered nothing else meanwhile, and only then.
  */
 class StalledReplicaTest {
-    private final Placement placement = new Placement(null, "node-self", null,
+    private final BlockPlacement placement = new BlockPlacement(null, "node-self", null,
             org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(new byte[32]));
     private static final long SECOND = 1_000_000_000L;
-    private static final long STALLED = Placement.STALLED_AFTER.toNanos();
+    private static final long STALLED = BlockPlacement.STALLED_AFTER.toNanos();
 
     @Test
     void aCopyUnansweredForASecondStallsItsNodeOnly() {

@@ -4,7 +4,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.blockcloset.ledger.ViewsUnavailableException;
 
 /**
  * A view store whose reads say "views unavailable" in the ledger's words: Streams' exception for a

@@ -3,7 +3,7 @@ package org.blockcloset.ledger.view;
 import java.time.Instant;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.model.Rejection;
 import org.blockcloset.ledger.event.BlocksDropped;
 import org.blockcloset.ledger.event.BlocksReplicated;
 import org.blockcloset.ledger.event.BlocksUnderReplicated;

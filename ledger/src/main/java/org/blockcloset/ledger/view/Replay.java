@@ -3,7 +3,7 @@ package org.blockcloset.ledger.view;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.model.Rejection;
 import org.blockcloset.ledger.event.LoggedEvent;
 
 /**

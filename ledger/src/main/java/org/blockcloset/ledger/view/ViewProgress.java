@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.blockcloset.ledger.Rejection;
+import org.blockcloset.ledger.model.Rejection;
 
 /**
  * How far the views have applied each partition of the event log, and which recent events they

@@ -5,7 +5,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.state.Stores;
-import org.blockcloset.ledger.Json;
+import org.blockcloset.ledger.codec.Json;
 import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.AccessKey;

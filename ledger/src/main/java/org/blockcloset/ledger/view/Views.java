@@ -12,7 +12,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.blockcloset.ledger.Json;
+import org.blockcloset.ledger.codec.Json;
 import org.blockcloset.ledger.event.Keys;
 import org.blockcloset.ledger.layout.Layout;
 import org.blockcloset.ledger.model.AccessKey;

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.gateway.auth;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +30,6 @@ public final class SecretBox {
             throw new IllegalArgumentException("an AES-256 key has 32 bytes, not " + key.length);
         }
         this.key = new SecretKeySpec(key, "AES");
-    }
-
-    public static SecretBox of(NodeIdentity identity) {
-        return new SecretBox(identity.derivedKey("access-key secrets"));
     }
 
     public String seal(String secret, String accessKeyId) {

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.s3;
+package org.blockcloset.gateway.auth;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.blockcloset.ledger;
+package org.blockcloset.ledger.view;
 
 /**
  * The views cannot be read at this moment: this node's view tasks are being restored or moved (as

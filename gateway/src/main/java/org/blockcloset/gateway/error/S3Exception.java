@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.s3;
+package org.blockcloset.gateway.error;
 
+import org.blockcloset.gateway.error.S3Error;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package org.blockcloset.ledger;
+package org.blockcloset.ledger.model;
 
 /**
  * Why the views refused an event. The log's order decides between concurrent requests: the

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.object;
+package org.blockcloset.storage.care;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +19,7 @@ import org.blockcloset.storage.remote.ClusterCredentials;
  * Where a block goes and where to find it, from this node's copy of the layout and the membership
  * (ADR 0008): no lookup crosses the network. Holds one block API client per other node.
  */
-public final class Placement {
+public final class BlockPlacement {
     /** How long a replica may take to answer one block request before it counts as missing. */
     public static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(2);
 
@@ -34,7 +34,7 @@ public final class Placement {
     private volatile java.util.function.Predicate<String> up = node -> true;
 
     /** @param tls the cluster port's TLS ({@code NodeIdentity.clusterPortTls}): other nodes are reached only through it */
-    public Placement(Ledger ledger, String self, ClusterCredentials credentials, javax.net.ssl.SSLContext tls) {
+    public BlockPlacement(Ledger ledger, String self, ClusterCredentials credentials, javax.net.ssl.SSLContext tls) {
         this.ledger = ledger;
         this.self = self;
         this.credentials = credentials;
@@ -79,7 +79,7 @@ public final class Placement {
         return copySent(nodeId, System.nanoTime());
     }
 
-    long copySent(String nodeId, long now) {
+    public long copySent(String nodeId, long now) {
         long ticket = tickets.incrementAndGet();
         unanswered.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(ticket, now);
         return ticket;
@@ -89,7 +89,7 @@ public final class Placement {
         copyAnswered(nodeId, ticket, System.nanoTime());
     }
 
-    void copyAnswered(String nodeId, long ticket, long now) {
+    public void copyAnswered(String nodeId, long ticket, long now) {
         Map<Long, Long> m = unanswered.get(nodeId);
         if (m != null) {
             m.remove(ticket);
@@ -112,7 +112,7 @@ public final class Placement {
         return stalled(nodeId, System.nanoTime());
     }
 
-    boolean stalled(String nodeId, long now) {
+    public boolean stalled(String nodeId, long now) {
         Map<Long, Long> m = unanswered.get(nodeId);
         if (m == null || m.isEmpty()) {
             return false;

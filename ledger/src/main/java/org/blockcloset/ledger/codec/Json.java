@@ -1,4 +1,4 @@
-package org.blockcloset.ledger;
+package org.blockcloset.ledger.codec;
 
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;

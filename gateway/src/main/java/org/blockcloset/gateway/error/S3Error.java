@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.s3;
+package org.blockcloset.gateway.error;
 
 /** Every S3 error this gateway returns: its code, HTTP status and default message. */
 public enum S3Error {

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.object;
+package org.blockcloset.storage.care;
 
 import io.dropwizard.lifecycle.Managed;
 import java.io.ByteArrayOutputStream;
@@ -71,7 +71,7 @@ public final class Repairer implements Managed {
 
     private final Ledger ledger;
     private final BlockStore store;
-    private final Placement placement;
+    private final BlockPlacement placement;
     private final long bandwidth;
     private final Duration interval;
     private final Clock clock;
@@ -103,7 +103,7 @@ public final class Repairer implements Managed {
      * @param bandwidth bytes per second this node copies at most
      * @param interval  pause between two passes
      */
-    public Repairer(Ledger ledger, BlockStore store, Placement placement, long bandwidth, Duration interval, Clock clock) {
+    public Repairer(Ledger ledger, BlockStore store, BlockPlacement placement, long bandwidth, Duration interval, Clock clock) {
         this.ledger = ledger;
         this.store = store;
         this.placement = placement;
@@ -178,7 +178,7 @@ public final class Repairer implements Managed {
     }
 
     /** One pass: pull what this node lacks, then drop what it holds beyond the layout. */
-    void pass() throws LedgerUnavailableException, IOException {
+    public void pass() throws LedgerUnavailableException, IOException {
         Layout layout = ledger.views().layout();
         if (!placement.clustered() || layout.partitions().isEmpty() || !placement.lendsHere()) {
             return;
