@@ -53,8 +53,15 @@ final class Responses {
         return XML_DATE.format(t.truncatedTo(ChronoUnit.MILLIS));
     }
 
-    /** RFC 1123 date for Last-Modified, at S3's one-second resolution. */
+    /**
+     * HTTP's date (RFC 9110's IMF-fixdate: {@code Mon, 07 Dec 2026 16:41:22 GMT}) for Last-Modified,
+     * at S3's one-second resolution. Not {@code RFC_1123_DATE_TIME}, which writes the 1st to the 9th
+     * with one digit: clients with a strict parser (the MinIO Java SDK) fail on those days.
+     */
     static String httpDate(Instant t) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+        return HTTP_DATE.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
+
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(ZoneOffset.UTC);
 }

@@ -67,6 +67,9 @@ class ObjectIT {
         assertEquals((long) data.length, head.contentLength());
         assertEquals((long) data.length, g.contentLength());
         assertTrue(head.lastModified() != null && head.lastModified().equals(get.response().lastModified()));
+        // As the header was written (RFC 9110's IMF-fixdate: a two-digit day), not as the SDK's lenient parser read it.
+        String raw = head.sdkHttpResponse().firstMatchingHeader("Last-Modified").orElseThrow();
+        assertTrue(raw.matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"), raw);
     }
 
     private static void assertStoredMetadata(String type, String cache, String disposition, String language,
