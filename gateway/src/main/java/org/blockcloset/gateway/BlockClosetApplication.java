@@ -1,5 +1,6 @@
 package org.blockcloset.gateway;
 
+import org.blockcloset.ledger.kafka.KafkaLedger;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
@@ -183,7 +184,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
             kafka.becomeVoter(Duration.ofMinutes(2));
         }
         starting.stage("restoring the views from the log");
-        Ledger ledger = Ledger.start(new Ledger.Settings(kafka.connection(), identity.viewsId(), data.resolve("streams"),
+        Ledger ledger = KafkaLedger.start(new KafkaLedger.Settings(kafka.connection(), identity.viewsId(), data.resolve("streams"),
                 (short) 1, Duration.ofMillis(config.applyTimeout.toMilliseconds()), Duration.ofMinutes(5)));
         manage(env, ledger::close);
         starting.stage("opening the block store and joining the membership");
@@ -568,15 +569,11 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 }
             });
         }
-        env.getApplicationContext().getServletHandler().setDecodeAmbiguousURIs(true);
+        S3Servlet.configureHandler(env.getApplicationContext().getServletHandler());
         env.jersey().setUrlPattern("/_jersey/*");
     }
 
-    /**
-     * Jetty's parser matches header lines against a table of common ones ignoring case and hands
-     * back the table's spelling ("text/plain; charset=UTF-8" arrives as "...charset=utf-8"). SigV4
-     * signs header values as sent, so the match must be case-sensitive.
-     */
+    /** Header values kept as sent, on every connector ({@link S3Servlet#configureHttp}). */
     private static void keepHeaderValuesAsSent(Environment env) {
         env.lifecycle().addEventListener(new LifeCycle.Listener() {
             @Override
@@ -584,7 +581,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 if (event instanceof Server server) {
                     // Dropwizard wraps each factory in a metrics decorator that holds it as a bean.
                     for (HttpConnectionFactory http : server.getContainedBeans(HttpConnectionFactory.class)) {
-                        http.getHttpConfiguration().setHeaderCacheCaseSensitive(true);
+                        S3Servlet.configureHttp(http.getHttpConfiguration());
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package org.blockcloset.ledger;
 
+import org.blockcloset.ledger.kafka.KafkaLedger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ public final class LedgerHarness implements AutoCloseable {
         long t0 = System.nanoTime();
         kafka = EmbeddedKafka.start(kafkaSettings);
         long t1 = System.nanoTime();
-        ledger = Ledger.start(new Ledger.Settings(kafka.connection(), Ledger.APPLICATION_ID, dir.resolve("streams"), (short) 1,
+        ledger = KafkaLedger.start(new KafkaLedger.Settings(kafka.connection(), KafkaLedger.APPLICATION_ID, dir.resolve("streams"), (short) 1,
                 Duration.ofSeconds(30), Duration.ofSeconds(120)));
         long t2 = System.nanoTime();
         lastStartMillis = TimeUnit.NANOSECONDS.toMillis(t2 - t1);

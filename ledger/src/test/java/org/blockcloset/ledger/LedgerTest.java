@@ -1,5 +1,6 @@
 package org.blockcloset.ledger;
 
+import org.blockcloset.ledger.kafka.KafkaLedger;
 import org.blockcloset.ledger.codec.Json;
 import org.blockcloset.ledger.model.Rejection;
 import static org.blockcloset.ledger.LedgerHarness.T0;
@@ -102,7 +103,7 @@ class LedgerTest {
         long offset;
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(config,
                 new org.apache.kafka.common.serialization.StringSerializer(), Json.serde(LoggedEvent.class).serializer())) {
-            offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Ledger.EVENTS_TOPIC, 0,
+            offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(KafkaLedger.EVENTS_TOPIC, 0,
                     forged.time().toEpochMilli(), forged.event().entityKey(), forged)).get(30, TimeUnit.SECONDS).offset();
         }
         List<EventLog.Entry> read = new java.util.ArrayList<>();
@@ -216,8 +217,8 @@ class LedgerTest {
     @Test
     void failedStartLeavesNoThreadsBehind() throws Exception {
         Set<Thread> before = clientThreads();
-        LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class, () -> Ledger.start(
-                new Ledger.Settings(h.connection(), Ledger.APPLICATION_ID, dir.resolve("streams-failed-start"), (short) 1,
+        LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class, () -> KafkaLedger.start(
+                new KafkaLedger.Settings(h.connection(), KafkaLedger.APPLICATION_ID, dir.resolve("streams-failed-start"), (short) 1,
                         java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1))));
         assertTrue(e.getMessage().contains("views did not start"), e.getMessage());
         Set<Thread> leaked = new HashSet<>(clientThreads());

@@ -49,6 +49,22 @@ public final class S3Servlet extends HttpServlet {
      * @param gateway  false on a node that only lends disk (BLOCKCLOSET_ROLES=storage): it answers every request 503
      * @param requests where each request's timings go (the console's diagnostics), or null
      */
+    /**
+     * What the HTTP server must do for S3 as clients sign it (the node's server and the tests' alike):
+     * keep header values as sent (Jetty's parser matches common header lines against a table ignoring
+     * case and hands back the table's spelling, "text/plain; charset=UTF-8" as "...charset=utf-8",
+     * and SigV4 signs values as sent), and accept any URI an object key makes ('//', '..', '%2F').
+     */
+    public static void configureHttp(org.eclipse.jetty.server.HttpConfiguration http) {
+        http.setHeaderCacheCaseSensitive(true);
+        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.UNSAFE);
+    }
+
+    /** The servlet handler's part of {@link #configureHttp}: ambiguous URIs (an encoded '/' or '..') decoded, not refused. */
+    public static void configureHandler(org.eclipse.jetty.ee10.servlet.ServletHandler handler) {
+        handler.setDecodeAmbiguousURIs(true);
+    }
+
     public S3Servlet(S3Context ctx, MetricRegistry metrics, boolean gateway, org.blockcloset.admin.RequestLog requests) {
         this.requests = requests;
         this.gateway = gateway;

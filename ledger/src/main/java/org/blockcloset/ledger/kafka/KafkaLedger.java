@@ -1,4 +1,4 @@
-package org.blockcloset.ledger;
+package org.blockcloset.ledger.kafka;
 
 import org.blockcloset.ledger.codec.Json;
 import org.blockcloset.ledger.model.Rejection;
@@ -35,7 +35,11 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.blockcloset.ledger.event.Event;
 import org.blockcloset.ledger.event.LoggedEvent;
-import org.blockcloset.ledger.kafka.KafkaConnection;
+import org.blockcloset.ledger.EventLog;
+import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.Trace;
 import org.blockcloset.ledger.view.BoundedRocksDb;
 import org.blockcloset.ledger.view.ViewProgress;
 import org.blockcloset.ledger.view.ViewTopology;
@@ -44,12 +48,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event log and the views folded from it. {@link #append} returns only once the event is
- * durable in the log (acks=all; the broker fsyncs every append) and applied by the views, so the
- * caller may answer its client: every later read sees the event.
+ * The ledger on Kafka: the event log (one partition, replicated) and the views Kafka Streams folds
+ * from it. {@link #appendWithOffset} returns only once the event is durable in the log (acks=all;
+ * the broker fsyncs every append) and applied by the views, so the caller may answer its client:
+ * every later read sees the event.
  */
-public final class Ledger implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+public final class KafkaLedger implements Ledger {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaLedger.class);
     public static final String EVENTS_TOPIC = "blockcloset.events";
     public static final String APPLICATION_ID = "blockcloset-views";
     /** Large objects list many block ids; 16 MiB leaves room for a 5 GiB object in 1 MiB blocks. */
@@ -77,7 +82,7 @@ public final class Ledger implements AutoCloseable {
     private volatile boolean ready;
     private volatile boolean referencesTrusted = true;
 
-    private Ledger(Settings settings) {
+    private KafkaLedger(Settings settings) {
         this.settings = settings;
         this.producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(),
                 Json.serde(LoggedEvent.class).serializer());
@@ -92,11 +97,11 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Creates the topics if needed, starts the views, and returns once they have caught up with the log. */
-    public static Ledger start(Settings settings) throws LedgerUnavailableException {
-        Ledger ledger;
+    public static KafkaLedger start(Settings settings) throws LedgerUnavailableException {
+        KafkaLedger ledger;
         try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             ensureTopic(admin, settings.replicationFactor());
-            ledger = new Ledger(settings);
+            ledger = new KafkaLedger(settings);
             try {
                 ledger.startViews(admin);
             } catch (Exception e) {
@@ -254,10 +259,6 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** Where an appended event landed in the log; the log order of one partition is the fold order. */
-    public record Appended(LoggedEvent event, int partition, long offset) {
-    }
-
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
@@ -267,18 +268,7 @@ public final class Ledger implements AutoCloseable {
         return false;
     }
 
-    /** Appends an event and waits until it is durable and applied. */
-    public LoggedEvent append(String actor, String requestId, Event event) throws RejectedException, LedgerUnavailableException {
-        return appendWithOffset(actor, requestId, null, event).event();
-    }
-
-    /** {@link #append} of a client's request: {@code source} is the client's address, for the audit timeline. */
-    public LoggedEvent append(String actor, String requestId, String source, Event event)
-            throws RejectedException, LedgerUnavailableException {
-        return appendWithOffset(actor, requestId, source, event).event();
-    }
-
-    /** {@link #append}, also telling where in the log the event landed. */
+    @Override
     public Appended appendWithOffset(String actor, String requestId, String source, Event event)
             throws RejectedException, LedgerUnavailableException {
         LoggedEvent logged = new LoggedEvent(LoggedEvent.CURRENT_VERSION, UUID.randomUUID().toString(), actor,
@@ -316,13 +306,15 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    @Override
     public Views views() {
         return views;
     }
 
     /** A reader of the log itself (the audit timeline, replays); the caller closes it. */
+    @Override
     public EventLog openEventLog() {
-        return new EventLog(settings.kafka());
+        return new KafkaEventLog(settings.kafka());
     }
 
     /**
@@ -330,6 +322,7 @@ public final class Ledger implements AutoCloseable {
      * offset from the broker and waits until this node's views have applied everything before it,
      * so a read that starts after another gateway acknowledged a write sees that write.
      */
+    @Override
     public void catchUp() throws LedgerUnavailableException {
         TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
         long timeout = settings.applyTimeout().toNanos();
@@ -361,6 +354,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Events in the log this node's views have not applied yet; -1 when the log's end cannot be read. */
+    @Override
     public long lag() {
         TopicPartition tp = new TopicPartition(EVENTS_TOPIC, 0);
         try {
@@ -374,6 +368,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    @Override
     public ViewProgress progress() {
         return progress;
     }
@@ -382,21 +377,25 @@ public final class Ledger implements AutoCloseable {
      * Whether the reference counts may be used to delete blocks: true unless the views' thread
      * failed since start (its replacement briefly serves state rolled back to the last commit).
      */
+    @Override
     public boolean referencesTrusted() {
         return referencesTrusted && ready();
     }
 
     /** True once the views caught up with the log at start, and while they keep running. */
+    @Override
     public boolean ready() {
         return ready && streams.state() == KafkaStreams.State.RUNNING;
     }
 
     /** Whether the views are running (not starting, restoring after a failover, or stopped). */
+    @Override
     public boolean viewsRunning() {
         return streams.state() == KafkaStreams.State.RUNNING;
     }
 
     /** The views' state as people read it in a health check ("RUNNING", "REBALANCING", ...). */
+    @Override
     public String viewsState() {
         return streams.state().name();
     }

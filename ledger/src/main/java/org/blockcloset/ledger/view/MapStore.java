@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class MapStore<V> implements KeyValueStore<String, V> {
     private final String name;
-    private final NavigableMap<String, V> map = new TreeMap<>();
+    private final NavigableMap<String, V> map = new java.util.concurrent.ConcurrentSkipListMap<>(); // read while the in-memory ledger appends
 
     MapStore(String name) {
         this.name = name;

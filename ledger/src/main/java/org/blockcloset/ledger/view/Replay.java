@@ -16,7 +16,8 @@ public final class Replay {
             StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS, StoreNames.LAYOUT,
             StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS, StoreNames.VERSIONS);
     private final Map<String, MapStore<?>> stores = new HashMap<>();
-    private final ViewFold fold = new ViewFold(new ViewProgress());
+    private final ViewProgress progress = new ViewProgress();
+    private final ViewFold fold = new ViewFold(progress);
     private final Views views;
     private long events;
 
@@ -37,11 +38,19 @@ public final class Replay {
      */
     public Rejection apply(LoggedEvent event, long offset, java.time.Instant appended) {
         events++;
+        Rejection outcome;
         try {
-            return fold.apply(event, offset, appended);
+            outcome = fold.apply(event, offset, appended);
         } catch (RuntimeException e) {
-            return Rejection.INVALID_EVENT;
+            outcome = Rejection.INVALID_EVENT;
         }
+        progress.applied(0, offset, outcome);
+        return outcome;
+    }
+
+    /** How far this replay has applied the log, and what it refused. */
+    public ViewProgress progress() {
+        return progress;
     }
 
     /** The views as of the last applied event. */

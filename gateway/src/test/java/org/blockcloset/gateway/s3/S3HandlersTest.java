@@ -1,0 +1,219 @@
+package org.blockcloset.gateway.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/**
+ * One test per family of S3 handlers, through the real servlet and the AWS SDK v2, on the in-memory
+ * ledger (S3Harness): what each family answers, in the unit-test phase. The ITs run the same
+ * requests against whole nodes; these say in seconds which handler broke.
+ */
+class S3HandlersTest {
+    @TempDir
+    static Path dir;
+    static S3Harness harness;
+    static S3Client s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        harness = new S3Harness(dir);
+        s3 = harness.client();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+        harness.close();
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static S3Exception error(org.junit.jupiter.api.function.Executable call) {
+        return assertThrows(S3Exception.class, call);
+    }
+
+    @Test
+    void buckets() {
+        s3.createBucket(b -> b.bucket("family-buckets"));
+        assertTrue(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals("family-buckets")));
+        s3.headBucket(h -> h.bucket("family-buckets"));
+        assertEquals("BucketAlreadyOwnedByYou", error(() -> s3.createBucket(b -> b.bucket("family-buckets"))).awsErrorDetails().errorCode());
+        s3.putObject(p -> p.bucket("family-buckets").key("k"), RequestBody.fromString("x"));
+        assertEquals("BucketNotEmpty", error(() -> s3.deleteBucket(d -> d.bucket("family-buckets"))).awsErrorDetails().errorCode());
+        s3.deleteObject(d -> d.bucket("family-buckets").key("k"));
+        s3.deleteBucket(d -> d.bucket("family-buckets"));
+        assertEquals(404, error(() -> s3.headBucket(h -> h.bucket("family-buckets"))).statusCode());
+    }
+
+    @Test
+    void objectsPutGetHeadRangeDelete() {
+        s3.createBucket(b -> b.bucket("family-objects"));
+        byte[] data = bytes(200_000, 1); // several 64 KiB blocks
+        s3.putObject(p -> p.bucket("family-objects").key("a/b.bin").contentType("application/x-test")
+                .metadata(java.util.Map.of("color", "blue")), RequestBody.fromBytes(data));
+        var got = s3.getObjectAsBytes(g -> g.bucket("family-objects").key("a/b.bin"));
+        assertArrayEquals(data, got.asByteArray());
+        assertEquals("application/x-test", got.response().contentType());
+        assertEquals("blue", got.response().metadata().get("color"));
+        var head = s3.headObject(h -> h.bucket("family-objects").key("a/b.bin"));
+        assertEquals(data.length, head.contentLength());
+        assertEquals(Responses.httpDate(head.lastModified()), head.sdkHttpResponse().firstMatchingHeader("Last-Modified").orElseThrow());
+        byte[] range = s3.getObjectAsBytes(g -> g.bucket("family-objects").key("a/b.bin").range("bytes=65530-65545")).asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 65530, 65546), range);
+        assertEquals("NoSuchKey", error(() -> s3.getObject(g -> g.bucket("family-objects").key("missing"))).awsErrorDetails().errorCode());
+        s3.deleteObject(d -> d.bucket("family-objects").key("a/b.bin"));
+        assertEquals(404, error(() -> s3.headObject(h -> h.bucket("family-objects").key("a/b.bin"))).statusCode());
+    }
+
+    @Test
+    void listingWithPrefixDelimiterAndPages() {
+        s3.createBucket(b -> b.bucket("family-list"));
+        for (String k : List.of("x/1", "x/2", "x/y/3", "z")) {
+            s3.putObject(p -> p.bucket("family-list").key(k), RequestBody.fromString(k));
+        }
+        var top = s3.listObjectsV2(l -> l.bucket("family-list").delimiter("/"));
+        assertEquals(List.of("z"), top.contents().stream().map(o -> o.key()).toList());
+        assertEquals(List.of("x/"), top.commonPrefixes().stream().map(p -> p.prefix()).toList());
+        var page = s3.listObjectsV2(l -> l.bucket("family-list").prefix("x/").maxKeys(2));
+        assertEquals(List.of("x/1", "x/2"), page.contents().stream().map(o -> o.key()).toList());
+        assertTrue(page.isTruncated());
+        var rest = s3.listObjectsV2(l -> l.bucket("family-list").prefix("x/").continuationToken(page.nextContinuationToken()));
+        assertEquals(List.of("x/y/3"), rest.contents().stream().map(o -> o.key()).toList());
+    }
+
+    @Test
+    void copyObject() {
+        s3.createBucket(b -> b.bucket("family-copy"));
+        byte[] data = bytes(70_000, 2);
+        s3.putObject(p -> p.bucket("family-copy").key("src"), RequestBody.fromBytes(data));
+        s3.copyObject(c -> c.sourceBucket("family-copy").sourceKey("src").destinationBucket("family-copy").destinationKey("dst"));
+        assertArrayEquals(data, s3.getObjectAsBytes(g -> g.bucket("family-copy").key("dst")).asByteArray());
+    }
+
+    @Test
+    void multipartUpload() {
+        s3.createBucket(b -> b.bucket("family-multipart"));
+        String id = s3.createMultipartUpload(c -> c.bucket("family-multipart").key("big")).uploadId();
+        byte[] one = bytes(5 << 20, 3);
+        byte[] two = bytes(1000, 4);
+        String e1 = s3.uploadPart(u -> u.bucket("family-multipart").key("big").uploadId(id).partNumber(1), RequestBody.fromBytes(one)).eTag();
+        String e2 = s3.uploadPart(u -> u.bucket("family-multipart").key("big").uploadId(id).partNumber(2), RequestBody.fromBytes(two)).eTag();
+        assertEquals(2, s3.listParts(l -> l.bucket("family-multipart").key("big").uploadId(id)).parts().size());
+        s3.completeMultipartUpload(c -> c.bucket("family-multipart").key("big").uploadId(id).multipartUpload(m -> m.parts(
+                CompletedPart.builder().partNumber(1).eTag(e1).build(), CompletedPart.builder().partNumber(2).eTag(e2).build())));
+        byte[] whole = s3.getObjectAsBytes(g -> g.bucket("family-multipart").key("big")).asByteArray();
+        assertEquals(one.length + two.length, whole.length);
+        assertArrayEquals(two, java.util.Arrays.copyOfRange(whole, one.length, whole.length));
+        assertEquals("NoSuchUpload", error(() -> s3.listParts(l -> l.bucket("family-multipart").key("big").uploadId(id)))
+                .awsErrorDetails().errorCode());
+    }
+
+    @Test
+    void versioning() {
+        s3.createBucket(b -> b.bucket("family-versions"));
+        s3.putBucketVersioning(v -> v.bucket("family-versions").versioningConfiguration(c -> c.status(BucketVersioningStatus.ENABLED)));
+        String v1 = s3.putObject(p -> p.bucket("family-versions").key("k"), RequestBody.fromString("one")).versionId();
+        String v2 = s3.putObject(p -> p.bucket("family-versions").key("k"), RequestBody.fromString("two")).versionId();
+        assertTrue(v1 != null && !v1.equals(v2));
+        assertEquals("one", s3.getObjectAsBytes(g -> g.bucket("family-versions").key("k").versionId(v1)).asUtf8String());
+        s3.deleteObject(d -> d.bucket("family-versions").key("k"));
+        var versions = s3.listObjectVersions(l -> l.bucket("family-versions"));
+        assertEquals(2, versions.versions().size());
+        assertEquals(1, versions.deleteMarkers().size());
+        assertEquals("two", s3.getObjectAsBytes(g -> g.bucket("family-versions").key("k").versionId(v2)).asUtf8String());
+    }
+
+    @Test
+    void tagging() {
+        s3.createBucket(b -> b.bucket("family-tags"));
+        s3.putObject(p -> p.bucket("family-tags").key("k").tagging("a=1"), RequestBody.fromString("x"));
+        assertEquals(List.of(Tag.builder().key("a").value("1").build()),
+                s3.getObjectTagging(g -> g.bucket("family-tags").key("k")).tagSet());
+        s3.putObjectTagging(p -> p.bucket("family-tags").key("k").tagging(t -> t.tagSet(Tag.builder().key("b").value("2").build())));
+        assertEquals("b", s3.getObjectTagging(g -> g.bucket("family-tags").key("k")).tagSet().get(0).key());
+    }
+
+    @Test
+    void aclsOpenReadsToAnonymousOnlyWhenAsked() {
+        s3.createBucket(b -> b.bucket("family-acl"));
+        s3.putObject(p -> p.bucket("family-acl").key("private"), RequestBody.fromString("p"));
+        s3.putObject(p -> p.bucket("family-acl").key("public").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("open"));
+        try (S3Client anyone = harness.anonymous()) {
+            assertEquals("open", anyone.getObjectAsBytes(g -> g.bucket("family-acl").key("public")).asUtf8String());
+            assertEquals(403, error(() -> anyone.getObject(g -> g.bucket("family-acl").key("private"))).statusCode());
+        }
+    }
+
+    @Test
+    void lifecycleConfiguration() {
+        s3.createBucket(b -> b.bucket("family-lifecycle"));
+        s3.putBucketLifecycleConfiguration(p -> p.bucket("family-lifecycle").lifecycleConfiguration(c -> c.rules(r -> r
+                .id("old-logs").status(ExpirationStatus.ENABLED).filter(f -> f.prefix("logs/")).expiration(e -> e.days(30)))));
+        var rules = s3.getBucketLifecycleConfiguration(g -> g.bucket("family-lifecycle")).rules();
+        assertEquals(1, rules.size());
+        assertEquals(30, rules.get(0).expiration().days());
+        s3.deleteBucketLifecycle(d -> d.bucket("family-lifecycle"));
+        assertEquals(404, error(() -> s3.getBucketLifecycleConfiguration(g -> g.bucket("family-lifecycle"))).statusCode());
+    }
+
+    @Test
+    void objectLockKeepsALockedVersion() {
+        s3.createBucket(b -> b.bucket("family-lock").objectLockEnabledForBucket(true));
+        String v = s3.putObject(p -> p.bucket("family-lock").key("k").objectLockMode(ObjectLockMode.COMPLIANCE)
+                .objectLockRetainUntilDate(Instant.now().plus(1, ChronoUnit.DAYS)), RequestBody.fromString("kept")).versionId();
+        assertEquals(403, error(() -> s3.deleteObject(d -> d.bucket("family-lock").key("k").versionId(v))).statusCode());
+        assertEquals("kept", s3.getObjectAsBytes(g -> g.bucket("family-lock").key("k").versionId(v)).asUtf8String());
+        assertEquals(ObjectLockRetentionMode.COMPLIANCE,
+                s3.getObjectRetention(g -> g.bucket("family-lock").key("k").versionId(v)).retention().mode());
+    }
+
+    @Test
+    void badSignaturesAreRefused() {
+        try (S3Client wrong = S3Client.builder().endpointOverride(harness.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3Harness.ACCESS_KEY, "not-the-secret")))
+                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.retries.DefaultRetryStrategy.doNotRetry()))
+                .build()) {
+            assertEquals("SignatureDoesNotMatch", error(wrong::listBuckets).awsErrorDetails().errorCode());
+        }
+        long before = harness.ledger.progress().appliedOffset(0);
+        try (S3Client wrong = S3Client.builder().endpointOverride(harness.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3Harness.ACCESS_KEY, "not-the-secret")))
+                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.retries.DefaultRetryStrategy.doNotRetry()))
+                .build()) {
+            assertEquals(403, error(() -> wrong.createBucket(b -> b.bucket("never"))).statusCode());
+        }
+        // The refused request wrote nothing to the log.
+        assertTrue(harness.ledger.views().bucket("never").isEmpty());
+        assertEquals(before, harness.ledger.progress().appliedOffset(0));
+    }
+}
