@@ -28,11 +28,11 @@ import org.blockcloset.gateway.cluster.Join;
 import org.blockcloset.gateway.cluster.JoinClient;
 import org.blockcloset.gateway.cluster.JoinServlet;
 import org.blockcloset.gateway.cluster.JoinTokensServlet;
-import org.blockcloset.gateway.cluster.Liveness;
+import org.blockcloset.ledger.cluster.Liveness;
 import org.blockcloset.gateway.cluster.Redundancy;
 import org.blockcloset.gateway.cluster.AlertWebhook;
 import org.blockcloset.gateway.cluster.ClusterWatch;
-import org.blockcloset.gateway.cluster.StewardScheduler;
+import org.blockcloset.ledger.kafka.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
 import org.blockcloset.gateway.cluster.NodesAdminServlet;
 import org.blockcloset.admin.Console;
@@ -228,7 +228,17 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         // One node at a time changes the metadata quorum's voters: the steward (the first member it sees up).
         StewardScheduler stewards = new StewardScheduler(kafka.connection(), () -> ledger.views().nodes(),
                 () -> liveness.steward(ledger.views().nodes()).map(identity.nodeId()::equals).orElse(false), liveness::isUp);
-        env.lifecycle().manage(stewards);
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void start() {
+                stewards.start();
+            }
+
+            @Override
+            public void stop() {
+                stewards.stop();
+            }
+        });
         placement.useLiveness(liveness::writable, liveness::isUp);
         Membership membership = new Membership(ledger, new Membership.Self(identity.nodeId(), identity.kraftId(), address,
                 config.roles, config.zone, config.capacity.toBytes()), config.replication);

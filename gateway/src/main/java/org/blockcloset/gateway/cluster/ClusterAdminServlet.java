@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.cluster;
 
+import org.blockcloset.ledger.kafka.StewardScheduler;
+import org.blockcloset.ledger.cluster.Liveness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

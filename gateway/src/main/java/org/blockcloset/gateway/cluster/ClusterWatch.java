@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
+import org.blockcloset.ledger.cluster.Liveness;
 import io.dropwizard.lifecycle.Managed;
 import java.util.ArrayList;
 import java.util.HashMap;

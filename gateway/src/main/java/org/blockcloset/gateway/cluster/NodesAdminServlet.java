@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
+import org.blockcloset.ledger.cluster.Liveness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
+import org.blockcloset.ledger.cluster.Liveness;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

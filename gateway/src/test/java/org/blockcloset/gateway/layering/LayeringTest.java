@@ -42,16 +42,9 @@ class LayeringTest {
             .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams..")
             .because("views are read through the ledger's API, in its own words (ViewsUnavailableException, viewsRunning)");
 
-    /**
-     * Kafka's clients stay in the ledger too, but for two classes that still run their own (the
-     * heartbeat topic and the stewards' lease): the redesign (issue 18) moves them behind the
-     * ledger's API, and this list only shrinks.
-     */
+    /** Kafka's clients stay in the ledger too: the heartbeats and the log's stewards are the ledger's (ADR 0016). */
     static final ArchRule KAFKA_CLIENTS_ONLY_IN_THE_LEDGER = noClasses().that().resideOutsideOfPackage("org.blockcloset.ledger..")
             .and().resideInAPackage("org.blockcloset..")
-            .and().doNotHaveFullyQualifiedName("org.blockcloset.gateway.cluster.Liveness")
-            .and().doNotHaveFullyQualifiedName("org.blockcloset.gateway.cluster.StewardScheduler")
-            .and().haveNameNotMatching("org\\.blockcloset\\.gateway\\.cluster\\.(Liveness|StewardScheduler)\\$.*")
             .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
             .because("Kafka is the ledger's business (ADR 0016)");
 
@@ -98,6 +91,7 @@ class LayeringTest {
         assertTrue(ledger.hasViolation(), "a ledger class using the servlet API is caught");
         EvaluationResult streams = STREAMS_ONLY_IN_THE_LEDGER.evaluate(planted);
         assertTrue(streams.hasViolation(), "a gateway class using Kafka Streams is caught");
+        assertTrue(KAFKA_CLIENTS_ONLY_IN_THE_LEDGER.evaluate(planted).hasViolation(), "a gateway class using Kafka is caught");
         assertTrue(ledger.getFailureReport().toString().contains("LedgerWithAServlet")
                 && !ledger.getFailureReport().toString().contains("PlantedStreamsUser"), "each blamed for its own");
         JavaClasses cycle = new ClassFileImporter().importClasses(org.blockcloset.gateway.planted.ping.Ping.class,

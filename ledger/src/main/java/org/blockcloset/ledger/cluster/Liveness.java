@@ -1,7 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.ledger.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * "since". Writes skip replicas that are not up (recording the copy as missing), reads ask up ones
  * first (ADR 0010).
  */
-public final class Liveness implements Managed {
+public final class Liveness {
     private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
     public static final String TOPIC = "blockcloset.heartbeats";
     public static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -145,7 +144,6 @@ public final class Liveness implements Managed {
         return s.state() == State.UP || s.state() == State.SUSPECT && s.last() == null;
     }
 
-    @Override
     public void start() throws Exception {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of(
@@ -219,7 +217,6 @@ public final class Liveness implements Managed {
         });
     }
 
-    @Override
     public void stop() throws InterruptedException {
         running = false;
         if (sender != null) {

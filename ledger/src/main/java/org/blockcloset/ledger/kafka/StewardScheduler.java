@@ -1,6 +1,5 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.ledger.kafka;
 
-import io.dropwizard.lifecycle.Managed;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Idempotent, so several nodes running it at once is harmless. The steward node also keeps the
  * metadata quorum at three live voters ({@link QuorumSteward}).
  */
-public final class StewardScheduler implements Managed {
+public final class StewardScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(StewardScheduler.class);
     private static final long PERIOD_SECONDS = 10;
 
@@ -48,7 +47,6 @@ public final class StewardScheduler implements Managed {
         this.up = up;
     }
 
-    @Override
     public void start() {
         admin = Admin.create(kafka.clientConfig());
         timer.scheduleWithFixedDelay(this::runOnce, 1, PERIOD_SECONDS, TimeUnit.SECONDS);
@@ -106,7 +104,6 @@ public final class StewardScheduler implements Managed {
         return logSettled;
     }
 
-    @Override
     public void stop() {
         timer.shutdownNow();
         if (admin != null) {
