@@ -5,6 +5,7 @@ import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.ResourceConfigurationSourceProvider;
+import org.blockcloset.gateway.settings.NodeSettings;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.server.DefaultServerFactory;
@@ -76,7 +77,7 @@ import org.slf4j.LoggerFactory;
  */
 public class BlockClosetApplication extends Application<BlockClosetConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(BlockClosetApplication.class);
-    public static final String DEFAULT_CONFIG = "blockcloset.yml";
+    public static final String DEFAULT_CONFIG = NodeSettings.FILE;
 
     public static void main(String[] args) throws Exception {
         // Without it Jetty rewrites a stored Content-Type it recognises ("text/plain; charset=UTF-8"
@@ -328,7 +329,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
         int[] s3PortSeen = {port(config, "application")};
         NodeConsoleBackend consoleBackend = new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
-                config.region, key, placement, blocks, objectService, clusterReport::report).withSettings(settingsWithoutSecrets(config))
+                config.region, key, placement, blocks, objectService, clusterReport::report).withSettings(NodeSettings.withoutSecrets(System.getenv()))
                 .withTls(tls.isPresent());
         Console console = Console.install(env, consoleBackend, data, config.metricsToken, requests,
                 Duration.ofMillis(config.chartInterval.toMilliseconds()));
@@ -489,42 +490,6 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         Files.deleteIfExists(data.resolve(JOIN_TOKEN_FILE));
         LOG.info("Joined the cluster through {} as {} (KRaft id {})", j.through(), self.nodeId(), a.kraftId());
         return n;
-    }
-
-    /** The node's settings for the diagnostic bundle: every one but the secrets (the key's secret, the join token, the metrics token). */
-    private static java.util.Map<String, Object> settingsWithoutSecrets(BlockClosetConfiguration c) {
-        java.util.Map<String, Object> m = new java.util.TreeMap<>();
-        m.put("dataDir", c.dataDir);
-        m.put("capacity", String.valueOf(c.capacity));
-        m.put("blockSize", String.valueOf(c.blockSize));
-        m.put("roles", String.valueOf(c.roles));
-        m.put("zone", String.valueOf(c.zone));
-        m.put("replication", c.replication);
-        m.put("advertise", c.advertise);
-        m.put("clusterBind", c.clusterBind);
-        m.put("ports", java.util.Map.of("s3", port(c, "application"), "admin", port(c, "admin"), "cluster", c.clusterPort,
-                "kafka", c.kafkaPort, "kafkaController", c.kafkaControllerPort));
-        m.put("join", String.valueOf(c.join));
-        m.put("discovery", c.discovery);
-        m.put("region", c.region);
-        m.put("domains", String.valueOf(c.domains));
-        m.put("accessKeyId", String.valueOf(c.accessKeyId));
-        m.put("metricsToken", c.metricsToken == null || c.metricsToken.isBlank() ? "(none)" : "(set)");
-        m.put("alertWebhook", c.alertWebhook == null || c.alertWebhook.isBlank() ? "(none)" : "(set)");
-        m.put("tlsCert", c.tlsCert == null || c.tlsCert.isBlank() ? "(none: plain HTTP)" : c.tlsCert);
-        m.put("tlsKey", c.tlsKey == null || c.tlsKey.isBlank() ? "(none)" : c.tlsKey);
-        m.put("gcGrace", String.valueOf(c.gcGrace));
-        m.put("gcInterval", String.valueOf(c.gcInterval));
-        m.put("applyTimeout", String.valueOf(c.applyTimeout));
-        m.put("repairGrace", String.valueOf(c.repairGrace));
-        m.put("repairBandwidth", String.valueOf(c.repairBandwidth));
-        m.put("repairInterval", String.valueOf(c.repairInterval));
-        m.put("scrubPeriod", String.valueOf(c.scrubPeriod));
-        m.put("slowRequest", String.valueOf(c.slowRequest));
-        m.put("chartInterval", String.valueOf(c.chartInterval));
-        m.put("lifecycleDay", String.valueOf(c.lifecycleDay));
-        m.put("lifecycleInterval", String.valueOf(c.lifecycleInterval));
-        return m;
     }
 
     /** Keeps the controllers' addresses in node.properties, so the next start finds the quorum even if the first node is gone. */

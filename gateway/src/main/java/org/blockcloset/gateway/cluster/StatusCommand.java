@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
+import org.blockcloset.gateway.settings.NodeSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.cli.Command;
@@ -61,9 +62,9 @@ public final class StatusCommand extends Command {
             return given.replaceAll("/+$", "");
         }
         Map<String, String> env = System.getenv();
-        String bind = env.getOrDefault("BLOCKCLOSET_ADMIN_BIND", "127.0.0.1");
-        String scheme = env.getOrDefault("BLOCKCLOSET_TLS_CERT", "").isBlank() ? "http" : "https";
-        return scheme + "://" + (bind.equals("0.0.0.0") ? "127.0.0.1" : bind) + ":" + env.getOrDefault("BLOCKCLOSET_ADMIN_PORT", "9001");
+        String bind = NodeSettings.get("BLOCKCLOSET_ADMIN_BIND").value(env);
+        String scheme = NodeSettings.get("BLOCKCLOSET_TLS_CERT").value(env).isBlank() ? "http" : "https";
+        return scheme + "://" + (bind.equals("0.0.0.0") ? "127.0.0.1" : bind) + ":" + NodeSettings.get("BLOCKCLOSET_ADMIN_PORT").value(env);
     }
 
     /**
@@ -75,10 +76,10 @@ public final class StatusCommand extends Command {
     private static HttpClient client(String node, boolean given) throws IOException {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         Map<String, String> env = System.getenv();
-        String cert = env.getOrDefault("BLOCKCLOSET_TLS_CERT", "").trim();
+        String cert = NodeSettings.get("BLOCKCLOSET_TLS_CERT").value(env).trim();
         if (!given && node.startsWith("https://") && !cert.isEmpty()) {
             java.nio.file.Path file = cert.equals(org.blockcloset.gateway.node.NodeTls.SELF_SIGNED)
-                    ? org.blockcloset.gateway.node.NodeTls.selfSignedCertificate(java.nio.file.Path.of(env.getOrDefault("BLOCKCLOSET_DATA", "./data")))
+                    ? org.blockcloset.gateway.node.NodeTls.selfSignedCertificate(java.nio.file.Path.of(NodeSettings.get("BLOCKCLOSET_DATA").value(env)))
                     : java.nio.file.Path.of(cert);
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
             b.sslContext(org.blockcloset.gateway.node.NodeTls.pinning(file));
@@ -95,7 +96,7 @@ public final class StatusCommand extends Command {
         Map<String, String> env = System.getenv();
         String id = env.get("BLOCKCLOSET_ACCESS_KEY_ID");
         String secret = env.get("BLOCKCLOSET_SECRET_ACCESS_KEY");
-        java.nio.file.Path generated = java.nio.file.Path.of(env.getOrDefault("BLOCKCLOSET_DATA", "./data"), "bootstrap-key.properties");
+        java.nio.file.Path generated = java.nio.file.Path.of(NodeSettings.get("BLOCKCLOSET_DATA").value(env), "bootstrap-key.properties");
         if ((id == null || id.isBlank()) && java.nio.file.Files.isReadable(generated)) {
             // A single host whose bootstrap key was generated: the key it printed, kept beside its data.
             java.util.Properties p = new java.util.Properties();
@@ -117,7 +118,7 @@ public final class StatusCommand extends Command {
                     .method(method, HttpRequest.BodyPublishers.noBody());
             // Signed as S3 requests are: the secret itself never crosses the wire.
             org.blockcloset.gateway.auth.RequestSigner.signAdmin(method, uri, new byte[0], id, secret,
-                    env.getOrDefault("BLOCKCLOSET_REGION", "us-east-1"), java.time.Instant.now()).forEach(b::header);
+                    NodeSettings.get("BLOCKCLOSET_REGION").value(env), java.time.Instant.now()).forEach(b::header);
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException | IllegalArgumentException e) {
             fail("cannot reach " + node + ": " + e);
