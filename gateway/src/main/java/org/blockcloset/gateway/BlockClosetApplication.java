@@ -544,11 +544,11 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 }
             });
         }
-        S3Servlet.configureHandler(env.getApplicationContext().getServletHandler());
+        env.getApplicationContext().getServletHandler().setDecodeAmbiguousURIs(true);
         env.jersey().setUrlPattern("/_jersey/*");
     }
 
-    /** Header values kept as sent, on every connector ({@link S3Servlet#configureHttp}). */
+    /** Header values kept as sent, on every connector ({@link S3Servlet#keepHeaderValues}). */
     private static void keepHeaderValuesAsSent(Environment env) {
         env.lifecycle().addEventListener(new LifeCycle.Listener() {
             @Override
@@ -556,7 +556,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 if (event instanceof Server server) {
                     // Dropwizard wraps each factory in a metrics decorator that holds it as a bean.
                     for (HttpConnectionFactory http : server.getContainedBeans(HttpConnectionFactory.class)) {
-                        S3Servlet.configureHttp(http.getHttpConfiguration());
+                        S3Servlet.keepHeaderValues(http.getHttpConfiguration());
                     }
                 }
             }

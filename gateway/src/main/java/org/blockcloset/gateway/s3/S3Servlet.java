@@ -46,25 +46,28 @@ public final class S3Servlet extends HttpServlet {
     private final org.blockcloset.admin.RequestLog requests;
 
     /**
-     * @param gateway  false on a node that only lends disk (BLOCKCLOSET_ROLES=storage): it answers every request 503
-     * @param requests where each request's timings go (the console's diagnostics), or null
+     * Header values kept as sent, on every port of the node: Jetty's parser matches common header
+     * lines against a table ignoring case and hands back the table's spelling ("text/plain;
+     * charset=UTF-8" as "...charset=utf-8"), and SigV4 signs values as sent.
      */
-    /**
-     * What the HTTP server must do for S3 as clients sign it (the node's server and the tests' alike):
-     * keep header values as sent (Jetty's parser matches common header lines against a table ignoring
-     * case and hands back the table's spelling, "text/plain; charset=UTF-8" as "...charset=utf-8",
-     * and SigV4 signs values as sent), and accept any URI an object key makes ('//', '..', '%2F').
-     */
-    public static void configureHttp(org.eclipse.jetty.server.HttpConfiguration http) {
+    public static void keepHeaderValues(org.eclipse.jetty.server.HttpConfiguration http) {
         http.setHeaderCacheCaseSensitive(true);
-        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.UNSAFE);
     }
 
-    /** The servlet handler's part of {@link #configureHttp}: ambiguous URIs (an encoded '/' or '..') decoded, not refused. */
-    public static void configureHandler(org.eclipse.jetty.ee10.servlet.ServletHandler handler) {
+    /**
+     * The S3 port only (never the admin port, which refuses what walks): any URI an object key makes
+     * ('//', '..', '%2F') reaches the servlet, and the handler decodes ambiguous ones instead of refusing them.
+     */
+    public static void acceptAnyObjectKey(org.eclipse.jetty.server.HttpConfiguration http,
+                                          org.eclipse.jetty.ee10.servlet.ServletHandler handler) {
+        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.UNSAFE);
         handler.setDecodeAmbiguousURIs(true);
     }
 
+    /**
+     * @param gateway  false on a node that only lends disk (BLOCKCLOSET_ROLES=storage): it answers every request 503
+     * @param requests where each request's timings go (the console's diagnostics), or null
+     */
     public S3Servlet(S3Context ctx, MetricRegistry metrics, boolean gateway, org.blockcloset.admin.RequestLog requests) {
         this.requests = requests;
         this.gateway = gateway;

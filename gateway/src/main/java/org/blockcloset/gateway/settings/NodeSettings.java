@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * The node's settings as {@code blockcloset.yml} declares them, the one place each is declared:
  * every {@code ${BLOCKCLOSET_NAME:-default}} there is a setting, its default written there only, and
- * a {@code # secret} comment on its line keeps its value out of diagnostics. Dropwizard fills
+ * a {@code # secret} comment on its line (or a name with SECRET, TOKEN, PASSWORD, WEBHOOK or PRIVATE in
+ * it) keeps its value out of diagnostics. Dropwizard fills
  * the node's configuration class (types, validation) from that file; what reads a setting outside
  * it (the status command, the diagnostic bundle) reads it here, and SettingsDocumentedTest holds the
  * README's table and the env files to it. Adding a setting: its line in the YAML, its field, its use
@@ -34,6 +35,8 @@ public final class NodeSettings {
     public static final String FILE = "blockcloset.yml";
     private static final Pattern LINE = Pattern.compile(
             "^\\s*(?:- )?([A-Za-z]+):\\s*\\[?\"?\\$\\{(BLOCKCLOSET_[A-Z0-9_]+):-([^}]*)}\"?]?\\s*(#.*)?$");
+    /** A name that says secret is one, marked or not: a new token must not reach a diagnostic bundle by omission. */
+    private static final Pattern SECRET_NAME = Pattern.compile("SECRET|TOKEN|PASSWORD|WEBHOOK|PRIVATE");
     private static final List<Setting> ALL = parse(bundled());
 
     private NodeSettings() {
@@ -51,13 +54,14 @@ public final class NodeSettings {
     }
 
     /** The settings {@code yaml} declares, in its order. */
-    static List<Setting> parse(String yaml) {
+    public static List<Setting> parse(String yaml) {
         List<Setting> out = new ArrayList<>();
         for (String line : yaml.split("\n")) {
             Matcher m = LINE.matcher(line);
             if (m.matches()) {
                 String comment = m.group(4) == null ? "" : m.group(4);
-                out.add(new Setting(m.group(2), m.group(1), m.group(3), comment.matches("#\\s*secret\\b.*")));
+                out.add(new Setting(m.group(2), m.group(1), m.group(3),
+                        comment.matches("#\\s*secret\\b.*") || SECRET_NAME.matcher(m.group(2)).find()));
             }
         }
         return List.copyOf(out);

@@ -26,9 +26,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
- * One test per family of S3 handlers, through the real servlet and the AWS SDK v2, on the in-memory
- * ledger (S3Harness): what each family answers, in the unit-test phase. The ITs run the same
- * requests against whole nodes; these say in seconds which handler broke.
+ * A test for each of the main families of S3 handlers (buckets, objects, listing, copy, multipart,
+ * versioning, tagging, ACLs, lifecycle, object lock, signatures), through the real servlet and the
+ * AWS SDK v2, on the in-memory ledger (S3Harness), in the unit-test phase. Not here yet: CORS, POST
+ * form uploads, multi-object delete, GetObjectAttributes, presigned URLs (the ITs cover them on
+ * whole nodes). These say in seconds which handler broke.
  */
 class S3HandlersTest {
     @TempDir
@@ -83,7 +85,8 @@ class S3HandlersTest {
         assertEquals("blue", got.response().metadata().get("color"));
         var head = s3.headObject(h -> h.bucket("family-objects").key("a/b.bin"));
         assertEquals(data.length, head.contentLength());
-        assertEquals(Responses.httpDate(head.lastModified()), head.sdkHttpResponse().firstMatchingHeader("Last-Modified").orElseThrow());
+        String lastModified = head.sdkHttpResponse().firstMatchingHeader("Last-Modified").orElseThrow();
+        assertTrue(lastModified.matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"), lastModified);
         byte[] range = s3.getObjectAsBytes(g -> g.bucket("family-objects").key("a/b.bin").range("bytes=65530-65545")).asByteArray();
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 65530, 65546), range);
         assertEquals("NoSuchKey", error(() -> s3.getObject(g -> g.bucket("family-objects").key("missing"))).awsErrorDetails().errorCode());

@@ -57,8 +57,12 @@ final class S3Harness implements AutoCloseable {
         S3Context ctx = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
                 List.of(), "us-east-1");
         server = new Server();
+        // As the node's main() and its S3 connector (BlockClosetApplication): strict response headers,
+        // header values as sent, any URI an object key makes.
+        System.setProperty("org.eclipse.jetty.http.HttpGenerator.STRICT",
+                System.getProperty("org.eclipse.jetty.http.HttpGenerator.STRICT", "true"));
         HttpConfiguration config = new HttpConfiguration();
-        S3Servlet.configureHttp(config);
+        S3Servlet.keepHeaderValues(config);
         ServerConnector http = new ServerConnector(server, new HttpConnectionFactory(config));
         http.setHost("127.0.0.1");
         http.setPort(0);
@@ -66,7 +70,7 @@ final class S3Harness implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.addServlet(new ServletHolder(new S3Servlet(ctx, new MetricRegistry(), true,
                 new RequestLog(Duration.ofSeconds(5)))), "/*");
-        S3Servlet.configureHandler(context.getServletHandler());
+        S3Servlet.acceptAnyObjectKey(config, context.getServletHandler());
         server.setHandler(context);
         server.start();
         endpoint = URI.create("http://127.0.0.1:" + http.getLocalPort());

@@ -4,11 +4,9 @@ import org.blockcloset.ledger.codec.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,7 +21,6 @@ public final class KafkaEventLog implements EventLog {
     private static final TopicPartition TP = new TopicPartition(KafkaLedger.EVENTS_TOPIC, 0);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
-    private static final int CHUNK = 500;
     private final KafkaConsumer<String, LoggedEvent> consumer;
 
     KafkaEventLog(KafkaConnection kafka) {

@@ -21,7 +21,8 @@ import org.blockcloset.ledger.view.Views;
  * runs ({@link Replay}: {@code ViewFold} into sorted maps, read by the same {@link Views}). Each
  * event goes through the log's JSON codec before the fold sees it, as on the node. For tests of
  * S3 handlers, services and console pages, which then run in milliseconds; appends are serialised
- * (one partition), reads may run beside them.
+ * (one partition), reads may run beside them. Unlike the node, a fold that throws throws from the
+ * append (the node refuses such an event as INVALID_EVENT and logs it).
  */
 public final class InMemoryLedger implements Ledger {
     private final Clock clock;
@@ -46,7 +47,8 @@ public final class InMemoryLedger implements Ledger {
         LoggedEvent logged = Json.read(Json.write(written), LoggedEvent.class);
         long offset = log.size();
         log.add(new EventLog.Entry(offset, logged, now));
-        Rejection rejection = replay.apply(logged, offset, now);
+        // A fold that throws is a bug the test must see, not the INVALID_EVENT refusal the node logs and answers.
+        Rejection rejection = replay.applyOrThrow(logged, offset, now);
         if (rejection != null) {
             throw new RejectedException(rejection);
         }

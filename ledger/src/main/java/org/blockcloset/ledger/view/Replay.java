@@ -48,6 +48,23 @@ public final class Replay {
         return outcome;
     }
 
+    /**
+     * As {@link #apply(LoggedEvent, long, java.time.Instant)}, but a fold that throws throws here
+     * too (recorded as refused): for the in-memory ledger's tests, where a crash must not pass for a
+     * refusal.
+     */
+    public Rejection applyOrThrow(LoggedEvent event, long offset, java.time.Instant appended) {
+        events++;
+        try {
+            Rejection outcome = fold.apply(event, offset, appended);
+            progress.applied(0, offset, outcome);
+            return outcome;
+        } catch (RuntimeException e) {
+            progress.applied(0, offset, Rejection.INVALID_EVENT);
+            throw e;
+        }
+    }
+
     /** How far this replay has applied the log, and what it refused. */
     public ViewProgress progress() {
         return progress;
