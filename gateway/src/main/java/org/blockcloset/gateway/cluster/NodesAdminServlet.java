@@ -50,7 +50,8 @@ public final class NodesAdminServlet extends AdminServlet {
 
     @Override
     protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
-        String path = req.getRequestURI();
+        // Routed on the path Jetty routed on (the caller is already authenticated): never the raw URI.
+        String path = org.blockcloset.admin.AdminAccess.normalisedPath(req);
         if (path.equals("/api/scrub")) {
             if (req.getMethod().equals("POST")) {
                 scrubber.scrubNow();

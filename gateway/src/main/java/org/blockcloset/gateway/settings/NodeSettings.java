@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * The node's settings as {@code blockcloset.yml} declares them, the one place each is declared:
- * every {@code ${BLOCKCLOSET_NAME:-default}} there is a setting, its default written there only, and
+ * every {@code ${BLOCKCLOSET_...:-default}} there is a setting, its default written there only, and
  * a {@code # secret} comment on its line (or a name with SECRET, TOKEN, PASSWORD, WEBHOOK or PRIVATE in
  * it) keeps its value out of diagnostics. Dropwizard fills
  * the node's configuration class (types, validation) from that file; what reads a setting outside
