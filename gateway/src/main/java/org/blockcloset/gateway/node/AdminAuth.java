@@ -12,6 +12,10 @@ import org.blockcloset.gateway.auth.SigV4Verifier;
 import org.blockcloset.gateway.error.S3Exception;
 import org.blockcloset.gateway.auth.ServletSignedRequest;
 import org.blockcloset.ledger.Ledger;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.RejectedException;
+import org.blockcloset.ledger.event.AdminCallAccepted;
+import org.blockcloset.ledger.model.Rejection;
 import org.blockcloset.ledger.model.AccessKey;
 
 /**
@@ -102,7 +106,7 @@ public final class AdminAuth {
         }
         // A signed admin call must not be usable twice: no presigned URLs (valid for days), the body's
         // hash signed (an unsigned payload lets a sniffed call carry another body), and a change is
-        // accepted once per signature within the signature's window (ISSUE: replayed join tokens, keys).
+        // accepted once per signature within the signature's window, by the whole cluster (issue 16).
         if (ctx.presigned()) {
             return new Outcome(Optional.empty(), "presigned URLs are not accepted by the admin API; sign the headers");
         }
@@ -110,12 +114,40 @@ public final class AdminAuth {
             return new Outcome(Optional.empty(), "the admin API needs the body's SHA-256 in the signature, not "
                     + ctx.payloadMode().literal());
         }
-        if (!"GET".equals(req.getMethod()) && !"HEAD".equals(req.getMethod())
-                && !replays.firstUse(req.getHeader("Authorization"), System.currentTimeMillis())) {
-            return new Outcome(Optional.empty(), "this signed request was already used once; sign each request anew");
+        if (!"GET".equals(req.getMethod()) && !"HEAD".equals(req.getMethod())) {
+            Outcome refused = claim(req, ctx);
+            if (refused != null) {
+                return refused;
+            }
         }
         req.setAttribute(CONTEXT, ctx);
         return new Outcome(ledger.views().accessKey(ctx.accessKeyId()), null);
+    }
+
+    /**
+     * Claims a changing call's signature, first on this node (a replay to the same node is refused
+     * without a write), then for the cluster: the {@link AdminCallAccepted} event, which the views
+     * refuse when any node accepted the same signature before (the log's order decides). Null when
+     * the call may go on, else why not.
+     */
+    private Outcome claim(HttpServletRequest req, AuthContext ctx) {
+        String authorization = req.getHeader("Authorization");
+        String signature = ReplayCache.signatureOf(authorization);
+        String signedAt = req.getHeader("x-amz-date");
+        if (signature == null || signedAt == null || !replays.firstUse(authorization, System.currentTimeMillis())) {
+            return new Outcome(Optional.empty(), ALREADY_USED);
+        }
+        String hash = java.util.HexFormat.of().formatHex(sha256(signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        try {
+            ledger.append(ctx.accessKeyId(), java.util.UUID.randomUUID().toString(), req.getRemoteAddr(),
+                    new AdminCallAccepted(req.getMethod(), org.blockcloset.admin.AdminAccess.normalisedPath(req), signedAt, hash));
+            return null;
+        } catch (RejectedException e) {
+            return new Outcome(Optional.empty(), e.rejection() == Rejection.REPLAYED ? ALREADY_USED
+                    : "the call was refused (" + e.rejection() + ")");
+        } catch (LedgerUnavailableException e) {
+            return new Outcome(Optional.empty(), 503, "the log cannot be reached to record the call; retry with a new signature");
+        }
     }
 
     /** The request's body, checked against its signed payload hash as it is read. */
@@ -135,6 +167,12 @@ public final class AdminAuth {
         }
     }
 
-    public record Outcome(Optional<AccessKey> caller, String refusal) {
+    static final String ALREADY_USED = "this signed request was already used once; sign each request anew";
+
+    /** @param status the answer when refused: 401, or 503 when the log could not record the call */
+    public record Outcome(Optional<AccessKey> caller, int status, String refusal) {
+        Outcome(Optional<AccessKey> caller, String refusal) {
+            this(caller, 401, refusal);
+        }
     }
 }

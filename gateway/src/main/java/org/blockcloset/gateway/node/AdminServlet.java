@@ -28,7 +28,8 @@ public abstract class AdminServlet extends HttpServlet implements org.blockclose
         AdminAuth.Outcome outcome = auth.authenticate(req);
         Optional<AccessKey> caller = outcome.caller();
         if (caller.isEmpty()) {
-            send(resp, 401, Map.of("error", "admin credentials required: " + outcome.refusal()));
+            send(resp, outcome.status(), Map.of("error", outcome.status() == 401
+                    ? "admin credentials required: " + outcome.refusal() : outcome.refusal()));
             return;
         }
         if ("GET".equals(req.getMethod()) && !auth.readBarrier()) {

@@ -108,6 +108,42 @@ class ClusterIT {
         System.out.printf("%d objects written while the cluster grew; all read back through each of 3 gateways%n",
                 acknowledged.size());
         eachStepThroughAnotherGateway(nodes);
+        aSignedAdminCallIsAcceptedOnceByTheWholeCluster(nodes.get(0), nodes.get(1));
+    }
+
+    /**
+     * A signed admin call that changes something, captured and sent again to another node (with the
+     * Host it was signed for, so its signature holds), is refused there: the cluster, not only the
+     * node that took it, remembers the signature (issue 16).
+     */
+    private static void aSignedAdminCallIsAcceptedOnceByTheWholeCluster(Node first, Node other) throws Exception {
+        java.net.URI uri = java.net.URI.create(first.adminUrl() + "/api/join-tokens");
+        Map<String, List<String>> headers = AdminApi.signedHeaders("POST", uri, new byte[0], Node.ACCESS_KEY, Node.SECRET_KEY);
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri).POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+        headers.forEach((name, values) -> {
+            if (!java.util.Set.of("host", "content-length").contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(v -> b.header(name, v));
+            }
+        });
+        java.net.http.HttpResponse<String> taken = java.net.http.HttpClient.newHttpClient().send(b.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, taken.statusCode(), taken.body());
+        StringBuilder replay = new StringBuilder("POST /api/join-tokens HTTP/1.1\r\n");
+        headers.forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("content-length")) {
+                values.forEach(v -> replay.append(name).append(": ").append(v).append("\r\n"));
+            }
+        });
+        replay.append("Content-Length: 0\r\nConnection: close\r\n\r\n");
+        java.net.URI to = java.net.URI.create(other.adminUrl());
+        String answer;
+        try (java.net.Socket socket = new java.net.Socket(to.getHost(), to.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(replay.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(answer.startsWith("HTTP/1.1 401"), "the replay to another node makes no second token: " + answer);
+        assertTrue(answer.contains("already used"), answer);
     }
 
     /**

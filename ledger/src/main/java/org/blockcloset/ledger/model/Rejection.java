@@ -35,6 +35,8 @@ public enum Rejection {
     NO_SUCH_VERSION,
     /** The bucket's state does not allow it (suspending versioning of a locked bucket, lock on an unlocked one). */
     INVALID_BUCKET_STATE,
+    /** A signed admin call accepted already (by any node): a replay. */
+    REPLAYED,
     /** The event could not be applied at all (malformed); it changed nothing. */
     INVALID_EVENT
 }

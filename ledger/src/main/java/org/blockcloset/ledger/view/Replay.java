@@ -12,9 +12,6 @@ import org.blockcloset.ledger.event.LoggedEvent;
  * changed the state or was refused (and why).
  */
 public final class Replay {
-    private static final List<String> STORES = List.of(StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
-            StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS, StoreNames.LAYOUT,
-            StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS, StoreNames.VERSIONS);
     private final Map<String, MapStore<?>> stores = new HashMap<>();
     private final ViewProgress progress = new ViewProgress();
     private final ViewFold fold = new ViewFold(progress);
@@ -22,7 +19,7 @@ public final class Replay {
     private long events;
 
     public Replay() {
-        STORES.forEach(name -> stores.put(name, new MapStore<>(name)));
+        StoreNames.ALL.forEach(name -> stores.put(name, new MapStore<>(name)));
         fold.bind(stores::get);
         views = new Views(stores::get);
     }

@@ -37,6 +37,16 @@ public final class StoreNames {
     public static final String JOIN_TOKENS = "join-tokens";
     /** {@link #CURRENT} → ConsoleSettings, once the console is set up. */
     public static final String CONSOLE = "console";
+    /**
+     * {@code <signature date>/<signature hash>} → the admin key that made it: the signed admin calls
+     * accepted within the last {@link #ADMIN_CALLS_KEPT} (an {@code AdminCallAccepted} prunes older ones).
+     */
+    public static final String ADMIN_CALLS = "admin-calls";
+    /** Longer than a SigV4 signature stays valid (its date ±15 minutes), with room for clocks that differ. */
+    public static final java.time.Duration ADMIN_CALLS_KEPT = java.time.Duration.ofHours(1);
+    /** Every store the fold writes, in the order the topology declares them. */
+    public static final java.util.List<String> ALL = java.util.List.of(BUCKETS, OBJECTS, UPLOADS, PARTS, BLOCK_REFS,
+            ACCESS_KEYS, MEMBERS, LAYOUT, JOIN_TOKENS, UNDER_REPLICATED, CONSOLE, BUCKET_STATS, VERSIONS, ADMIN_CALLS);
 
     private StoreNames() {
     }

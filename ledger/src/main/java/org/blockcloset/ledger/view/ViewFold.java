@@ -54,6 +54,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
     private KeyValueStore<String, Long> blockRefs;
     private KeyValueStore<String, AccessKey> accessKeys;
     private KeyValueStore<String, org.blockcloset.ledger.model.BucketStats> stats;
+    private AdminCallFold adminCalls;
     private boolean statsChecked;
     private MembershipFold membership;
     /**
@@ -85,6 +86,7 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         accessKeys = (KeyValueStore<String, AccessKey>) s.apply(StoreNames.ACCESS_KEYS);
         stats = (KeyValueStore<String, org.blockcloset.ledger.model.BucketStats>) s.apply(StoreNames.BUCKET_STATS);
         statsChecked = false;
+        adminCalls = new AdminCallFold((KeyValueStore<String, String>) s.apply(StoreNames.ADMIN_CALLS));
         membership = new MembershipFold((KeyValueStore<String, org.blockcloset.ledger.model.ClusterNode>) s.apply(StoreNames.MEMBERS),
                 (KeyValueStore<String, org.blockcloset.ledger.layout.Layout>) s.apply(StoreNames.LAYOUT),
                 (KeyValueStore<String, org.blockcloset.ledger.model.JoinToken>) s.apply(StoreNames.JOIN_TOKENS),
@@ -137,6 +139,9 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
         }
         if (MembershipFold.handles(e)) {
             return membership.apply(logged, expiryTime);
+        }
+        if (e instanceof org.blockcloset.ledger.event.AdminCallAccepted a) {
+            return adminCalls.apply(a, logged, expiryTime);
         }
         if (e instanceof BucketCreated c) {
             if (buckets.get(c.bucket()) != null) {

@@ -36,11 +36,9 @@ public final class ViewTopology {
         addStore(builder, StoreNames.UNDER_REPLICATED, Json.serde(String[].class));
         addStore(builder, StoreNames.BUCKET_STATS, Json.serde(org.blockcloset.ledger.model.BucketStats.class));
         addStore(builder, StoreNames.CONSOLE, Json.serde(org.blockcloset.ledger.model.ConsoleSettings.class));
+        addStore(builder, StoreNames.ADMIN_CALLS, Serdes.String());
         builder.stream(eventsTopic, Consumed.with(Serdes.String(), Json.serde(LoggedEvent.class)))
-                .process(() -> new ViewFold(progress), StoreNames.BUCKETS, StoreNames.OBJECTS, StoreNames.UPLOADS,
-                        StoreNames.PARTS, StoreNames.BLOCK_REFS, StoreNames.ACCESS_KEYS, StoreNames.MEMBERS,
-                        StoreNames.LAYOUT, StoreNames.JOIN_TOKENS, StoreNames.UNDER_REPLICATED, StoreNames.CONSOLE, StoreNames.BUCKET_STATS,
-                        StoreNames.VERSIONS);
+                .process(() -> new ViewFold(progress), StoreNames.ALL.toArray(String[]::new));
     }
 
     private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> values) {

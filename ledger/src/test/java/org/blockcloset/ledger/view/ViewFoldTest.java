@@ -627,6 +627,30 @@ class ViewFoldTest {
         assertEquals(Optional.of(Rejection.NO_SUCH_NODE), rejection(pipe(new NodeCapacityChanged("n2", 1, null, null))));
     }
 
+    /** A signed admin call is accepted once by the whole cluster; its record goes once no signature of its date is valid. */
+    @Test
+    void anAdminCallsSignatureIsAcceptedOnce() throws Exception {
+        KeyValueStore<String, String> calls = driver.getKeyValueStore(StoreNames.ADMIN_CALLS);
+        String sig = "a".repeat(64);
+        org.blockcloset.ledger.event.AdminCallAccepted call =
+                new org.blockcloset.ledger.event.AdminCallAccepted("POST", "/api/keys", "20240102T030405Z", sig);
+        assertEquals(Optional.empty(), rejection(pipeAt(T0, call)));
+        assertEquals(Optional.of(Rejection.REPLAYED), rejection(pipeAt(T0.plusSeconds(1), call)), "the same signature again");
+        assertEquals(Optional.empty(), rejection(pipeAt(T0.plusSeconds(2),
+                new org.blockcloset.ledger.event.AdminCallAccepted("POST", "/api/keys", "20240102T030405Z", "b".repeat(64)))),
+                "another signature of the same second");
+        assertEquals(Optional.of(Rejection.INVALID_EVENT), rejection(pipeAt(T0,
+                new org.blockcloset.ledger.event.AdminCallAccepted("POST", "/api/keys", "yesterday", sig))));
+        assertEquals(Optional.of(Rejection.INVALID_EVENT), rejection(pipeAt(T0,
+                new org.blockcloset.ledger.event.AdminCallAccepted("POST", "/api/keys", "20240102T030405Z", "not-a-hash"))));
+        assertEquals(2, calls.approximateNumEntries());
+        // Past the window the first two are forgotten (their signatures are refused by their date by then).
+        assertEquals(Optional.empty(), rejection(pipeAt(T0.plus(StoreNames.ADMIN_CALLS_KEPT).plusSeconds(1),
+                new org.blockcloset.ledger.event.AdminCallAccepted("DELETE", "/api/keys/x", "20240102T040406Z", sig))));
+        assertEquals(1, calls.approximateNumEntries());
+        assertNotNull(calls.get("20240102T040406Z/" + sig));
+    }
+
     @Test
     void layoutsApplyInVersionOrderOnly() throws Exception {
         KeyValueStore<String, Layout> layout = driver.getKeyValueStore(StoreNames.LAYOUT);
