@@ -157,7 +157,7 @@ final class DiagnosticsPages {
             m.put("ms", String.format(Locale.ROOT, "%.1f", e.millis()));
             m.put("client", e.client());
             m.put("requestId", e.requestId());
-            m.put("stages", e.stages().stream().map(s -> s.name() + " " + String.format(Locale.ROOT, "%.1f ms", s.micros() / 1000.0))
+            m.put("stages", e.stages().stream().map(org.blockcloset.ledger.trace.Trace.Stage::toString)
                     .collect(Collectors.joining(" · ")));
             return m;
         }).toList();

@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import org.blockcloset.ledger.Trace;
+import org.blockcloset.ledger.trace.Trace;
 
 /**
  * The node's recent S3 requests, in memory: the last {@link #TAIL} of all (the live tail) and the
@@ -69,7 +69,7 @@ public final class RequestLog {
         if (micros >= slowMicros) {
             // In the node's log too: the console keeps only the last few, and a stall is read afterwards.
             LOG.info("Slow request {} {} {} {} ms: {}", requestId, what, status, micros / 1000,
-                    stages.stream().map(st -> st.name() + " " + st.micros() / 1000 + " ms").collect(java.util.stream.Collectors.joining(", ")));
+                    stages.stream().map(Trace.Stage::toString).collect(java.util.stream.Collectors.joining(", ")));
             slow.addFirst(e);
             if (slow.size() > SLOW) {
                 slow.removeLast();

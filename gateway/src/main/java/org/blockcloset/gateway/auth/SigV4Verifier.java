@@ -50,6 +50,11 @@ public final class SigV4Verifier {
         this.service = service;
     }
 
+    /** This verifier with another source of secrets (one request's, which reads each key once). */
+    public SigV4Verifier withSecrets(Function<String, Optional<String>> secrets) {
+        return new SigV4Verifier(secrets, clock, service);
+    }
+
     /** The credential scope's service of the admin API ({@code curl --aws-sigv4 aws:amz:REGION:blockcloset-admin}). */
     public static final String ADMIN_SERVICE = "blockcloset-admin";
     private final String service;

@@ -95,6 +95,11 @@ public final class ObjectService {
         return new WriteSet(store, placement, io, settling, pipeline, placement.copiesFor(bucket));
     }
 
+    /** {@link #begin(String)} for a bucket the request has read already. */
+    public WriteSet begin(org.blockcloset.ledger.model.Bucket bucket) {
+        return new WriteSet(store, placement, io, settling, pipeline, placement.copiesFor(bucket));
+    }
+
     /**
      * Makes the write set's blocks durable, appends the event that references them and settles the
      * write set. Returns once the event is durable in the log and visible to every later read.
@@ -103,8 +108,8 @@ public final class ObjectService {
             throws IOException, RejectedException, LedgerUnavailableException {
         write.awaitDurable();
         blocksWritten.mark(write.bytesWritten());
-        org.blockcloset.ledger.Trace.mark("blocks durable");
-        write.traceReplicas(org.blockcloset.ledger.Trace.current());
+        org.blockcloset.ledger.trace.Trace.mark("blocks durable");
+        write.traceReplicas(org.blockcloset.ledger.trace.Trace.current());
         try {
             Ledger.Appended logged = ledger.appendWithOffset(actor, requestId, source, event);
             // The event references the blocks from now on: keep them, whatever happens next.

@@ -110,14 +110,14 @@ public final class WriteSet implements AutoCloseable {
     public List<BlockRef> endRun() throws IOException {
         // The slow-request log's stages: the body (and the blocks already cut from it, sent on their
         // way), then the wait for the last blocks' quorums.
-        org.blockcloset.ledger.Trace.mark("body received");
+        org.blockcloset.ledger.trace.Trace.mark("body received");
         if (len > 0) {
             storeBlock();
         }
         while (!inFlight.isEmpty()) {
             judgeOldest();
         }
-        org.blockcloset.ledger.Trace.mark("blocks on a quorum");
+        org.blockcloset.ledger.trace.Trace.mark("blocks on a quorum");
         List<BlockRef> out = List.copyOf(run);
         run.clear();
         return out;
@@ -472,7 +472,7 @@ public final class WriteSet implements AutoCloseable {
      * and for another node the part it spent itself ("stored by NODE"): the rest is the round trip
      * and the wait for a thread on either side.
      */
-    void traceReplicas(org.blockcloset.ledger.Trace trace) {
+    void traceReplicas(org.blockcloset.ledger.trace.Trace trace) {
         if (trace == null) {
             return;
         }

@@ -66,7 +66,7 @@ final class Acls {
      * Whether an ACL lets this request through although the caller's key (or no key) would not:
      * {@code authenticated} is true for a signed request of a valid key.
      */
-    boolean allows(S3Operation op, String bucket, String key, String versionId, boolean authenticated) {
+    boolean allows(S3Operation op, String bucket, String key, String versionId, boolean authenticated, RequestScope scope) {
         if (bucket == null) {
             return false;
         }
@@ -80,7 +80,7 @@ final class Acls {
             }
             return reads(o.acl(), authenticated);
         }
-        Bucket b = ctx.views().bucket(bucket).orElse(null);
+        Bucket b = scope.bucket().orElse(null);
         if (b == null) {
             return false;
         }

@@ -125,12 +125,12 @@ final class Cors {
     }
 
     /** The headers for an actual cross-origin request to a bucket, empty when no rule matches or it has no Origin. */
-    Map<String, String> headersFor(HttpServletRequest req, String bucket) {
+    Map<String, String> headersFor(HttpServletRequest req, String bucket, RequestScope scope) {
         String origin = req.getHeader("Origin");
         if (origin == null || bucket == null) {
             return Map.of();
         }
-        Bucket b = ctx.views().bucket(bucket).orElse(null);
+        Bucket b = scope.bucket().orElse(null);
         if (b == null || b.cors() == null) {
             return Map.of();
         }

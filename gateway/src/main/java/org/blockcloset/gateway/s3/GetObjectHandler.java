@@ -36,7 +36,7 @@ final class GetObjectHandler {
         ObjectHeaders.refuseAnonymousOverrides(r);
         ObjectVersion o = find(ctx, r);
         Acls.recheck(r, o);
-        org.blockcloset.ledger.Trace.mark("index lookup");
+        org.blockcloset.ledger.trace.Trace.mark("index lookup");
         Versions.header(resp, ctx, o);
         if (Conditionals.evaluate(r, o) == Conditionals.Outcome.NOT_MODIFIED) {
             resp.setHeader("ETag", o.etag());

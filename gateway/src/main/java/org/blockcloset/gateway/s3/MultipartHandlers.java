@@ -83,10 +83,11 @@ final class MultipartHandlers {
         int number = partNumber(r);
         Upload u = requireUpload(ctx, r);
         String decoded = r.header("x-amz-decoded-content-length");
-        ctx.checkPartQuota(ctx.requireBucket(r.bucket()), decoded != null && decoded.matches("\\d{1,18}") ? Long.parseLong(decoded)
+        org.blockcloset.ledger.model.Bucket bucket = r.scope().requireBucket();
+        ctx.checkPartQuota(bucket, decoded != null && decoded.matches("\\d{1,18}") ? Long.parseLong(decoded)
                 : r.http().getContentLengthLong());
         Part p;
-        try (WriteSet write = ctx.objects().begin(r.bucket())) {
+        try (WriteSet write = ctx.objects().begin(bucket)) {
             BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);
             p = new Part(number, body.written().size(), '"' + body.md5Hex() + '"', ctx.clock().instant(),
                     body.checksums(), body.written().blocks());

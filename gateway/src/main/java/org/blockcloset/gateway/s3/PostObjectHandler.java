@@ -52,7 +52,8 @@ final class PostObjectHandler {
         if (boundary == null) {
             throw new S3Exception(S3Error.MALFORMED_POST_REQUEST, "POST to a bucket must be multipart/form-data.");
         }
-        Bucket b = ctx.requireBucket(bucket);
+        RequestScope scope = new RequestScope(ctx, bucket);
+        Bucket b = scope.requireBucket();
         FormParts form = new FormParts(req.getInputStream(), boundary);
         if (!form.readFields()) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "POST requires exactly one file upload per request.");
@@ -75,17 +76,17 @@ final class PostObjectHandler {
             if (f.get("x-amz-credential") == null || f.get("x-amz-signature") == null || f.get("x-amz-date") == null) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "A signed form needs x-amz-credential, x-amz-date and x-amz-signature.");
             }
-            actor = verifier.verifyPolicy(f.get("x-amz-credential"), f.get("policy"), f.get("x-amz-signature"));
+            actor = verifier.withSecrets(scope::secretOf).verifyPolicy(f.get("x-amz-credential"), f.get("policy"), f.get("x-amz-signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
             try {
-                Permissions.check(ctx.views().accessKey(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
+                Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
             } catch (S3Exception denied) {
-                if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true)) {
+                if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
                     throw denied;
                 }
             }
         } else {
-            if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, false)) {
+            if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, false, scope)) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "An unsigned form upload needs a public-read-write bucket.");
             }
             actor = null;
@@ -98,7 +99,7 @@ final class PostObjectHandler {
         PutObjectHandler.checkKey(key);
         String objectKey = key;
         AuthContext auth = new AuthContext(actor, PayloadMode.UNSIGNED, null, null, -1, false, true);
-        S3Request r = new S3Request(requestId, req, S3Operation.POST_OBJECT, bucket, objectKey, Map.of(), auth);
+        S3Request r = new S3Request(requestId, req, S3Operation.POST_OBJECT, bucket, objectKey, Map.of(), auth, scope);
 
         Map<String, String> headers = new TreeMap<>();
         for (String name : ObjectMetadata.STORED_HEADERS) {
@@ -122,7 +123,7 @@ final class PostObjectHandler {
         }
         ctx.checkQuota(b, objectKey, -1);
         ObjectVersion o;
-        try (WriteSet write = ctx.objects().begin(bucket)) {
+        try (WriteSet write = ctx.objects().begin(b)) {
             BodyWriter.Written w = BodyWriter.write(write, form.file(), List.of(), range[1], -1);
             if (w.size() < range[0]) {
                 throw new S3Exception(S3Error.ENTITY_TOO_SMALL, "Your proposed upload is smaller than the minimum allowed size");

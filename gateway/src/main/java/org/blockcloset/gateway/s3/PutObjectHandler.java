@@ -52,7 +52,7 @@ final class PutObjectHandler {
     }
 
     void putObject(S3Request r, HttpServletResponse resp) throws IOException {
-        org.blockcloset.ledger.model.Bucket bucket = ctx.requireBucket(r.bucket());
+        org.blockcloset.ledger.model.Bucket bucket = r.scope().requireBucket();
         checkKey(r.key());
         String decoded = r.header("x-amz-decoded-content-length");
         ctx.checkQuota(bucket, r.key(), decoded != null && decoded.matches("\\d{1,18}") ? Long.parseLong(decoded)
@@ -63,7 +63,8 @@ final class PutObjectHandler {
         ObjectLockHandlers.WriteLock lock = ObjectLockHandlers.fromHeaders(ctx, r, bucket);
         String etag;
         ObjectVersion o;
-        try (WriteSet write = ctx.objects().begin(r.bucket())) {
+        org.blockcloset.ledger.trace.Trace.mark("request resolved");
+        try (WriteSet write = ctx.objects().begin(bucket)) {
             BodyReceiver.Received body = BodyReceiver.receive(ctx, r, write);
             etag = '"' + body.md5Hex() + '"';
             o = new ObjectVersion(r.bucket(), r.key(), UUID.randomUUID().toString(), body.written().size(),

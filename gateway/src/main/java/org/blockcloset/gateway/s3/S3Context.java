@@ -34,16 +34,18 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
     /**
      * In a cluster, a read waits until this node's views hold every write acknowledged anywhere before
      * it started (ADR 0004). A single node's own writes are applied before they are acknowledged, so
-     * it has nothing to wait for.
+     * it has nothing to wait for. Returns whether it waited (views read before may be stale).
      */
-    void readBarrier() {
-        if (views().nodes().size() > 1) {
+    boolean readBarrier() {
+        if (views().membership().nodes().size() > 1) {
             try {
                 ledger.catchUp();
+                return true;
             } catch (LedgerUnavailableException e) {
                 throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "This node's views are behind the log; retry.", e);
             }
         }
+        return false;
     }
 
     /**

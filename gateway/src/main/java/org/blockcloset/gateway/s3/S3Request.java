@@ -10,9 +10,10 @@ import org.blockcloset.gateway.auth.AuthContext;
  * @param bucket null for service-level requests
  * @param key    null for bucket-level requests; decoded UTF-8
  * @param query  decoded query parameters (first value of each); valueless ones map to ""
+ * @param scope  what the request read from the views once (its key, its bucket)
  */
 public record S3Request(String requestId, HttpServletRequest http, S3Operation operation, String bucket, String key,
-                        Map<String, String> query, AuthContext auth) {
+                        Map<String, String> query, AuthContext auth, RequestScope scope) {
 
     public String header(String name) {
         return http.getHeader(name);

@@ -141,13 +141,13 @@ public final class S3Servlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        org.blockcloset.ledger.Trace trace = org.blockcloset.ledger.Trace.begin();
+        org.blockcloset.ledger.trace.Trace trace = org.blockcloset.ledger.trace.Trace.begin();
         String requestId = String.format("%016X", ThreadLocalRandom.current().nextLong());
         try {
             serve(req, resp, requestId);
         } finally {
             org.blockcloset.gateway.auth.ChunkBudget.releaseAll();
-            java.util.List<org.blockcloset.ledger.Trace.Stage> stages = trace.end("handler and response");
+            java.util.List<org.blockcloset.ledger.trace.Trace.Stage> stages = trace.end("handler and response");
             if (requests != null) {
                 Object op = req.getAttribute(OPERATION);
                 requests.record(requestId, op == null ? "-" : op.toString(), req.getMethod(), req.getRequestURI(), resp.getStatus(),
@@ -208,8 +208,9 @@ public final class S3Servlet extends HttpServlet {
                 cors.preflight(req, resp, target.bucket());
                 return;
             }
+            RequestScope scope = new RequestScope(ctx, target.bucket());
             if (target.bucket() != null && req.getHeader("Origin") != null) {
-                Map<String, String> corsHeaders = cors.headersFor(req, target.bucket());
+                Map<String, String> corsHeaders = cors.headersFor(req, target.bucket(), scope);
                 corsHeaders.forEach(resp::setHeader);
                 req.setAttribute(CORS_HEADERS, corsHeaders);
             }
@@ -219,7 +220,7 @@ public final class S3Servlet extends HttpServlet {
                 postObject.post(req, resp, target.bucket(), requestId);
                 return;
             }
-            AuthContext auth = verifier.verify(new ServletSignedRequest(req));
+            AuthContext auth = verifier.withSecrets(scope::secretOf).verify(new ServletSignedRequest(req));
             if (!auth.plusIsSpace() && req.getQueryString() != null && req.getQueryString().indexOf('+') >= 0) {
                 // Signed reading '+' as a plus: the parameters are read that way too, not as form-encoded spaces.
                 query = UriCodec.parseQuery(req.getQueryString(), false);
@@ -233,29 +234,29 @@ public final class S3Servlet extends HttpServlet {
             }
             if (auth.isAnonymous()) {
                 // Only what an ACL opens to everyone (ADR 0014); the rest is refused before anything is read.
-                if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), false)) {
+                if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), false, scope)) {
                     throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed here; sign the request.");
                 }
                 req.setAttribute(Acls.ADMITTED, Boolean.FALSE);
             } else {
                 try {
-                    Permissions.check(ctx.views().accessKey(auth.accessKeyId()).orElse(null), op, target.bucket(),
+                    Permissions.check(scope.key(auth.accessKeyId()).orElse(null), op, target.bucket(),
                             req.getHeader("x-amz-copy-source"));
                 } catch (S3Exception denied) {
-                    if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), true)) {
+                    if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), true, scope)) {
                         throw denied;
                     }
                     req.setAttribute(Acls.ADMITTED, Boolean.TRUE);
                 }
             }
-            org.blockcloset.ledger.Trace.mark("auth");
-            S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth);
+            org.blockcloset.ledger.trace.Trace.mark("auth");
+            S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth, scope);
             resource = request.resource();
             // Reads, and deletes (which act only on what the views hold), see every write acknowledged
             // through another gateway before them. Writes are decided by the fold in log order instead.
             if (head || "GET".equals(req.getMethod()) || "DELETE".equals(req.getMethod())
                     || op == S3Operation.DELETE_OBJECTS) {
-                ctx.readBarrier();
+                scope.readBarrier();
             }
             try (Timer.Context ignored = timers.get(op).time()) {
                 handle(op, request, resp, head || "GET".equals(req.getMethod()));

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.Tag;
 
 /**
  * A test for each of the main families of S3 handlers (buckets, objects, listing, copy, multipart,
- * versioning, tagging, ACLs, lifecycle, object lock, signatures), through the real servlet and the
+ * versioning, tagging, ACLs, lifecycle, object lock, signatures), and the views read by a PUT before its body, through the real servlet and the
  * AWS SDK v2, on the in-memory ledger (S3Harness), in the unit-test phase. Not here yet: CORS, POST
  * form uploads, multi-object delete, GetObjectAttributes, presigned URLs (the ITs cover them on
  * whole nodes). These say in seconds which handler broke.
@@ -92,6 +92,32 @@ class S3HandlersTest {
         assertEquals("NoSuchKey", error(() -> s3.getObject(g -> g.bucket("family-objects").key("missing"))).awsErrorDetails().errorCode());
         s3.deleteObject(d -> d.bucket("family-objects").key("a/b.bin"));
         assertEquals(404, error(() -> s3.headObject(h -> h.bucket("family-objects").key("a/b.bin"))).statusCode());
+    }
+
+    /**
+     * A PutObject reads the views twice before its body: the key that signed it and the bucket
+     * (issue 18). Everything else it needs before the body (the key's permissions, the bucket's lock
+     * and quota settings, how many copies and where) comes from those two reads or from the views'
+     * membership snapshot, which a change of members or layout renews.
+     */
+    @Test
+    void aPutReadsTheViewsTwiceBeforeItsBody() {
+        s3.createBucket(b -> b.bucket("family-reads"));
+        s3.putObject(p -> p.bucket("family-reads").key("first"), RequestBody.fromBytes(bytes(1000, 5)));
+        s3.putObject(p -> p.bucket("family-reads").key("second"), RequestBody.fromBytes(bytes(1000, 6)));
+        org.blockcloset.admin.RequestLog.Entry put = harness.requests.tail(0).stream()
+                .filter(e -> e.what().equals("PUT /family-reads/second")).findFirst().orElseThrow();
+        int before = 0;
+        boolean resolved = false;
+        for (org.blockcloset.ledger.trace.Trace.Stage s : put.stages()) {
+            before += s.viewReads();
+            if (s.name().equals("request resolved")) {
+                resolved = true;
+                break;
+            }
+        }
+        assertTrue(resolved, "the PUT marks where its body starts: " + put.stages());
+        assertEquals(2, before, "view reads before the body: " + put.stages());
     }
 
     @Test

@@ -42,6 +42,8 @@ final class S3Harness implements AutoCloseable {
 
     final InMemoryLedger ledger = new InMemoryLedger();
     final DiskBlockStore blocks;
+    /** Each request's stages (with the views' reads in each), as the console's diagnostics show them. */
+    final RequestLog requests = new RequestLog(Duration.ofSeconds(5));
     private final Server server;
     private final URI endpoint;
 
@@ -68,8 +70,7 @@ final class S3Harness implements AutoCloseable {
         http.setPort(0);
         server.addConnector(http);
         ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(new ServletHolder(new S3Servlet(ctx, new MetricRegistry(), true,
-                new RequestLog(Duration.ofSeconds(5)))), "/*");
+        context.addServlet(new ServletHolder(new S3Servlet(ctx, new MetricRegistry(), true, requests)), "/*");
         S3Servlet.acceptAnyObjectKey(config, context.getServletHandler());
         server.setHandler(context);
         server.start();

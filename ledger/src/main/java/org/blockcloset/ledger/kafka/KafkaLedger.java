@@ -39,7 +39,7 @@ import org.blockcloset.ledger.EventLog;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
-import org.blockcloset.ledger.Trace;
+import org.blockcloset.ledger.trace.Trace;
 import org.blockcloset.ledger.view.BoundedRocksDb;
 import org.blockcloset.ledger.view.ViewProgress;
 import org.blockcloset.ledger.view.ViewTopology;
@@ -90,7 +90,7 @@ public final class KafkaLedger implements Ledger {
         ViewTopology.build(builder, EVENTS_TOPIC, progress);
         this.streams = new KafkaStreams(builder.build(), streamsConfig(settings));
         syncProcessId(settings);
-        this.views = new Views(streams);
+        this.views = new Views(streams, progress);
         this.endOffsets = new org.apache.kafka.clients.consumer.KafkaConsumer<>(settings.kafka().clientConfig(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer());
@@ -163,7 +163,10 @@ public final class KafkaLedger implements Ledger {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setGlobalStateRestoreListener(new RestoreLog());
-        streams.setStateListener((now, before) -> LOG.info("views {} -> {}", before, now));
+        streams.setStateListener((now, before) -> {
+            LOG.info("views {} -> {}", before, now);
+            progress.membershipChanged(); // a restore replaces the stores' state without the fold
+        });
         streams.start();
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {

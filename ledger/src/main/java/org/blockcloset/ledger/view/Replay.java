@@ -21,7 +21,7 @@ public final class Replay {
     public Replay() {
         StoreNames.ALL.forEach(name -> stores.put(name, new MapStore<>(name)));
         fold.bind(stores::get);
-        views = new Views(stores::get);
+        views = new Views(stores::get, progress);
     }
 
     /** As {@link #apply(LoggedEvent, long, java.time.Instant)}, appended at the time its envelope says. */

@@ -138,7 +138,11 @@ final class ViewFold implements Processor<String, LoggedEvent, Void, Void> {
             countPartsOnce();
         }
         if (MembershipFold.handles(e)) {
-            return membership.apply(logged, expiryTime);
+            try {
+                return membership.apply(logged, expiryTime);
+            } finally {
+                progress.membershipChanged(); // after the stores changed: a snapshot read before is stale
+            }
         }
         if (e instanceof org.blockcloset.ledger.event.AdminCallAccepted a) {
             return adminCalls.apply(a, logged, expiryTime);

@@ -18,6 +18,18 @@ public final class ViewProgress {
     private static final int RECENT_REJECTIONS = 65_536;
 
     private final Map<Integer, Partition> partitions = new ConcurrentHashMap<>();
+    /** Bumped after the fold applies a membership event, and when the views' state may have been replaced (a restore). */
+    private final java.util.concurrent.atomic.AtomicLong membershipGeneration = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The members or the layout may have changed: snapshots taken before are stale. */
+    public void membershipChanged() {
+        membershipGeneration.incrementAndGet();
+    }
+
+    /** Changes each time {@link #membershipChanged} is called. */
+    public long membershipGeneration() {
+        return membershipGeneration.get();
+    }
     private final Map<Long, Rejection> recentRejections = new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Rejection> eldest) {

@@ -37,15 +37,53 @@ public final class Views {
 
     private final KafkaStreams streams;
 
-    public Views(KafkaStreams streams) {
+    public Views(KafkaStreams streams, ViewProgress progress) {
         this.streams = streams;
         this.source = null;
+        this.progress = progress;
     }
 
     /** Views over stores that are not Streams' (a {@link Replay}'s). */
-    Views(java.util.function.Function<String, ? extends ReadOnlyKeyValueStore<String, ?>> stores) {
+    Views(java.util.function.Function<String, ? extends ReadOnlyKeyValueStore<String, ?>> stores, ViewProgress progress) {
         this.streams = null;
         this.source = stores;
+        this.progress = progress;
+    }
+
+    private final ViewProgress progress;
+
+    /**
+     * The members and the layout as of now: read by every write (where its blocks go) and every read
+     * that may need another node's copy, changed only by membership events. Kept between those
+     * events: {@link ViewProgress#membershipGeneration} changes after the fold applies one, and the
+     * snapshot is read again then.
+     */
+    public record Membership(Layout layout, List<ClusterNode> nodes) {
+        public Optional<ClusterNode> node(String nodeId) {
+            for (ClusterNode n : nodes) {
+                if (n.nodeId().equals(nodeId)) {
+                    return Optional.of(n);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private record Snapshot(long generation, Membership membership) {
+    }
+
+    private volatile Snapshot membership;
+
+    public Membership membership() {
+        long generation = progress.membershipGeneration();
+        Snapshot s = membership;
+        if (s != null && s.generation() == generation) {
+            return s.membership();
+        }
+        Layout l = this.<Layout>store(StoreNames.LAYOUT).get(StoreNames.CURRENT);
+        Membership m = new Membership(l == null ? Layout.EMPTY : l, List.copyOf(this.<ClusterNode>all(StoreNames.MEMBERS)));
+        membership = new Snapshot(generation, m); // read after the generation: a change meanwhile bumps it again
+        return m;
     }
 
     private final java.util.function.Function<String, ? extends ReadOnlyKeyValueStore<String, ?>> source;
@@ -58,6 +96,7 @@ public final class Views {
 
     @SuppressWarnings("unchecked")
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        org.blockcloset.ledger.trace.Trace.viewRead();
         ReadOnlyKeyValueStore<String, ?> handle = handles.get(name);
         if (handle == null && source != null) {
             return (ReadOnlyKeyValueStore<String, V>) source.apply(name);
@@ -297,18 +336,17 @@ public final class Views {
     }
 
     public Optional<ClusterNode> node(String nodeId) {
-        return Optional.ofNullable(this.<ClusterNode>store(StoreNames.MEMBERS).get(nodeId));
+        return membership().node(nodeId);
     }
 
     /** The cluster's members, by node id. */
     public List<ClusterNode> nodes() {
-        return all(StoreNames.MEMBERS);
+        return new ArrayList<>(membership().nodes());
     }
 
     /** The current layout ({@link Layout#EMPTY} before the first). */
     public Layout layout() {
-        Layout l = this.<Layout>store(StoreNames.LAYOUT).get(StoreNames.CURRENT);
-        return l == null ? Layout.EMPTY : l;
+        return membership().layout();
     }
 
     /** Blocks recorded as missing a copy (BlocksUnderReplicated) and not repaired yet. */

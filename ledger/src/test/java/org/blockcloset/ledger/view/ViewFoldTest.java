@@ -317,7 +317,7 @@ class ViewFoldTest {
         pipe(new org.blockcloset.ledger.event.BucketVersioningChanged("b", Bucket.ENABLED));
         long put1 = pipe(new ObjectPut(object("b", "k", "v1", "x1")));
         long put2 = pipe(new ObjectPut(object("b", "k", "v2", "x2")));
-        Views v = new Views(name -> driver.getKeyValueStore(name));
+        Views v = new Views(name -> driver.getKeyValueStore(name), progress);
         assertEquals("v2", objects.get(Keys.object("b", "k")).versionId(), "the last put in log order is current");
         assertEquals(ViewFold.suffix(put2), objects.get(Keys.object("b", "k")).s3VersionId());
         assertEquals(Map.of("x0", 1L, "x1", 1L, "x2", 1L), allRefs(), "old versions keep their blocks");

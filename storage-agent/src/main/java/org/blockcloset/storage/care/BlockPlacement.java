@@ -160,8 +160,13 @@ public final class BlockPlacement {
 
     /** Copies a bucket's new writes keep: its own factor if it has one, never more than the layout keeps. */
     public int copiesFor(String bucket) {
+        return copiesFor(bucket == null ? null : ledger.views().bucket(bucket).orElse(null));
+    }
+
+    /** {@link #copiesFor(String)} of a bucket read already (null: none). */
+    public int copiesFor(org.blockcloset.ledger.model.Bucket bucket) {
         int layout = Math.max(1, ledger.views().layout().replication());
-        Integer own = bucket == null ? null : ledger.views().bucket(bucket).map(org.blockcloset.ledger.model.Bucket::replication).orElse(null);
+        Integer own = bucket == null ? null : bucket.replication();
         return own == null ? layout : Math.max(1, Math.min(own, layout));
     }
 

@@ -1,4 +1,4 @@
-package org.blockcloset.ledger;
+package org.blockcloset.ledger.trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +12,22 @@ public final class Trace {
     private static final ThreadLocal<Trace> CURRENT = new ThreadLocal<>();
     private final long started = System.nanoTime();
     private long last = started;
+    /** Queries of the views since the last mark. */
+    private int viewReads;
     private final List<Stage> stages = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    /** One stage: its name and how long it took, in microseconds. */
-    public record Stage(String name, long micros) {
+    /** One stage: its name, how long it took in microseconds, and how many times it queried the views. */
+    public record Stage(String name, long micros, int viewReads) {
+        public Stage(String name, long micros) {
+            this(name, micros, 0);
+        }
+
+        /** "auth 0.3 ms (1 view read)" */
+        @Override
+        public String toString() {
+            return name + " " + String.format(java.util.Locale.ROOT, "%.1f ms", micros / 1000.0)
+                    + (viewReads == 0 ? "" : " (" + viewReads + (viewReads == 1 ? " view read)" : " view reads)"));
+        }
     }
 
     private Trace() {
@@ -32,8 +44,17 @@ public final class Trace {
         Trace t = CURRENT.get();
         if (t != null) {
             long now = System.nanoTime();
-            t.stages.add(new Stage(stage, (now - t.last) / 1000));
+            t.stages.add(new Stage(stage, (now - t.last) / 1000, t.viewReads));
             t.last = now;
+            t.viewReads = 0;
+        }
+    }
+
+    /** Counts a query of the views in the current stage of this thread's request, if it has one. */
+    public static void viewRead() {
+        Trace t = CURRENT.get();
+        if (t != null) {
+            t.viewReads++;
         }
     }
 
