@@ -22,11 +22,13 @@ public interface ConsoleBackend {
     /** The first access key (id, secret) when this node made it, for the connect page. */
     Optional<AccessKeyPair> bootstrapKey();
 
-    /** Makes an access key; its secret is returned this once and kept only sealed. */
-    /** @param buckets what a key that is not an admin key reaches (bucket or "*" → level); empty: no bucket yet */
-    AccessKeyPair createKey(String actor, String description, boolean admin, java.util.Map<String, String> buckets) throws Exception;
+    /** Where access keys are made, limited and revoked (the admin API uses the same service). */
+    org.blockcloset.ledger.service.AccessKeyService accessKeys();
 
-    boolean validBucketName(String name);
+    /** Where buckets are made, deleted and given quotas and copies (S3 and the admin API use the same rules). */
+    default org.blockcloset.ledger.service.BucketService buckets() {
+        return new org.blockcloset.ledger.service.BucketService(ledger(), java.time.Clock.systemUTC());
+    }
 
     /** The copies each block of a bucket gets (its factor, or the cluster default). */
     int copiesFor(String bucket);

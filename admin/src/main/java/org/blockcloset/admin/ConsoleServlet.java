@@ -24,9 +24,8 @@ import java.util.UUID;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
-import org.blockcloset.ledger.event.AccessKeyRevoked;
-import org.blockcloset.ledger.event.BucketCreated;
-import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.service.Caller;
+import org.blockcloset.ledger.service.ChangeRefusedException;
 import org.blockcloset.ledger.event.ConsoleSetUp;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
@@ -449,18 +448,18 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
     private void createBucket(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
             throws IOException, LedgerUnavailableException {
         String name = param(req, "name", "").trim();
-        if (!backend.validBucketName(name)) {
-            buckets(req, resp, settings, "\"" + name + "\" is not a valid bucket name: 3 to 63 lower-case letters, digits, "
-                    + "dots and hyphens, starting and ending with a letter or digit.");
-            return;
-        }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(), new BucketCreated(name, Instant.now()));
-        } catch (RejectedException e) {
-            buckets(req, resp, settings, "A bucket named \"" + name + "\" exists already.");
+            backend.buckets().create(caller(req), name, false, null);
+        } catch (ChangeRefusedException e) {
+            buckets(req, resp, settings, e.getMessage());
             return;
         }
         resp.sendRedirect("/console/buckets");
+    }
+
+    /** The signed-in administrator, as a service's caller. */
+    private Caller caller(HttpServletRequest req) {
+        return Caller.of(actor(req), req.getRemoteAddr());
     }
 
     private void setQuota(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings)
@@ -481,10 +480,9 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             return;
         }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
-                    new org.blockcloset.ledger.event.BucketQuotaChanged(name, maxBytes, maxObjects));
-        } catch (RejectedException e) {
-            buckets(req, resp, settings, "There is no bucket " + name + ".");
+            backend.buckets().setQuota(caller(req), name, maxBytes, maxObjects);
+        } catch (ChangeRefusedException e) {
+            buckets(req, resp, settings, e.getMessage());
             return;
         }
         resp.sendRedirect("/console/buckets");
@@ -495,21 +493,13 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             throws IOException, LedgerUnavailableException {
         String name = param(req, "name", "");
         String copies = param(req, "copies", "default").trim();
-        Integer value;
         try {
-            value = copies.equals("default") ? null : Integer.valueOf(copies);
-            if (value != null && (value < 1 || value > 3)) {
-                throw new NumberFormatException();
-            }
+            backend.buckets().setCopies(caller(req), name, copies.equals("default") ? null : Integer.valueOf(copies));
         } catch (NumberFormatException e) {
             buckets(req, resp, settings, "A bucket keeps 1, 2 or 3 copies of each block, or the cluster's default.");
             return;
-        }
-        try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
-                    new org.blockcloset.ledger.event.BucketReplicationChanged(name, value));
-        } catch (RejectedException e) {
-            buckets(req, resp, settings, "There is no bucket " + name + ".");
+        } catch (ChangeRefusedException e) {
+            buckets(req, resp, settings, e.getMessage());
             return;
         }
         resp.sendRedirect("/console/buckets");
@@ -519,15 +509,10 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             throws IOException, LedgerUnavailableException {
         String name = param(req, "name", "");
         backend.readBarrier();
-        if (ledger().views().bucket(name).isPresent() && !ledger().views().bucketIsEmpty(name)) {
-            buckets(req, resp, settings, "Bucket \"" + name + "\" is not empty; delete its objects first.");
-            return;
-        }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(), new BucketDeleted(name));
-        } catch (RejectedException e) {
-            buckets(req, resp, settings, "Bucket \"" + name + "\" could not be deleted: "
-                    + e.rejection().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ".");
+            backend.buckets().delete(caller(req), name);
+        } catch (ChangeRefusedException e) {
+            buckets(req, resp, settings, e.getMessage());
             return;
         }
         resp.sendRedirect("/console/buckets");
@@ -562,10 +547,6 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
 
     private void createKey(HttpServletRequest req, HttpServletResponse resp, ConsoleSettings settings) throws IOException {
         String description = param(req, "description", "").trim();
-        if (description.length() > 200) {
-            keys(req, resp, settings, "The description is longer than 200 characters.", null);
-            return;
-        }
         // A new key reaches what is chosen here: nothing (the default), one bucket, or every bucket to
         // read or write; never every bucket as owner.
         String bucket = param(req, "bucket", "");
@@ -576,11 +557,13 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
         }
         java.util.Map<String, String> buckets = bucket.isEmpty() ? Map.of() : Map.of(bucket, level);
         try {
-            ConsoleBackend.AccessKeyPair pair = backend.createKey(actor(req), description, "on".equals(req.getParameter("admin")), buckets);
-            keys(req, resp, settings, null, pair);
-        } catch (Exception e) {
-            LOG.warn("Console could not create an access key", e);
+            var made = backend.accessKeys().create(caller(req), description, "on".equals(req.getParameter("admin")), buckets);
+            keys(req, resp, settings, null, new ConsoleBackend.AccessKeyPair(made.accessKeyId(), made.secretAccessKey()));
+        } catch (ChangeRefusedException e) {
             keys(req, resp, settings, "The key could not be created: " + e.getMessage(), null);
+        } catch (LedgerUnavailableException e) {
+            LOG.warn("Console could not create an access key", e);
+            keys(req, resp, settings, "The key could not be created: the event log is unavailable; try again shortly.", null);
         }
     }
 
@@ -618,10 +601,9 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             return;
         }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(),
-                    new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(id, buckets));
-        } catch (RejectedException e) {
-            keys(req, resp, settings, "The permission was refused: " + e.rejection() + ".", null);
+            backend.accessKeys().setBuckets(caller(req), id, buckets);
+        } catch (ChangeRefusedException e) {
+            keys(req, resp, settings, "The permission was refused: " + e.getMessage(), null);
             return;
         }
         resp.sendRedirect("/console/keys");
@@ -631,17 +613,10 @@ public final class ConsoleServlet extends HttpServlet implements ChecksItsCaller
             throws IOException, LedgerUnavailableException {
         String id = param(req, "id", "");
         backend.readBarrier();
-        Optional<AccessKey> key = ledger().views().accessKey(id);
-        if (key.isPresent() && key.get().admin() && key.get().active()
-                && ledger().views().accessKeys().stream().filter(k -> k.admin() && k.active()).count() <= 1) {
-            keys(req, resp, settings, "Key " + id + " is the last active admin key; create another admin key before "
-                    + "revoking it, or nobody could use the admin API any more.", null);
-            return;
-        }
         try {
-            ledger().append(actor(req), UUID.randomUUID().toString(), req.getRemoteAddr(), new AccessKeyRevoked(id));
-        } catch (RejectedException e) {
-            keys(req, resp, settings, "There is no key " + id + ".", null);
+            backend.accessKeys().revoke(caller(req), id);
+        } catch (ChangeRefusedException e) {
+            keys(req, resp, settings, e.getMessage(), null);
             return;
         }
         resp.sendRedirect("/console/keys");

@@ -215,15 +215,9 @@ class ConsolePagesTest {
         }
 
         @Override
-        public AccessKeyPair createKey(String actor, String description, boolean admin, Map<String, String> buckets) throws Exception {
-            String id = "PAGES" + UUID.randomUUID().toString().replace("-", "").substring(0, 15).toUpperCase();
-            ledger.append(actor, "test", new AccessKeyCreated(id, "sealed", description, admin, Instant.now(), null, buckets));
-            return new AccessKeyPair(id, "secret");
-        }
-
-        @Override
-        public boolean validBucketName(String name) {
-            return name.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+        public org.blockcloset.ledger.service.AccessKeyService accessKeys() {
+            return new org.blockcloset.ledger.service.AccessKeyService(ledger, new org.blockcloset.ledger.seal.SecretBox(new byte[32]),
+                    java.time.Clock.systemUTC());
         }
 
         @Override

@@ -35,6 +35,7 @@ import org.blockcloset.gateway.cluster.AlertWebhook;
 import org.blockcloset.gateway.cluster.ClusterWatch;
 import org.blockcloset.ledger.kafka.StewardScheduler;
 import org.blockcloset.gateway.cluster.Membership;
+import org.blockcloset.gateway.cluster.NodeService;
 import org.blockcloset.gateway.cluster.NodesAdminServlet;
 import org.blockcloset.admin.Console;
 import org.blockcloset.gateway.node.AccessKeysServlet;
@@ -43,7 +44,7 @@ import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.BucketsAdminServlet;
 import org.blockcloset.gateway.node.NodeIdentity;
 import org.blockcloset.gateway.node.NodeTempDir;
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.storage.care.BlockPlacement;
 import org.blockcloset.storage.care.Repairer;
@@ -298,7 +299,12 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics(), config.roles.contains(ClusterNode.GATEWAY), requests))
                 .addMapping("/*");
         AdminAuth adminAuth = new AdminAuth(ledger, secrets);
-        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, secrets, adminAuth, env.getObjectMapper()))
+        // The one place each kind of change is checked and appended, whoever asks (ADR 0016).
+        org.blockcloset.ledger.service.AccessKeyService accessKeys =
+                new org.blockcloset.ledger.service.AccessKeyService(ledger, secrets, Clock.systemUTC());
+        org.blockcloset.ledger.service.BucketService bucketService =
+                new org.blockcloset.ledger.service.BucketService(ledger, Clock.systemUTC());
+        env.admin().addServlet("access-keys", new AccessKeysServlet(ledger, accessKeys, adminAuth, env.getObjectMapper()))
                 .addMapping("/api/keys", "/api/keys/*");
         Redundancy redundancy = new Redundancy(ledger, liveness, identity.nodeId(), placement::copiesFor);
         manage(env, redundancy::close);
@@ -328,14 +334,15 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 env.getObjectMapper());
         env.admin().addServlet("cluster", clusterReport).addMapping("/api/cluster");
         int[] s3PortSeen = {port(config, "application")};
-        NodeConsoleBackend consoleBackend = new NodeConsoleBackend(ledger, secrets, adminAuth, () -> s3PortSeen[0],
+        NodeConsoleBackend consoleBackend = new NodeConsoleBackend(ledger, secrets, accessKeys, adminAuth, () -> s3PortSeen[0],
                 config.region, key, placement, blocks, objectService, clusterReport::report).withSettings(NodeSettings.withoutSecrets(System.getenv()))
                 .withTls(tls.isPresent());
         Console console = Console.install(env, consoleBackend, data, config.metricsToken, requests,
                 Duration.ofMillis(config.chartInterval.toMilliseconds()));
-        NodesAdminServlet nodesApi = new NodesAdminServlet(ledger, membership, liveness, scrubber, adminAuth, env.getObjectMapper());
-        env.admin().addServlet("nodes", nodesApi).addMapping("/api/nodes/*", "/api/scrub");
-        env.admin().addServlet("buckets", new BucketsAdminServlet(ledger, adminAuth, placement::copiesFor, env.getObjectMapper()))
+        NodeService nodeService = new NodeService(ledger, membership, liveness);
+        env.admin().addServlet("nodes", new NodesAdminServlet(nodeService, scrubber, adminAuth, env.getObjectMapper()))
+                .addMapping("/api/nodes/*", "/api/scrub");
+        env.admin().addServlet("buckets", new BucketsAdminServlet(ledger, bucketService, adminAuth, placement::copiesFor, env.getObjectMapper()))
                 .addMapping("/api/buckets/*");
         JoinTokensServlet joinTokens = new JoinTokensServlet(ledger, secrets, adminAuth, config.advertise + ":" + config.clusterPort,
                 Clock.systemUTC(), env.getObjectMapper());
@@ -355,7 +362,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 throw new IllegalStateException("the event log did not record the token: " + e.getMessage(), e);
             }
         }, (actor, nodeId, action) -> {
-            NodesAdminServlet.Result r = nodesApi.act(nodeId, action, actor, false);
+            NodeService.Result r = nodeService.act(nodeId, action, actor, false);
             java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(r.body());
             out.put("status", r.status());
             return out;
@@ -367,7 +374,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
         env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.gc(gc));
         env.admin().addTask(org.blockcloset.gateway.node.NodeTasks.rebuildViews(ledger, data, identity));
         consoleBackend.withCapacityChanges((actor, nodeId, capacity, zone, apply) -> {
-            NodesAdminServlet.Result r = nodesApi.capacity(nodeId, capacity, zone, apply, actor);
+            NodeService.Result r = nodeService.capacity(nodeId, capacity, zone, apply, actor);
             java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(r.body());
             out.put("status", r.status());
             return out;

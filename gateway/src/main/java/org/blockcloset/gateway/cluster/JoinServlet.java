@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.blockcloset.gateway.node.NodeIdentity;
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.model.Rejection;

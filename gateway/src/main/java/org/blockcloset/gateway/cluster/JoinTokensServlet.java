@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.blockcloset.gateway.node.AdminAuth;
 import org.blockcloset.gateway.node.AdminServlet;
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;

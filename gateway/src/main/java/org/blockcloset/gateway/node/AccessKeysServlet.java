@@ -1,6 +1,5 @@
 package org.blockcloset.gateway.node;
 
-import org.blockcloset.gateway.auth.SecretBox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,32 +8,32 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;
-import org.blockcloset.ledger.RejectedException;
-import org.blockcloset.ledger.event.AccessKeyRevoked;
+import org.blockcloset.ledger.service.AccessKeyService;
+import org.blockcloset.ledger.service.Caller;
+import org.blockcloset.ledger.service.ChangeRefusedException;
 import org.blockcloset.ledger.model.AccessKey;
 
 /**
  * Admin API for access keys, on the admin port: {@code GET /api/keys}, {@code POST /api/keys},
- * {@code DELETE /api/keys/<id>}. Every call needs HTTP Basic credentials of an active admin key
- * (access key id : secret); anonymous callers get 401.
+ * {@code PUT /api/keys/<id>/buckets}, {@code DELETE /api/keys/<id>}; each change goes through
+ * {@link AccessKeyService}. Every call is signed by an active admin key ({@link AdminAuth}); others get 401.
  */
 public final class AccessKeysServlet extends AdminServlet {
     private final Ledger ledger;
-    private final SecretBox box;
+    private final AccessKeyService keys;
 
-    public AccessKeysServlet(Ledger ledger, SecretBox box, AdminAuth auth, ObjectMapper json) {
+    public AccessKeysServlet(Ledger ledger, AccessKeyService keys, AdminAuth auth, ObjectMapper json) {
         super(auth, json);
         this.ledger = ledger;
-        this.box = box;
+        this.keys = keys;
     }
 
     @Override
     protected void handle(HttpServletRequest req, HttpServletResponse resp, AccessKey caller) throws IOException {
-        String requestId = UUID.randomUUID().toString();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        Caller who = Caller.of(caller.accessKeyId(), req.getRemoteAddr());
         try {
             if (req.getMethod().equals("GET") && path.equals("/")) {
                 List<Map<String, Object>> keys = ledger.views().accessKeys().stream().map(AccessKeysServlet::describe).toList();
@@ -42,15 +41,9 @@ public final class AccessKeysServlet extends AdminServlet {
             } else if (req.getMethod().equals("POST") && path.equals("/")) {
                 byte[] raw = body(req, 64 * 1024);
                 JsonNode body = raw.length > 0 ? json.readTree(raw) : json.createObjectNode();
-                java.util.Map<String, String> buckets = buckets(body.get("buckets"));
-                String problem = AccessKeys.check(buckets);
-                if (problem != null) {
-                    send(resp, 400, Map.of("error", problem));
-                    return;
-                }
                 // A new key reaches no bucket unless it is given some here or later (PUT .../buckets).
-                AccessKeys.Created key = AccessKeys.create(ledger, box, caller.accessKeyId(),
-                        body.path("description").asText(""), body.path("admin").asBoolean(false), buckets);
+                AccessKeyService.Created key = keys.create(who, body.path("description").asText(""),
+                        body.path("admin").asBoolean(false), buckets(body.get("buckets")));
                 Map<String, Object> out = describe(ledger.views().accessKey(key.accessKeyId()).orElseThrow());
                 out.put("secretAccessKey", key.secretAccessKey());
                 send(resp, 201, out);
@@ -58,38 +51,20 @@ public final class AccessKeysServlet extends AdminServlet {
                 String id = path.substring(1, path.length() - "/buckets".length());
                 JsonNode body = json.readTree(body(req, 64 * 1024));
                 // null (as before keys started with no bucket): every bucket, as write.
-                java.util.Map<String, String> buckets = buckets(body == null ? null : body.get("buckets"));
-                if (buckets == null) {
-                    buckets = java.util.Map.of(AccessKey.EVERY_BUCKET, "write");
-                }
-                String problem = AccessKeys.check(buckets);
-                if (problem != null) {
-                    send(resp, 400, Map.of("error", problem));
-                    return;
-                }
-                ledger.append(caller.accessKeyId(), requestId, req.getRemoteAddr(),
-                        new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(id, buckets));
+                Map<String, String> buckets = buckets(body == null ? null : body.get("buckets"));
+                keys.setBuckets(who, id, buckets == null ? Map.of(AccessKey.EVERY_BUCKET, "write") : buckets);
                 send(resp, 200, describe(ledger.views().accessKey(id).orElseThrow()));
             } else if (req.getMethod().equals("DELETE") && path.length() > 1) {
-                if (isLastAdmin(path.substring(1))) {
-                    send(resp, 409, Map.of("error", "this is the last active admin key; create another admin key first"));
-                    return;
-                }
-                ledger.append(caller.accessKeyId(), requestId, new AccessKeyRevoked(path.substring(1)));
+                keys.revoke(who, path.substring(1));
                 resp.setStatus(204);
             } else {
                 send(resp, 405, Map.of("error", "use GET or POST /api/keys, PUT /api/keys/<id>/buckets, DELETE /api/keys/<id>"));
             }
-        } catch (RejectedException e) {
-            send(resp, 404, Map.of("error", e.rejection().name()));
+        } catch (ChangeRefusedException e) {
+            send(resp, status(e), Map.of("error", e.getMessage()));
         } catch (LedgerUnavailableException e) {
             send(resp, 503, Map.of("error", "the event log is unavailable"));
         }
-    }
-
-    private boolean isLastAdmin(String id) {
-        return ledger.views().accessKey(id).filter(k -> k.admin() && k.active()).isPresent()
-                && ledger.views().accessKeys().stream().filter(k -> k.admin() && k.active()).count() <= 1;
     }
 
     private static Map<String, Object> describe(AccessKey k) {

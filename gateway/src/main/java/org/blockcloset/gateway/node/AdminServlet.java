@@ -58,6 +58,15 @@ public abstract class AdminServlet extends HttpServlet implements org.blockclose
         return b;
     }
 
+    /** A service's refusal as an HTTP status: 400 malformed, 404 not found, 409 not allowed now. */
+    protected static int status(org.blockcloset.ledger.service.ChangeRefusedException e) {
+        return switch (e.reason()) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+        };
+    }
+
     protected final void send(HttpServletResponse resp, int status, Object body) throws IOException {
         resp.setStatus(status);
         json.writeValue(resp.getOutputStream(), body);

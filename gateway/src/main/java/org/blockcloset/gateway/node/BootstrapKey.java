@@ -1,10 +1,9 @@
 package org.blockcloset.gateway.node;
 
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Properties;
 import org.blockcloset.ledger.Ledger;
@@ -24,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class BootstrapKey {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapKey.class);
     private static final String FILE = "bootstrap-key.properties";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -85,18 +83,11 @@ public final class BootstrapKey {
             return new Credentials(p.getProperty("accessKeyId"), p.getProperty("secretAccessKey"), "file");
         }
         Properties p = new Properties();
-        Credentials c = new Credentials("BC" + random(ID_ALPHABET, 18), random(SECRET_ALPHABET, 40), "generated");
+        Credentials c = new Credentials("BC" + org.blockcloset.ledger.service.AccessKeyService.random(ID_ALPHABET, 18),
+                org.blockcloset.ledger.service.AccessKeyService.random(SECRET_ALPHABET, 40), "generated");
         p.setProperty("accessKeyId", c.accessKeyId());
         p.setProperty("secretAccessKey", c.secretAccessKey());
         PrivateFile.store(file, p, "Block Closet bootstrap access key");
         return c;
-    }
-
-    static String random(String alphabet, int length) {
-        StringBuilder sb = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return sb.toString();
     }
 }

@@ -1,6 +1,6 @@
 package org.blockcloset.gateway.node;
 
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.storage.care.BlockPlacement;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +19,8 @@ import org.blockcloset.ledger.LedgerUnavailableException;
 import org.blockcloset.ledger.RejectedException;
 import org.blockcloset.ledger.event.ObjectPut;
 import org.blockcloset.ledger.model.AccessKey;
+import org.blockcloset.ledger.service.AccessKeyService;
+import org.blockcloset.ledger.service.Caller;
 import org.blockcloset.ledger.model.ObjectVersion;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,6 @@ import org.blockcloset.ledger.model.BlockRef;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.blockcloset.admin.ConsoleBackend;
-import org.blockcloset.gateway.s3.BucketNames;
 import org.blockcloset.ledger.Ledger;
 
 /** The console's view of this node: the log, key making, bucket rules and the cluster report. */
@@ -36,6 +37,7 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private final Ledger ledger;
     private final SecretBox box;
     private final AdminAuth adminAuth;
+    private final AccessKeyService accessKeys;
     private final Supplier<Integer> s3Port;
     private final String region;
     private final Optional<AccessKeyPair> bootstrap;
@@ -47,12 +49,12 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     private java.util.function.Function<String, Map<String, Object>> joinTokens;
     private NodeActions nodeActions;
 
-    /** Drains or removes a node (NodesAdminServlet's one way to do it). */
+    /** Drains or removes a node (NodeService.s one way to do it). */
     public interface NodeActions {
         Map<String, Object> act(String actor, String nodeId, String action);
     }
 
-    /** Previews or makes a capacity/zone change (NodesAdminServlet's one way to do it). */
+    /** Previews or makes a capacity/zone change (NodeService.s one way to do it). */
     public interface CapacityChanges {
         Map<String, Object> change(String actor, String nodeId, String capacity, String zone, boolean apply);
     }
@@ -113,12 +115,14 @@ public final class NodeConsoleBackend implements ConsoleBackend {
 
     private String s3Scheme = "http";
 
-    public NodeConsoleBackend(Ledger ledger, SecretBox box, AdminAuth adminAuth, Supplier<Integer> s3Port, String region,
+    public NodeConsoleBackend(Ledger ledger, SecretBox box, AccessKeyService accessKeys, AdminAuth adminAuth,
+                              Supplier<Integer> s3Port, String region,
                               BootstrapKey.Credentials bootstrap, org.blockcloset.storage.care.BlockPlacement placement,
                               org.blockcloset.storage.BlockStore blocks, ObjectService objects,
                               Supplier<Map<String, Object>> cluster) {
         this.ledger = ledger;
         this.box = box;
+        this.accessKeys = accessKeys;
         this.adminAuth = adminAuth;
         this.s3Port = s3Port;
         this.region = region;
@@ -185,14 +189,8 @@ public final class NodeConsoleBackend implements ConsoleBackend {
     }
 
     @Override
-    public AccessKeyPair createKey(String actor, String description, boolean admin, Map<String, String> buckets) throws Exception {
-        AccessKeys.Created k = AccessKeys.create(ledger, box, actor, description, admin, buckets);
-        return new AccessKeyPair(k.accessKeyId(), k.secretAccessKey());
-    }
-
-    @Override
-    public boolean validBucketName(String name) {
-        return BucketNames.valid(name);
+    public AccessKeyService accessKeys() {
+        return accessKeys;
     }
 
     @Override
@@ -283,13 +281,13 @@ public final class NodeConsoleBackend implements ConsoleBackend {
                 .min(java.util.Comparator.comparing(AccessKey::created)).orElse(null);
         if (signer == null) {
             // The share-link signer reads, nothing more: a link it signs can only GET.
-            String id = AccessKeys.create(ledger, box, "console", SHARE_KEY, false, Map.of(AccessKey.EVERY_BUCKET, "read")).accessKeyId();
+            String id = accessKeys.create(Caller.of("console", null), SHARE_KEY, false, Map.of(AccessKey.EVERY_BUCKET, "read"))
+                    .accessKeyId();
             signer = ledger.views().accessKey(id).orElseThrow();
         }
         if (signer.buckets() == null) {
             // A signer made before keys started empty reaches every bucket as owner: make it read only.
-            ledger.append("console", java.util.UUID.randomUUID().toString(), new org.blockcloset.ledger.event.AccessKeyPermissionsChanged(
-                    signer.accessKeyId(), Map.of(AccessKey.EVERY_BUCKET, "read")));
+            accessKeys.setBuckets(Caller.of("console", null), signer.accessKeyId(), Map.of(AccessKey.EVERY_BUCKET, "read"));
         }
         String secret = box.secretOf(signer).orElseThrow(() -> new IllegalStateException("the share key's secret cannot be opened"));
         return Presigner.presignGet(s3Scheme, host + ":" + s3Port.get(), bucket, key, region, signer.accessKeyId(), secret, Instant.now(),

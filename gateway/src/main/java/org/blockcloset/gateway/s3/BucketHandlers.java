@@ -5,8 +5,8 @@ import org.blockcloset.gateway.error.S3Error;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Comparator;
-import org.blockcloset.ledger.event.BucketCreated;
-import org.blockcloset.ledger.event.BucketDeleted;
+import org.blockcloset.ledger.LedgerUnavailableException;
+import org.blockcloset.ledger.service.ChangeRefusedException;
 import org.blockcloset.ledger.model.Bucket;
 
 /** ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation. */
@@ -41,8 +41,13 @@ final class BucketHandlers {
         Responses.drain(r.http().getInputStream(), MAX_CONFIGURATION_BYTES);
         boolean locked = "true".equalsIgnoreCase(r.header("x-amz-bucket-object-lock-enabled"));
         String acl = Acls.fromHeader(r);
-        ctx.append(r, new BucketCreated(r.bucket(), ctx.clock().instant(), locked ? Boolean.TRUE : null,
-                Acls.PRIVATE.equals(acl) ? null : acl));
+        try {
+            ctx.buckets().create(S3Context.caller(r), r.bucket(), locked, Acls.PRIVATE.equals(acl) ? null : acl);
+        } catch (ChangeRefusedException e) {
+            throw S3Context.refused(e);
+        } catch (LedgerUnavailableException e) {
+            throw S3Context.unavailable(e);
+        }
         resp.setHeader("Location", "/" + r.bucket());
         Responses.empty(resp, 200);
     }
@@ -54,11 +59,13 @@ final class BucketHandlers {
     }
 
     void deleteBucket(S3Request r, HttpServletResponse resp) {
-        ctx.requireBucket(r.bucket());
-        if (!ctx.views().bucketIsEmpty(r.bucket())) {
-            throw new S3Exception(S3Error.BUCKET_NOT_EMPTY);
+        try {
+            ctx.buckets().delete(S3Context.caller(r), r.bucket());
+        } catch (ChangeRefusedException e) {
+            throw S3Context.refused(e);
+        } catch (LedgerUnavailableException e) {
+            throw S3Context.unavailable(e);
         }
-        ctx.append(r, new BucketDeleted(r.bucket()));
         Responses.empty(resp, 204);
     }
 

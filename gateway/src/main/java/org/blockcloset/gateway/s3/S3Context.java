@@ -13,7 +13,7 @@ import org.blockcloset.ledger.event.LoggedEvent;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.view.Views;
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.object.WriteSet;
 
@@ -25,6 +25,24 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
 
     public Views views() {
         return ledger.views();
+    }
+
+    /** Buckets are made and deleted through their service, whoever asks (S3, the admin API, the console). */
+    org.blockcloset.ledger.service.BucketService buckets() {
+        return new org.blockcloset.ledger.service.BucketService(ledger, clock);
+    }
+
+    /** The request as a service's caller. */
+    static org.blockcloset.ledger.service.Caller caller(S3Request r) {
+        return new org.blockcloset.ledger.service.Caller(r.actor(), r.requestId(), r.http().getRemoteAddr());
+    }
+
+    /** A service's refusal in S3's terms. */
+    static S3Exception refused(org.blockcloset.ledger.service.ChangeRefusedException e) {
+        if (e.rejection() != null) {
+            return refused(new RejectedException(e.rejection()));
+        }
+        return new S3Exception(S3Error.INVALID_REQUEST, e.getMessage());
     }
 
     Optional<String> secretOf(String accessKeyId) {
@@ -124,7 +142,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         }
     }
 
-    private static S3Exception refused(RejectedException e) {
+    static S3Exception refused(RejectedException e) {
         return switch (e.rejection()) {
             case NO_SUCH_BUCKET -> new S3Exception(S3Error.NO_SUCH_BUCKET);
             case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
@@ -141,7 +159,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         };
     }
 
-    private static S3Exception unavailable(LedgerUnavailableException e) {
+    static S3Exception unavailable(LedgerUnavailableException e) {
         if (e.definitelyNotWritten()) {
             return new S3Exception(S3Error.ENTITY_TOO_LARGE, "The object's metadata is too large to record: " + e.getMessage(), e);
         }

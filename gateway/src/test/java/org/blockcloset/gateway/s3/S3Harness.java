@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.blockcloset.admin.RequestLog;
-import org.blockcloset.gateway.auth.SecretBox;
+import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.ledger.event.AccessKeyCreated;
 import org.blockcloset.ledger.memory.InMemoryLedger;

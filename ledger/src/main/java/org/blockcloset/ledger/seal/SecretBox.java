@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.auth;
+package org.blockcloset.ledger.seal;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
