@@ -28,9 +28,10 @@ import software.amazon.awssdk.services.s3.model.Tag;
 /**
  * A test for each of the main families of S3 handlers (buckets, objects, listing, copy, multipart,
  * versioning, tagging, ACLs, lifecycle, object lock, signatures), and the views read by a PUT before its body, through the real servlet and the
- * AWS SDK v2, on the in-memory ledger (S3Harness), in the unit-test phase. Not here yet: CORS, POST
- * form uploads, multi-object delete, GetObjectAttributes, presigned URLs (the ITs cover them on
- * whole nodes). These say in seconds which handler broke.
+ * AWS SDK v2, on the in-memory ledger (S3Harness), in the unit-test phase; also CORS, POST form
+ * uploads, multi-object delete, GetObjectAttributes and presigned URLs (with a plain HTTP client
+ * where the SDK has no call for it). These say in seconds which handler broke; the ITs run the same
+ * families on whole nodes.
  */
 class S3HandlersTest {
     @TempDir
@@ -237,5 +238,152 @@ class S3HandlersTest {
         // The refused request wrote nothing to the log.
         assertTrue(harness.ledger.views().bucket("never").isEmpty());
         assertEquals(before, harness.ledger.progress().appliedOffset(0));
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    private static java.net.http.HttpResponse<String> send(java.net.http.HttpRequest.Builder b) throws Exception {
+        return HTTP.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void corsAnswersPreflightsAndTagsResponsesOnlyForAllowedOrigins() throws Exception {
+        s3.createBucket(b -> b.bucket("family-cors"));
+        s3.putBucketCors(c -> c.bucket("family-cors").corsConfiguration(cfg -> cfg.corsRules(r -> r
+                .allowedOrigins("https://photos.example").allowedMethods("GET", "PUT").allowedHeaders("*").maxAgeSeconds(600))));
+        s3.putObject(p -> p.bucket("family-cors").key("a.txt"), RequestBody.fromString("hello"));
+        java.net.URI object = java.net.URI.create(harness.endpoint() + "/family-cors/a.txt");
+        var preflight = send(java.net.http.HttpRequest.newBuilder(object).method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://photos.example").header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "content-type"));
+        assertEquals(200, preflight.statusCode(), preflight.body());
+        assertEquals("https://photos.example", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
+        var stranger = send(java.net.http.HttpRequest.newBuilder(object).method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://elsewhere.example").header("Access-Control-Request-Method", "PUT"));
+        assertEquals(403, stranger.statusCode(), "an origin no rule allows");
+        // An actual cross-origin request (presigned, as a browser page would send it) carries the headers.
+        try (var presigner = presigner()) {
+            java.net.URI url = presigner.presignGetObject(g -> g.signatureDuration(java.time.Duration.ofMinutes(5))
+                    .getObjectRequest(o -> o.bucket("family-cors").key("a.txt"))).url().toURI();
+            var got = send(java.net.http.HttpRequest.newBuilder(url).header("Origin", "https://photos.example"));
+            assertEquals(200, got.statusCode(), got.body());
+            assertEquals("https://photos.example", got.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        }
+    }
+
+    private static software.amazon.awssdk.services.s3.presigner.S3Presigner presigner() {
+        return software.amazon.awssdk.services.s3.presigner.S3Presigner.builder().endpointOverride(harness.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3Harness.ACCESS_KEY, S3Harness.SECRET_KEY)))
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build();
+    }
+
+    @Test
+    void presignedUrlsReadAndWriteAndRefuseTampering() throws Exception {
+        s3.createBucket(b -> b.bucket("family-presigned"));
+        try (var presigner = presigner()) {
+            java.net.URI put = presigner.presignPutObject(p -> p.signatureDuration(java.time.Duration.ofMinutes(5))
+                    .putObjectRequest(o -> o.bucket("family-presigned").key("shared.txt"))).url().toURI();
+            var stored = send(java.net.http.HttpRequest.newBuilder(put).PUT(java.net.http.HttpRequest.BodyPublishers.ofString("via a link")));
+            assertEquals(200, stored.statusCode(), stored.body());
+            java.net.URI get = presigner.presignGetObject(g -> g.signatureDuration(java.time.Duration.ofMinutes(5))
+                    .getObjectRequest(o -> o.bucket("family-presigned").key("shared.txt"))).url().toURI();
+            var read = send(java.net.http.HttpRequest.newBuilder(get));
+            assertEquals(200, read.statusCode(), read.body());
+            assertEquals("via a link", read.body());
+            // The same signature for another key is refused.
+            var other = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(get.toString().replace("shared.txt", "other.txt"))));
+            assertEquals(403, other.statusCode(), other.body());
+            assertTrue(other.body().contains("SignatureDoesNotMatch"), other.body());
+        }
+    }
+
+    @Test
+    void deleteObjectsDeletesEachKeyAndReportsEach() {
+        s3.createBucket(b -> b.bucket("family-multidelete"));
+        for (String k : List.of("a", "b", "c")) {
+            s3.putObject(p -> p.bucket("family-multidelete").key(k), RequestBody.fromString(k));
+        }
+        var r = s3.deleteObjects(d -> d.bucket("family-multidelete").delete(x -> x.objects(
+                o -> o.key("a"), o -> o.key("b"), o -> o.key("never-there"))));
+        assertEquals(List.of("a", "b", "never-there"), r.deleted().stream().map(d -> d.key()).sorted().toList(),
+                "a key that was not there is reported deleted, as S3 does");
+        assertEquals(List.of(), r.errors());
+        assertEquals(List.of("c"), s3.listObjectsV2(l -> l.bucket("family-multidelete")).contents().stream().map(o -> o.key()).toList());
+    }
+
+    @Test
+    void getObjectAttributesTellsSizeETagAndParts() {
+        s3.createBucket(b -> b.bucket("family-attributes"));
+        String upload = s3.createMultipartUpload(c -> c.bucket("family-attributes").key("big")).uploadId();
+        byte[] part1 = bytes(5 << 20, 11);
+        byte[] part2 = bytes(1000, 12);
+        String e1 = s3.uploadPart(u -> u.bucket("family-attributes").key("big").uploadId(upload).partNumber(1), RequestBody.fromBytes(part1)).eTag();
+        String e2 = s3.uploadPart(u -> u.bucket("family-attributes").key("big").uploadId(upload).partNumber(2), RequestBody.fromBytes(part2)).eTag();
+        String etag = s3.completeMultipartUpload(c -> c.bucket("family-attributes").key("big").uploadId(upload)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(e1).build(),
+                        CompletedPart.builder().partNumber(2).eTag(e2).build()))).eTag();
+        var a = s3.getObjectAttributes(g -> g.bucket("family-attributes").key("big").objectAttributes(
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.OBJECT_SIZE,
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.E_TAG,
+                software.amazon.awssdk.services.s3.model.ObjectAttributes.OBJECT_PARTS));
+        assertEquals((long) part1.length + part2.length, a.objectSize());
+        assertEquals(etag.replace("\"", ""), a.eTag().replace("\"", ""));
+        assertEquals(2, a.objectParts().totalPartsCount());
+    }
+
+    /** A browser form upload (POST Object) with a policy signed as AWS documents it. */
+    @Test
+    void aSignedFormUploadStoresTheFile() throws Exception {
+        s3.createBucket(b -> b.bucket("family-post"));
+        Instant now = Instant.now();
+        String date = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd").withZone(java.time.ZoneOffset.UTC).format(now);
+        String amzDate = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(now);
+        String credential = S3Harness.ACCESS_KEY + "/" + date + "/us-east-1/s3/aws4_request";
+        String policy = "{\"expiration\":\"" + now.plusSeconds(600) + "\",\"conditions\":[{\"bucket\":\"family-post\"},"
+                + "[\"starts-with\",\"$key\",\"up/\"],{\"x-amz-algorithm\":\"AWS4-HMAC-SHA256\"},"
+                + "{\"x-amz-credential\":\"" + credential + "\"},{\"x-amz-date\":\"" + amzDate + "\"}]}";
+        String policy64 = java.util.Base64.getEncoder().encodeToString(policy.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] key = hmac(("AWS4" + S3Harness.SECRET_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8), date);
+        key = hmac(hmac(hmac(key, "us-east-1"), "s3"), "aws4_request");
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("key", "up/${filename}");
+        fields.put("x-amz-algorithm", "AWS4-HMAC-SHA256");
+        fields.put("x-amz-credential", credential);
+        fields.put("x-amz-date", amzDate);
+        fields.put("policy", policy64);
+        fields.put("x-amz-signature", java.util.HexFormat.of().formatHex(hmac(key, policy64)));
+        String boundary = "----FormBoundaryHarness";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
+                + "\"\r\n\r\n" + value + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"n.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nfrom a form\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var r = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(harness.endpoint() + "/family-post"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("from a form", s3.getObjectAsBytes(g -> g.bucket("family-post").key("up/n.txt")).asUtf8String());
+        // The same form for a key outside the policy's prefix is refused, and nothing is stored.
+        fields.put("key", "elsewhere/n.txt");
+        java.io.ByteArrayOutputStream refusedBody = new java.io.ByteArrayOutputStream();
+        fields.forEach((name, value) -> refusedBody.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
+                + "\"\r\n\r\n" + value + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        refusedBody.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"n.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nfrom a form\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var refused = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(harness.endpoint() + "/family-post"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(refusedBody.toByteArray())));
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals(0, s3.listObjectsV2(l -> l.bucket("family-post").prefix("elsewhere/")).keyCount());
+    }
+
+    private static byte[] hmac(byte[] key, String data) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
