@@ -164,7 +164,7 @@ public final class Lifecycle implements Managed {
             Instant noncurrentSince = versions.get(i - 1).lastModified();
             int newer = i - 1; // noncurrent versions newer than this one
             for (Bucket.LifecycleRule r : rules) {
-                if (r.noncurrentDays() != null && r.matches(v.key(), v.tags())
+                if (r.noncurrentDays() != null && r.matches(v.key(), v.tags(), v.size())
                         && !now.isBefore(after(noncurrentSince, r.noncurrentDays()))
                         && (r.newerNoncurrentVersions() == null || newer >= r.newerNoncurrentVersions())) {
                     out.add(new Action(name(r), new ObjectDeleted(v.bucket(), v.key(), v.s3VersionIdOrNull(), null, v.versionId())));
@@ -176,7 +176,7 @@ public final class Lifecycle implements Managed {
 
     private java.util.Optional<String> expiry(List<Bucket.LifecycleRule> rules, ObjectVersion o, Instant now) {
         for (Bucket.LifecycleRule r : rules) {
-            if (!r.matches(o.key(), o.tags())) {
+            if (!r.matches(o.key(), o.tags(), o.size())) {
                 continue;
             }
             if ((r.expirationDays() != null && !now.isBefore(after(o.lastModified(), r.expirationDays())))
@@ -185,6 +185,38 @@ public final class Lifecycle implements Managed {
             }
         }
         return java.util.Optional.empty();
+    }
+
+    /** When a rule will expire a current version, and which. */
+    public record Expiry(Instant at, String rule) {
+    }
+
+    /**
+     * When the first enabled rule that takes the current version {@code o} expires it (S3's
+     * x-amz-expiration): its days after the version was written, rounded up to the next midnight UTC
+     * as S3 does when a day is 24 hours, or the rule's date.
+     */
+    public static java.util.Optional<Expiry> expiresAt(List<Bucket.LifecycleRule> rules, ObjectVersion o, Duration day) {
+        Expiry first = null;
+        for (Bucket.LifecycleRule r : rules) {
+            if (!r.enabled() || !r.matches(o.key(), o.tags(), o.size())) {
+                continue;
+            }
+            Instant at = null;
+            if (r.expirationDays() != null) {
+                at = o.lastModified().plus(day.multipliedBy(r.expirationDays()));
+                if (day.equals(Duration.ofDays(1))) {
+                    Instant midnight = at.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+                    at = midnight.equals(at) ? at : midnight.plus(Duration.ofDays(1));
+                }
+            } else if (r.expirationDate() != null) {
+                at = r.expirationDate();
+            }
+            if (at != null && (first == null || at.isBefore(first.at()))) {
+                first = new Expiry(at, name(r));
+            }
+        }
+        return java.util.Optional.ofNullable(first);
     }
 
     private static String name(Bucket.LifecycleRule r) {

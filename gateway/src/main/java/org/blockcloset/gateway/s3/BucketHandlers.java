@@ -44,7 +44,18 @@ final class BucketHandlers {
         try {
             ctx.buckets().create(S3Context.caller(r), r.bucket(), locked, Acls.PRIVATE.equals(acl) ? null : acl);
         } catch (ChangeRefusedException e) {
-            throw S3Context.refused(e);
+            if (e.rejection() != org.blockcloset.ledger.model.Rejection.BUCKET_EXISTS) {
+                throw S3Context.refused(e);
+            }
+            // As S3: another owner's bucket is BucketAlreadyExists; one's own is BucketAlreadyOwnedByYou,
+            // except in us-east-1, where creating it again succeeds (S3's legacy answer, which tools expect there).
+            String owner = ctx.views().bucket(r.bucket()).map(Bucket::owner).orElse(null);
+            if (owner != null && !owner.equals(r.actor())) {
+                throw new S3Exception(S3Error.BUCKET_ALREADY_EXISTS);
+            }
+            if (!"us-east-1".equals(ctx.region())) {
+                throw new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
+            }
         } catch (LedgerUnavailableException e) {
             throw S3Context.unavailable(e);
         }

@@ -56,6 +56,9 @@ final class GetObjectHandler {
             range = ByteRange.parse(r.header("Range"), o.size());
         }
         ObjectHeaders.write(resp, o, r, range == null);
+        if (r.param("versionId") == null) {
+            ctx.expirationHeader(resp, r.scope().bucket().orElse(null), o);
+        }
         ObjectLockHandlers.headers(resp, o);
         if (range != null) {
             resp.setStatus(206);

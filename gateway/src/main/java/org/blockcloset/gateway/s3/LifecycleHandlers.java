@@ -32,19 +32,27 @@ final class LifecycleHandlers {
         }
         Xml x = Xml.doc("LifecycleConfiguration");
         for (Bucket.LifecycleRule rule : b.lifecycle()) {
-            x.open("Rule").el("ID", rule.id()).open("Filter");
-            int parts = (rule.prefix() == null ? 0 : 1) + (rule.tags() == null ? 0 : rule.tags().size());
-            if (parts > 1) {
-                x.open("And");
-            }
-            x.el("Prefix", rule.prefix() == null && parts == 0 ? "" : rule.prefix());
-            if (rule.tags() != null) {
-                rule.tags().forEach((k, v) -> x.open("Tag").el("Key", k).el("Value", v).close());
-            }
-            if (parts > 1) {
+            x.open("Rule").el("ID", rule.id());
+            if (Boolean.TRUE.equals(rule.prefixOutsideFilter())) {
+                x.el("Prefix", rule.prefix() == null ? "" : rule.prefix()); // as it was given: S3's older form
+            } else {
+                x.open("Filter");
+                int parts = (rule.prefix() == null ? 0 : 1) + (rule.tags() == null ? 0 : rule.tags().size())
+                        + (rule.objectSizeGreaterThan() == null ? 0 : 1) + (rule.objectSizeLessThan() == null ? 0 : 1);
+                if (parts > 1) {
+                    x.open("And");
+                }
+                x.el("Prefix", rule.prefix() == null && parts == 0 ? "" : rule.prefix());
+                if (rule.tags() != null) {
+                    rule.tags().forEach((k, v) -> x.open("Tag").el("Key", k).el("Value", v).close());
+                }
+                x.el("ObjectSizeGreaterThan", rule.objectSizeGreaterThan()).el("ObjectSizeLessThan", rule.objectSizeLessThan());
+                if (parts > 1) {
+                    x.close();
+                }
                 x.close();
             }
-            x.close().el("Status", rule.enabled() ? "Enabled" : "Disabled");
+            x.el("Status", rule.enabled() ? "Enabled" : "Disabled");
             if (rule.expirationDays() != null || rule.expirationDate() != null || rule.expiredObjectDeleteMarker() != null) {
                 x.open("Expiration").el("Days", rule.expirationDays())
                         .el("Date", rule.expirationDate() == null ? null : Responses.xmlDate(rule.expirationDate()))
@@ -102,7 +110,10 @@ final class LifecycleHandlers {
             }
         }
         String prefix = XmlInput.text(e, "Prefix");
+        boolean prefixOutsideFilter = prefix != null;
         Map<String, String> tags = new TreeMap<>();
+        Long larger = null;
+        Long smaller = null;
         List<Element> filters = XmlInput.children(e, "Filter");
         if (!filters.isEmpty()) {
             if (prefix != null) {
@@ -111,10 +122,15 @@ final class LifecycleHandlers {
             Element f = filters.get(0);
             List<Element> and = XmlInput.children(f, "And");
             Element scope = and.isEmpty() ? f : and.get(0);
-            for (String refused : List.of("ObjectSizeGreaterThan", "ObjectSizeLessThan")) {
-                if (!XmlInput.children(scope, refused).isEmpty()) {
-                    throw new S3Exception(S3Error.NOT_IMPLEMENTED, refused + " filters are not implemented.");
-                }
+            larger = size(XmlInput.text(scope, "ObjectSizeGreaterThan"), "ObjectSizeGreaterThan");
+            smaller = size(XmlInput.text(scope, "ObjectSizeLessThan"), "ObjectSizeLessThan");
+            if (larger != null && smaller != null && smaller <= larger) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "ObjectSizeLessThan must be greater than ObjectSizeGreaterThan.");
+            }
+            int conditions = (XmlInput.text(scope, "Prefix") == null ? 0 : 1) + XmlInput.children(scope, "Tag").size()
+                    + (larger == null ? 0 : 1) + (smaller == null ? 0 : 1);
+            if (and.isEmpty() && conditions > 1) {
+                throw new S3Exception(S3Error.MALFORMED_XML); // more than one condition needs And
             }
             prefix = XmlInput.text(scope, "Prefix");
             for (Element t : XmlInput.children(scope, "Tag")) {
@@ -122,9 +138,6 @@ final class LifecycleHandlers {
                 if (k == null || tags.put(k, String.valueOf(XmlInput.text(t, "Value"))) != null) {
                     throw new S3Exception(S3Error.INVALID_ARGUMENT, "Duplicate Tag Keys are not allowed.");
                 }
-            }
-            if (and.isEmpty() && prefix != null && !tags.isEmpty()) {
-                throw new S3Exception(S3Error.MALFORMED_XML);
             }
         }
         Integer days = null;
@@ -136,8 +149,11 @@ final class LifecycleHandlers {
             String d = XmlInput.text(exp.get(0), "Date");
             if (d != null) {
                 try {
-                    date = Instant.parse(d.trim().length() == 10 ? d.trim() + "T00:00:00Z" : d.trim());
+                    date = java.time.OffsetDateTime.parse(d.trim().length() == 10 ? d.trim() + "T00:00:00Z" : d.trim()).toInstant();
                 } catch (java.time.format.DateTimeParseException bad) {
+                    throw new S3Exception(S3Error.INVALID_ARGUMENT, "'Date' must be at midnight GMT");
+                }
+                if (date.getEpochSecond() % 86_400 != 0 || date.getNano() != 0) {
                     throw new S3Exception(S3Error.INVALID_ARGUMENT, "'Date' must be at midnight GMT");
                 }
             }
@@ -178,7 +194,24 @@ final class LifecycleHandlers {
             throw new S3Exception(S3Error.MALFORMED_XML, "At least one action needs to be specified in a rule.");
         }
         return new Bucket.LifecycleRule(id, "Enabled".equals(status), prefix == null || prefix.isEmpty() ? null : prefix,
-                tags.isEmpty() ? null : tags, days, date, marker, noncurrent, newer, abort);
+                tags.isEmpty() ? null : tags, days, date, marker, noncurrent, newer, abort, larger, smaller,
+                prefixOutsideFilter ? Boolean.TRUE : null);
+    }
+
+    /** A size filter's bytes: a whole number, 0 or more; null when absent. */
+    private static Long size(String value, String name) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "'" + name + "' must be a whole number of bytes, 0 or more");
+        }
     }
 
     private static Integer positive(String value, String name) {

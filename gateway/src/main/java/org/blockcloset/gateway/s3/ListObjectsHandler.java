@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.UnaryOperator;
+import org.blockcloset.ledger.model.Bucket;
 import org.blockcloset.ledger.model.ObjectSummary;
 import org.blockcloset.ledger.view.ListPage;
 
@@ -21,7 +22,7 @@ final class ListObjectsHandler {
     }
 
     void listObjectsV2(S3Request r, HttpServletResponse resp) throws IOException {
-        ctx.requireBucket(r.bucket());
+        Bucket bucket = r.scope().requireBucket();
         String prefix = orEmpty(r.param("prefix"));
         // An empty delimiter is no delimiter: not applied, not echoed.
         String delimiter = r.param("delimiter") == null || r.param("delimiter").isEmpty() ? null : r.param("delimiter");
@@ -43,12 +44,12 @@ final class ListObjectsHandler {
                 .el("IsTruncated", page.truncated())
                 .el("NextContinuationToken", page.truncated() ? encodeToken(page.next()) : null)
                 .el("EncodingType", r.param("encoding-type"));
-        contents(x, page, enc, "true".equals(r.param("fetch-owner")));
+        contents(x, page, enc, "true".equals(r.param("fetch-owner")) ? ownerOf(bucket) : null);
         Responses.xml(resp, x.finish());
     }
 
     void listObjectsV1(S3Request r, HttpServletResponse resp) throws IOException {
-        ctx.requireBucket(r.bucket());
+        Bucket bucket = r.scope().requireBucket();
         String prefix = orEmpty(r.param("prefix"));
         // An empty delimiter is no delimiter: not applied, not echoed.
         String delimiter = r.param("delimiter") == null || r.param("delimiter").isEmpty() ? null : r.param("delimiter");
@@ -67,11 +68,21 @@ final class ListObjectsHandler {
                 // S3 sends NextMarker only with a delimiter; clients otherwise resume from the last key.
                 .el("NextMarker", page.truncated() && delimiter != null ? enc.apply(page.next()) : null)
                 .el("EncodingType", r.param("encoding-type"));
-        contents(x, page, enc, true);
+        contents(x, page, enc, ownerOf(bucket));
         Responses.xml(resp, x.finish());
     }
 
-    private static void contents(Xml x, ListPage page, UnaryOperator<String> enc, boolean owner) {
+    /**
+     * The owner a listing names for the bucket's objects: the access key that made the bucket (a key
+     * is the principal: its canonical id and display name are its id). Objects are written by their
+     * bucket's owner or by keys it lets in; the listing names the bucket's owner for each.
+     */
+    static String ownerOf(Bucket bucket) {
+        return bucket.owner() == null ? "blockcloset" : bucket.owner();
+    }
+
+    /** @param owner the owner to name for each object, or null to name none (ListObjectsV2 without fetch-owner) */
+    private static void contents(Xml x, ListPage page, UnaryOperator<String> enc, String owner) {
         for (ObjectSummary o : page.contents()) {
             x.open("Contents")
                     .el("Key", enc.apply(o.key()))
@@ -81,8 +92,8 @@ final class ListObjectsHandler {
             if (o.checksums() != null) {
                 o.checksums().keySet().forEach(a -> x.el("ChecksumAlgorithm", a));
             }
-            if (owner) {
-                x.open("Owner").el("ID", "blockcloset").el("DisplayName", "blockcloset").close();
+            if (owner != null) {
+                x.open("Owner").el("ID", owner).el("DisplayName", owner).close();
             }
             x.el("StorageClass", "STANDARD").close();
         }

@@ -77,6 +77,7 @@ final class PutObjectHandler {
             Versions.madeHeader(resp, ctx, r.bucket(), r.key(), ctx.commit(r, write, new ObjectPut(o, precondition)));
         }
         resp.setHeader("ETag", etag);
+        ctx.expirationHeader(resp, bucket, o);
         ObjectHeaders.checksums(resp, o);
         Responses.empty(resp, 200);
     }

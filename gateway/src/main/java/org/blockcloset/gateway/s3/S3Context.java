@@ -17,9 +17,23 @@ import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
 import org.blockcloset.gateway.object.WriteSet;
 
-/** What the S3 handlers share: the ledger (views), the object service, and the node's S3 settings. */
+/**
+ * What the S3 handlers share: the ledger (views), the object service, and the node's S3 settings
+ * ({@code lifecycleDay}: the length of a lifecycle "day", BLOCKCLOSET_LIFECYCLE_DAY, for x-amz-expiration).
+ */
 public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets, Clock clock, List<String> domains,
-                        String region) {
+                        String region, java.time.Duration lifecycleDay) {
+    /**
+     * S3's x-amz-expiration of the current version {@code o} of its bucket {@code b}: when the
+     * bucket's lifecycle will expire it and by which rule; nothing when no enabled rule does.
+     */
+    void expirationHeader(jakarta.servlet.http.HttpServletResponse resp, Bucket b, org.blockcloset.ledger.model.ObjectVersion o) {
+        if (b == null || b.lifecycle() == null || o == null || o.marksDeletion()) {
+            return;
+        }
+        org.blockcloset.gateway.object.Lifecycle.expiresAt(b.lifecycle(), o, lifecycleDay).ifPresent(e ->
+                resp.setHeader("x-amz-expiration", "expiry-date=\"" + Responses.httpDate(e.at()) + "\", rule-id=\"" + e.rule() + "\""));
+    }
     /** S3's limit for a single PUT and for one part. */
     public static final long MAX_PUT_SIZE = 5L << 30;
 

@@ -77,7 +77,7 @@ final class VersioningHandlers {
                     .el("Delimiter", delimiter == null ? null : enc.apply(delimiter))
                     .el("IsTruncated", page.truncated());
             for (ObjectSummary o : page.contents()) {
-                version(x, o, true, enc);
+                version(x, o, true, enc, ListObjectsHandler.ownerOf(b));
             }
             prefixes(x, page.commonPrefixes(), enc);
         } else {
@@ -89,7 +89,7 @@ final class VersioningHandlers {
                     .el("Delimiter", delimiter == null ? null : enc.apply(delimiter))
                     .el("IsTruncated", page.truncated());
             for (VersionPage.Entry e : page.versions()) {
-                version(x, e.version(), e.latest(), enc);
+                version(x, e.version(), e.latest(), enc, ListObjectsHandler.ownerOf(b));
             }
             prefixes(x, page.commonPrefixes(), enc);
         }
@@ -97,11 +97,11 @@ final class VersioningHandlers {
         Responses.xml(resp, x.finish());
     }
 
-    private static void version(Xml x, ObjectSummary o, boolean latest, UnaryOperator<String> enc) {
+    private static void version(Xml x, ObjectSummary o, boolean latest, UnaryOperator<String> enc, String owner) {
         if (o.marksDeletion()) {
             x.open("DeleteMarker").el("Key", enc.apply(o.key())).el("VersionId", o.s3VersionIdOrNull()).el("IsLatest", latest)
                     .el("LastModified", Responses.xmlDate(o.lastModified()))
-                    .open("Owner").el("ID", "blockcloset").el("DisplayName", "blockcloset").close()
+                    .open("Owner").el("ID", owner).el("DisplayName", owner).close()
                     .close();
             return;
         }
@@ -110,7 +110,7 @@ final class VersioningHandlers {
         if (o.checksums() != null) {
             o.checksums().keySet().forEach(a -> x.el("ChecksumAlgorithm", a));
         }
-        x.open("Owner").el("ID", "blockcloset").el("DisplayName", "blockcloset").close()
+        x.open("Owner").el("ID", owner).el("DisplayName", owner).close()
                 .el("StorageClass", "STANDARD").close();
     }
 

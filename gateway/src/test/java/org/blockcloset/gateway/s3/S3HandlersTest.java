@@ -66,7 +66,8 @@ class S3HandlersTest {
         s3.createBucket(b -> b.bucket("family-buckets"));
         assertTrue(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals("family-buckets")));
         s3.headBucket(h -> h.bucket("family-buckets"));
-        assertEquals("BucketAlreadyOwnedByYou", error(() -> s3.createBucket(b -> b.bucket("family-buckets"))).awsErrorDetails().errorCode());
+        // Creating one's own bucket again succeeds in us-east-1, as in S3 (elsewhere BucketAlreadyOwnedByYou).
+        assertEquals(200, s3.createBucket(b -> b.bucket("family-buckets")).sdkHttpResponse().statusCode());
         s3.putObject(p -> p.bucket("family-buckets").key("k"), RequestBody.fromString("x"));
         assertEquals("BucketNotEmpty", error(() -> s3.deleteBucket(d -> d.bucket("family-buckets"))).awsErrorDetails().errorCode());
         s3.deleteObject(d -> d.bucket("family-buckets").key("k"));
@@ -208,6 +209,28 @@ class S3HandlersTest {
         var rules = s3.getBucketLifecycleConfiguration(g -> g.bucket("family-lifecycle")).rules();
         assertEquals(1, rules.size());
         assertEquals(30, rules.get(0).expiration().days());
+        // A write the rule takes says when it will expire (x-amz-expiration): 30 days on, at the next midnight UTC.
+        var put = s3.putObject(p -> p.bucket("family-lifecycle").key("logs/a"), RequestBody.fromString("x"));
+        assertTrue(put.expiration() != null && put.expiration().contains("rule-id=\"old-logs\""), String.valueOf(put.expiration()));
+        var head = s3.headObject(h -> h.bucket("family-lifecycle").key("logs/a"));
+        assertEquals(put.expiration(), head.expiration());
+        assertTrue(head.expiration().contains("00:00:00 GMT"), head.expiration());
+        assertEquals(null, s3.putObject(p -> p.bucket("family-lifecycle").key("other/a"), RequestBody.fromString("x")).expiration());
+        // Size filters (with And), and a date that is not midnight refused.
+        s3.putBucketLifecycleConfiguration(p -> p.bucket("family-lifecycle").lifecycleConfiguration(c -> c.rules(r -> r
+                .id("big").status(ExpirationStatus.ENABLED).filter(f -> f.and(a -> a.prefix("logs/").objectSizeGreaterThan(1000L)
+                        .objectSizeLessThan(5000L))).expiration(e -> e.days(1)))));
+        var sized = s3.getBucketLifecycleConfiguration(g -> g.bucket("family-lifecycle")).rules().get(0).filter().and();
+        assertEquals(1000L, sized.objectSizeGreaterThan());
+        assertEquals(5000L, sized.objectSizeLessThan());
+        assertEquals(null, s3.putObject(p -> p.bucket("family-lifecycle").key("logs/small"), RequestBody.fromString("x")).expiration(),
+                "too small for the rule");
+        assertTrue(s3.putObject(p -> p.bucket("family-lifecycle").key("logs/mid"), RequestBody.fromBytes(new byte[2000]))
+                .expiration().contains("rule-id=\"big\""));
+        assertEquals("InvalidArgument", error(() -> s3.putBucketLifecycleConfiguration(p -> p.bucket("family-lifecycle")
+                .lifecycleConfiguration(c -> c.rules(r -> r.id("noon").status(ExpirationStatus.ENABLED).filter(f -> f.prefix(""))
+                        .expiration(e -> e.date(Instant.parse("2030-01-01T12:00:00Z")))))))
+                .awsErrorDetails().errorCode());
         s3.deleteBucketLifecycle(d -> d.bucket("family-lifecycle"));
         assertEquals(404, error(() -> s3.getBucketLifecycleConfiguration(g -> g.bucket("family-lifecycle"))).statusCode());
     }

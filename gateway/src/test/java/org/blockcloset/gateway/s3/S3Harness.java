@@ -57,7 +57,7 @@ final class S3Harness implements AutoCloseable {
         BlockPlacement placement = new BlockPlacement(ledger, "node-harness", new ClusterCredentials(key),
                 SSLContext.getDefault());
         S3Context ctx = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
-                List.of(), "us-east-1");
+                List.of(), "us-east-1", Duration.ofDays(1));
         server = new Server();
         // As the node's main() and its S3 connector (BlockClosetApplication): strict response headers,
         // header values as sent, any URI an object key makes.

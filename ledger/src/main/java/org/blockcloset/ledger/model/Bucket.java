@@ -50,9 +50,32 @@ public record Bucket(String name, Instant created, String owner, Integer replica
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record LifecycleRule(String id, boolean enabled, String prefix, Map<String, String> tags, Integer expirationDays,
                                 Instant expirationDate, Boolean expiredObjectDeleteMarker, Integer noncurrentDays,
-                                Integer newerNoncurrentVersions, Integer abortIncompleteUploadDays) {
-        /** Whether the rule's filter takes this key with these tags. */
+                                Integer newerNoncurrentVersions, Integer abortIncompleteUploadDays, Long objectSizeGreaterThan,
+                                Long objectSizeLessThan, Boolean prefixOutsideFilter) {
+        /**
+         * @param objectSizeGreaterThan the filter takes objects larger than this many bytes; null: any
+         * @param objectSizeLessThan    the filter takes objects smaller than this many bytes; null: any
+         * @param prefixOutsideFilter   true when the rule gave its prefix as S3's older form (a Prefix
+         *                              beside the rule's actions, no Filter): shown back the same way
+         */
+        public LifecycleRule(String id, boolean enabled, String prefix, Map<String, String> tags, Integer expirationDays,
+                             Instant expirationDate, Boolean expiredObjectDeleteMarker, Integer noncurrentDays,
+                             Integer newerNoncurrentVersions, Integer abortIncompleteUploadDays) {
+            this(id, enabled, prefix, tags, expirationDays, expirationDate, expiredObjectDeleteMarker, noncurrentDays,
+                    newerNoncurrentVersions, abortIncompleteUploadDays, null, null, null);
+        }
+
+        /** Whether the rule's filter takes this key with these tags (sizes not considered: a delete marker has none). */
         public boolean matches(String key, Map<String, String> objectTags) {
+            return matches(key, objectTags, -1);
+        }
+
+        /** Whether the rule's filter takes this key with these tags and {@code size} bytes (-1: no size, a delete marker's). */
+        public boolean matches(String key, Map<String, String> objectTags, long size) {
+            if (size >= 0 && ((objectSizeGreaterThan != null && size <= objectSizeGreaterThan)
+                    || (objectSizeLessThan != null && size >= objectSizeLessThan))) {
+                return false;
+            }
             if (prefix != null && !key.startsWith(prefix)) {
                 return false;
             }
