@@ -30,6 +30,7 @@ public enum S3Error {
     KEY_TOO_LONG("KeyTooLongError", 400, "Your key is too long"),
     SLOW_DOWN("SlowDown", 503, "Please reduce your request rate."),
     MAX_MESSAGE_LENGTH_EXCEEDED("MaxMessageLengthExceeded", 400, "Your request was too big."),
+    INVALID_RETENTION_PERIOD("InvalidRetentionPeriod", 400, "The retention period must be a positive whole number of days or years."),
     MALFORMED_XML("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),
     MISSING_CONTENT_LENGTH("MissingContentLength", 411, "You must provide the Content-Length HTTP header."),

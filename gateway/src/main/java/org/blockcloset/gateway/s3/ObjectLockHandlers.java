@@ -95,7 +95,7 @@ final class ObjectLockHandlers {
             if (mode == null || (days == null) == (years == null)) {
                 throw new S3Exception(S3Error.MALFORMED_XML);
             }
-            checkMode(mode);
+            checkMode(mode, S3Error.MALFORMED_XML); // in a document, as S3: not a value it takes is not its schema
             retention = new Bucket.DefaultRetention(mode, days == null ? null : positive(days), years == null ? null : positive(years));
         }
         ctx.append(r, new BucketObjectLockChanged(r.bucket(), retention));
@@ -121,6 +121,9 @@ final class ObjectLockHandlers {
         String until = XmlInput.text(root, "RetainUntilDate");
         if ((mode == null) != (until == null)) {
             throw new S3Exception(S3Error.MALFORMED_XML);
+        }
+        if (mode != null) {
+            checkMode(mode, S3Error.MALFORMED_XML);
         }
         Instant at = retainUntil(ctx, mode, until);
         ctx.append(r, new ObjectLockChanged(r.bucket(), r.key(), o.s3VersionIdOrNull(), mode == null ? "" : mode, at, null,
@@ -180,8 +183,13 @@ final class ObjectLockHandlers {
     }
 
     private static void checkMode(String mode) {
+        checkMode(mode, S3Error.INVALID_ARGUMENT);
+    }
+
+    /** GOVERNANCE or COMPLIANCE (upper case); anything else is {@code error}: a header's InvalidArgument, a document's MalformedXML. */
+    private static void checkMode(String mode, S3Error error) {
         if (!mode.equals(GOVERNANCE) && !mode.equals(COMPLIANCE)) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown wormMode directive.");
+            throw error == S3Error.MALFORMED_XML ? new S3Exception(error) : new S3Exception(error, "Unknown wormMode directive.");
         }
     }
 
@@ -228,7 +236,7 @@ final class ObjectLockHandlers {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Default retention period must be a positive integer value.");
+            throw new S3Exception(S3Error.INVALID_RETENTION_PERIOD, "Default retention period must be a positive integer value.");
         }
     }
 }

@@ -244,6 +244,16 @@ class S3HandlersTest {
         assertEquals("kept", s3.getObjectAsBytes(g -> g.bucket("family-lock").key("k").versionId(v)).asUtf8String());
         assertEquals(ObjectLockRetentionMode.COMPLIANCE,
                 s3.getObjectRetention(g -> g.bucket("family-lock").key("k").versionId(v)).retention().mode());
+        // The error codes S3 gives for a bad configuration: a period not positive, a mode it does not know.
+        assertEquals("InvalidRetentionPeriod", error(() -> s3.putObjectLockConfiguration(p -> p.bucket("family-lock")
+                .objectLockConfiguration(c -> c.objectLockEnabled("Enabled").rule(r -> r.defaultRetention(d -> d
+                        .mode("GOVERNANCE").days(0)))))).awsErrorDetails().errorCode());
+        assertEquals("MalformedXML", error(() -> s3.putObjectLockConfiguration(p -> p.bucket("family-lock")
+                .objectLockConfiguration(c -> c.objectLockEnabled("Enabled").rule(r -> r.defaultRetention(d -> d
+                        .mode("governance").days(1)))))).awsErrorDetails().errorCode());
+        assertEquals("MalformedXML", error(() -> s3.putObjectRetention(p -> p.bucket("family-lock").key("k").versionId(v)
+                .retention(x -> x.mode("compliance").retainUntilDate(Instant.now().plus(2, ChronoUnit.DAYS)))))
+                .awsErrorDetails().errorCode());
     }
 
     @Test
