@@ -118,20 +118,29 @@ class ClusterPortIT {
 
         assertTrue(rawJoin(tls, "X-Join-Token: no-such-token\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000)
                 .startsWith("HTTP/1.1 403"), "an unknown token is refused before its body is read");
+        // Two joins whose bodies never come hold the two places for at most the 10 s a body may take;
+        // meanwhile a third is turned away at once. Until both wait in the servlet, a third is let in:
+        // it sends its (bogus) body at once, so it is refused at once and frees its place. On a machine
+        // busy enough that the probes miss the 10 s window (the slow ones were given up on first), the
+        // scenario runs again with two new slow joins: at most three times. A port with no limit fails
+        // every time.
         java.util.List<javax.net.ssl.SSLSocket> slow = new java.util.ArrayList<>();
+        String third = "(no probe answered)";
         try {
-            for (int i = 0; i < 2; i++) {
-                slow.add(openJoin(tls, "X-Join-Token: " + tokenId + "\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000));
+            for (int attempt = 0; attempt < 3 && !third.startsWith("HTTP/1.1 503"); attempt++) {
+                for (javax.net.ssl.SSLSocket s : slow) {
+                    s.close();
+                }
+                slow.clear();
+                long opened = System.nanoTime();
+                for (int i = 0; i < 2; i++) {
+                    slow.add(openJoin(tls, "X-Join-Token: " + tokenId + "\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000));
+                }
+                long until = opened + java.util.concurrent.TimeUnit.SECONDS.toNanos(8);
+                do {
+                    third = joinWithBody(tls, "X-Join-Token: " + tokenId + "\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n");
+                } while (!third.startsWith("HTTP/1.1 503") && System.nanoTime() < until);
             }
-            // Once both wait for their bodies in the servlet, a third join is turned away at once. Until
-            // then a third is let in: it sends its (bogus) body at once, so it is refused at once and
-            // frees its place, rather than holding it for the 10 s a body may take (on a busy machine
-            // the two slow ones reach the servlet late, and a third that held a place kept one out).
-            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            String third;
-            do {
-                third = joinWithBody(tls, "X-Join-Token: " + tokenId + "\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n");
-            } while (!third.startsWith("HTTP/1.1 503") && System.nanoTime() < until);
             assertTrue(third.startsWith("HTTP/1.1 503"), "a third join while two bodies are awaited: " + third);
             BlockClient member = client(clusterSecret(), clusterSecret());
             long t0 = System.nanoTime();
