@@ -293,7 +293,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
 
         ObjectService objectService = new ObjectService(ledger, blocks, placement);
         S3Context s3 = new S3Context(ledger, objectService, secrets, Clock.systemUTC(),
-                config.domains, config.region, Duration.ofMillis(config.lifecycleDay.toMilliseconds()));
+                config.domains, config.region, Duration.ofMillis(config.lifecycleDay.toMilliseconds()), config.sigV2);
         org.blockcloset.admin.RequestLog requests = new org.blockcloset.admin.RequestLog(
                 Duration.ofMillis(config.slowRequest.toMilliseconds()));
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics(), config.roles.contains(ClusterNode.GATEWAY), requests))

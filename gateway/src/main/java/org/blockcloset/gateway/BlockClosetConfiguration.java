@@ -151,6 +151,10 @@ public class BlockClosetConfiguration extends Configuration {
     @JsonProperty
     public Duration lifecycleDay;
 
+    /** Whether S3 takes AWS Signature Version 2 too (older tools and backup appliances), besides version 4. */
+    @JsonProperty
+    public boolean sigV2;
+
     /** How often buckets' lifecycle rules are evaluated. */
     @NotNull
     @JsonProperty

@@ -45,14 +45,27 @@ public final class SigV4Verifier {
      *                refused by the other
      */
     public SigV4Verifier(Function<String, Optional<String>> secrets, Clock clock, String service) {
+        this(secrets, clock, service, false);
+    }
+
+    private SigV4Verifier(Function<String, Optional<String>> secrets, Clock clock, String service, boolean sigV2) {
         this.secrets = secrets;
         this.clock = clock;
         this.service = service;
+        this.sigV2 = sigV2 && "s3".equals(service); // the admin API takes version 4 alone
+    }
+
+    /** Whether version 2 signatures ({@link SigV2}) are taken too (S3 only; BLOCKCLOSET_SIGV2). */
+    private final boolean sigV2;
+
+    /** This verifier taking version 2 signatures too, or not. */
+    public SigV4Verifier withSigV2(boolean accept) {
+        return new SigV4Verifier(secrets, clock, service, accept);
     }
 
     /** This verifier with another source of secrets (one request's, which reads each key once). */
     public SigV4Verifier withSecrets(Function<String, Optional<String>> secrets) {
-        return new SigV4Verifier(secrets, clock, service);
+        return new SigV4Verifier(secrets, clock, service, sigV2);
     }
 
     /** The credential scope's service of the admin API ({@code curl --aws-sigv4 aws:amz:REGION:blockcloset-admin}). */
@@ -76,6 +89,26 @@ public final class SigV4Verifier {
 
     /** Authenticates the request or throws {@link S3Exception}. */
     public AuthContext verify(SignedRequest request) {
+        return verify(request, null);
+    }
+
+    /**
+     * A version 2 form policy's signature ({@code AWSAccessKeyId}, {@code signature} fields);
+     * returns the key that signed it. Refused where version 2 is not taken.
+     */
+    public String verifyPolicyV2(String accessKeyId, String policyBase64, String signature) {
+        if (!sigV2) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "Signature Version 2 form uploads are not accepted here; sign the policy "
+                    + "with AWS4-HMAC-SHA256.");
+        }
+        return SigV2.verifyPolicy(accessKeyId, policyBase64, signature, secrets);
+    }
+
+    /**
+     * Authenticates the request or throws {@link S3Exception}; {@code hostBucket} is the bucket the
+     * Host header named (virtual-hosted style), which a version 2 signature covers, else null.
+     */
+    public AuthContext verify(SignedRequest request, String hostBucket) {
         String authorization = request.header("authorization");
         List<Map.Entry<String, String>> params = SigV4Canonical.decodeQuery(request.rawQuery());
         String queryAlgorithm = param(params, "X-Amz-Algorithm");
@@ -84,6 +117,9 @@ public final class SigV4Verifier {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Only one auth mechanism allowed; only the X-Amz-Algorithm "
                     + "query parameter, Signature query string parameter or the Authorization header should be specified");
         }
+        if (authorization != null && authorization.trim().startsWith("AWS ") && sigV2) {
+            return SigV2.verifyHeader(request, authorization.trim(), secrets, clock, hostBucket);
+        }
         if (authorization != null) {
             return verifyHeader(request, authorization.trim());
         }
@@ -91,7 +127,11 @@ public final class SigV4Verifier {
             return verifyPresigned(request, params, queryAlgorithm);
         }
         if (queryV2) {
-            throw unsupportedV2();
+            if (!sigV2) {
+                throw unsupportedV2();
+            }
+            return SigV2.verifyQuery(request, param(params, "AWSAccessKeyId"), param(params, "Expires"), param(params, "Signature"),
+                    secrets, clock, hostBucket);
         }
         return anonymous(request);
     }

@@ -7,7 +7,11 @@ import java.util.List;
  * for a configured domain, path style ({@code /bucket/key}) otherwise.
  */
 final class Addressing {
-    record Target(String bucket, String key) {
+    /** @param fromHost true when the Host header named the bucket (virtual-hosted style) */
+    record Target(String bucket, String key, boolean fromHost) {
+        Target(String bucket, String key) {
+            this(bucket, key, false);
+        }
     }
 
     private final List<String> domains;
@@ -23,7 +27,7 @@ final class Addressing {
             if (host.length() > domain.length() + 1 && host.endsWith("." + domain)) {
                 String bucket = host.substring(0, host.length() - domain.length() - 1);
                 String key = path.length() > 1 ? UriCodec.decode(path.substring(1), false) : null;
-                return new Target(bucket, key);
+                return new Target(bucket, key, true);
             }
         }
         String p = path.substring(1);

@@ -63,13 +63,23 @@ final class PostObjectHandler {
         if (key == null || key.isEmpty()) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Bucket POST must contain a field named 'key'.");
         }
-        if (f.containsKey("awsaccesskeyid")) {
-            throw new S3Exception(S3Error.INVALID_REQUEST, "Signature Version 2 form uploads are not supported; sign the policy with "
-                    + "AWS4-HMAC-SHA256.");
-        }
         long[] range = {0, S3Context.MAX_PUT_SIZE};
         String actor;
-        if (f.containsKey("policy")) {
+        if (f.containsKey("awsaccesskeyid")) {
+            // A version 2 form: the policy signed with HMAC-SHA1 (SigV2), for older tools and appliances.
+            if (f.get("policy") == null || f.get("signature") == null) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, "A signed form needs AWSAccessKeyId, policy and signature.");
+            }
+            actor = verifier.withSecrets(scope::secretOf).verifyPolicyV2(f.get("awsaccesskeyid"), f.get("policy"), f.get("signature"));
+            checkPolicy(f.get("policy"), f, bucket, range);
+            try {
+                Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
+            } catch (S3Exception denied) {
+                if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
+                    throw denied;
+                }
+            }
+        } else if (f.containsKey("policy")) {
             if (!"AWS4-HMAC-SHA256".equals(f.get("x-amz-algorithm"))) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "x-amz-algorithm must be AWS4-HMAC-SHA256.");
             }

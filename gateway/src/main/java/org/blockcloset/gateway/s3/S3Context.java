@@ -19,10 +19,11 @@ import org.blockcloset.gateway.object.WriteSet;
 
 /**
  * What the S3 handlers share: the ledger (views), the object service, and the node's S3 settings
- * ({@code lifecycleDay}: the length of a lifecycle "day", BLOCKCLOSET_LIFECYCLE_DAY, for x-amz-expiration).
+ * ({@code lifecycleDay}: the length of a lifecycle "day", BLOCKCLOSET_LIFECYCLE_DAY, for x-amz-expiration;
+ * {@code sigV2}: whether AWS Signature Version 2 is taken, BLOCKCLOSET_SIGV2).
  */
 public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets, Clock clock, List<String> domains,
-                        String region, java.time.Duration lifecycleDay) {
+                        String region, java.time.Duration lifecycleDay, boolean sigV2) {
     /**
      * S3's x-amz-expiration of the current version {@code o} of its bucket {@code b}: when the
      * bucket's lifecycle will expire it and by which rule; nothing when no enabled rule does.

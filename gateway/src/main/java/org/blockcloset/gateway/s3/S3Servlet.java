@@ -77,7 +77,7 @@ public final class S3Servlet extends HttpServlet {
             timers.put(op, metrics.timer(MetricRegistry.name("s3", op.name().toLowerCase(java.util.Locale.ROOT))));
         }
         this.addressing = new Addressing(ctx.domains());
-        this.verifier = new SigV4Verifier(ctx::secretOf, ctx.clock());
+        this.verifier = new SigV4Verifier(ctx::secretOf, ctx.clock()).withSigV2(ctx.sigV2());
         this.acls = new Acls(ctx);
         this.cors = new Cors(ctx);
         this.postObject = new PostObjectHandler(ctx, verifier, acls);
@@ -220,7 +220,8 @@ public final class S3Servlet extends HttpServlet {
                 postObject.post(req, resp, target.bucket(), requestId);
                 return;
             }
-            AuthContext auth = verifier.withSecrets(scope::secretOf).verify(new ServletSignedRequest(req));
+            AuthContext auth = verifier.withSecrets(scope::secretOf).verify(new ServletSignedRequest(req),
+                    target.fromHost() ? target.bucket() : null);
             if (!auth.plusIsSpace() && req.getQueryString() != null && req.getQueryString().indexOf('+') >= 0) {
                 // Signed reading '+' as a plus: the parameters are read that way too, not as form-encoded spaces.
                 query = UriCodec.parseQuery(req.getQueryString(), false);

@@ -34,7 +34,7 @@ public final class NodeSettings {
     /** The bundled YAML the node reads (and declares its settings in). */
     public static final String FILE = "blockcloset.yml";
     private static final Pattern LINE = Pattern.compile(
-            "^\\s*(?:- )?([A-Za-z]+):\\s*\\[?\"?\\$\\{(BLOCKCLOSET_[A-Z0-9_]+):-([^}]*)}\"?]?\\s*(#.*)?$");
+            "^\\s*(?:- )?([A-Za-z][A-Za-z0-9]*):\\s*\\[?\"?\\$\\{(BLOCKCLOSET_[A-Z0-9_]+):-([^}]*)}\"?]?\\s*(#.*)?$");
     /** A name that says secret is one, marked or not: a new token must not reach a diagnostic bundle by omission. */
     private static final Pattern SECRET_NAME = Pattern.compile("SECRET|TOKEN|PASSWORD|WEBHOOK|PRIVATE");
     private static final List<Setting> ALL = parse(bundled());

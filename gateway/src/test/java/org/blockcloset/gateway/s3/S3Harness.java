@@ -48,6 +48,11 @@ final class S3Harness implements AutoCloseable {
     private final URI endpoint;
 
     S3Harness(Path dir) throws Exception {
+        this(dir, true);
+    }
+
+    /** @param sigV2 whether S3 takes AWS Signature Version 2 (BLOCKCLOSET_SIGV2) */
+    S3Harness(Path dir, boolean sigV2) throws Exception {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         SecretBox secrets = new SecretBox(key);
@@ -57,7 +62,7 @@ final class S3Harness implements AutoCloseable {
         BlockPlacement placement = new BlockPlacement(ledger, "node-harness", new ClusterCredentials(key),
                 SSLContext.getDefault());
         S3Context ctx = new S3Context(ledger, new ObjectService(ledger, blocks, placement), secrets, Clock.systemUTC(),
-                List.of(), "us-east-1", Duration.ofDays(1));
+                List.of(), "us-east-1", Duration.ofDays(1), sigV2);
         server = new Server();
         // As the node's main() and its S3 connector (BlockClosetApplication): strict response headers,
         // header values as sent, any URI an object key makes.
