@@ -168,9 +168,22 @@ public final class KafkaLedger implements Ledger {
             progress.membershipChanged(); // a restore replaces the stores' state without the fold
         });
         streams.start();
+        long started = System.nanoTime();
+        long nextCheck = started + HangingTransactions.HANGING_AFTER.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
                 throw new LedgerUnavailableException("views did not start: " + streams.state(), null);
+            }
+            if (System.nanoTime() > nextCheck) {
+                // Still restoring: a transaction no one ends may be holding the changelogs' stable offset.
+                LOG.info("views still {} after {} s; looking for transactions that hold their restore", streams.state(),
+                        (System.nanoTime() - started) / 1_000_000_000L);
+                try {
+                    HangingTransactions.abortHanging(admin, settings.applicationId() + "-", HangingTransactions.HANGING_AFTER);
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warn("could not look for hanging transactions: {}", e.toString());
+                }
+                nextCheck = System.nanoTime() + CATCH_UP_REPORT.toNanos();
             }
             Thread.sleep(20);
         }
