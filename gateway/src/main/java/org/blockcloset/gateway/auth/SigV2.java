@@ -87,6 +87,9 @@ public final class SigV2 {
             throw new S3Exception(S3Error.ACCESS_DENIED, "Expires must be a number of seconds since the epoch");
         }
         Instant now = clock.instant();
+        if (seconds < 0 || seconds > now.getEpochSecond() + MAX_EXPIRY.plus(MAX_SKEW).toSeconds()) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "A presigned URL may be valid for at most a week");
+        }
         Instant expiry = Instant.ofEpochSecond(seconds);
         if (now.isAfter(expiry)) {
             throw new S3Exception(S3Error.ACCESS_DENIED, "Request has expired").with("Expires", expiry.toString())
@@ -121,8 +124,8 @@ public final class SigV2 {
     /** The body as version 2 leaves it: checked against an {@code x-amz-content-sha256} hash when one is sent. */
     private static AuthContext context(SignedRequest request, String id, boolean presigned) {
         String sha = request.header("x-amz-content-sha256");
-        if (sha != null && sha.trim().matches("[0-9a-f]{64}")) {
-            return new AuthContext(id, PayloadMode.SHA256, sha.trim(), null, -1, presigned, true);
+        if (sha != null && sha.trim().matches("[0-9a-fA-F]{64}")) {
+            return new AuthContext(id, PayloadMode.SHA256, sha.trim().toLowerCase(Locale.ROOT), null, -1, presigned, true);
         }
         return new AuthContext(id, PayloadMode.UNSIGNED, null, null, -1, presigned, true);
     }
@@ -157,8 +160,9 @@ public final class SigV2 {
         r.append(path);
         Map<String, String> sub = new TreeMap<>();
         for (Map.Entry<String, String> p : SigV4Canonical.decodeQuery(request.rawQuery())) {
-            if (SUBRESOURCES.contains(p.getKey())) {
-                sub.put(p.getKey(), p.getValue());
+            if (SUBRESOURCES.contains(p.getKey()) && sub.put(p.getKey(), p.getValue()) != null) {
+                // One value is signed, the handlers read the other: ?versionId=a&versionId=b must not pass.
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "The sub-resource " + p.getKey() + " is given more than once.");
             }
         }
         char sep = '?';

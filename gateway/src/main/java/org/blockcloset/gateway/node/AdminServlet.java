@@ -32,7 +32,9 @@ public abstract class AdminServlet extends HttpServlet implements org.blockclose
                     ? "admin credentials required: " + outcome.refusal() : outcome.refusal()));
             return;
         }
-        if ("GET".equals(req.getMethod()) && !auth.readBarrier()) {
+        // Reads see every change acknowledged anywhere before them; changes too judge what they name
+        // (a key to revoke made through another node a moment ago) from views that have caught up.
+        if (!auth.readBarrier()) {
             send(resp, 503, Map.of("error", "this node's views are behind the log and it cannot reach the log; retry"));
             return;
         }

@@ -193,8 +193,9 @@ public final class Lifecycle implements Managed {
 
     /**
      * When the first enabled rule that takes the current version {@code o} expires it (S3's
-     * x-amz-expiration): its days after the version was written, rounded up to the next midnight UTC
-     * as S3 does when a day is 24 hours, or the rule's date.
+     * x-amz-expiration): its days after the version was written, as this node's lifecycle judges it
+     * (S3 rounds to the next midnight UTC; here the header says when it will actually go), or the
+     * rule's date.
      */
     public static java.util.Optional<Expiry> expiresAt(List<Bucket.LifecycleRule> rules, ObjectVersion o, Duration day) {
         Expiry first = null;
@@ -205,10 +206,6 @@ public final class Lifecycle implements Managed {
             Instant at = null;
             if (r.expirationDays() != null) {
                 at = o.lastModified().plus(day.multipliedBy(r.expirationDays()));
-                if (day.equals(Duration.ofDays(1))) {
-                    Instant midnight = at.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
-                    at = midnight.equals(at) ? at : midnight.plus(Duration.ofDays(1));
-                }
             } else if (r.expirationDate() != null) {
                 at = r.expirationDate();
             }

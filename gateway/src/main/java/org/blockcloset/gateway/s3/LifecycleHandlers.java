@@ -165,6 +165,9 @@ final class LifecycleHandlers {
             if (given != 1) {
                 throw new S3Exception(S3Error.MALFORMED_XML);
             }
+            if (marker != null && (larger != null || smaller != null)) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "ExpiredObjectDeleteMarker cannot be specified with object size filters.");
+            }
             if (marker != null && !tags.isEmpty()) {
                 throw new S3Exception(S3Error.INVALID_ARGUMENT, "ExpiredObjectDeleteMarker cannot be specified with tags.");
             }
@@ -186,8 +189,9 @@ final class LifecycleHandlers {
             if (abort == null) {
                 throw new S3Exception(S3Error.MALFORMED_XML);
             }
-            if (!tags.isEmpty()) {
-                throw new S3Exception(S3Error.INVALID_REQUEST, "AbortIncompleteMultipartUpload cannot be specified with Tags.");
+            if (!tags.isEmpty() || larger != null || smaller != null) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, "AbortIncompleteMultipartUpload cannot be specified with Tags or "
+                        + "object size filters.");
             }
         }
         if (exp.isEmpty() && nve.isEmpty() && ab.isEmpty()) {

@@ -123,6 +123,14 @@ class SigV2Test {
         HttpResponse<String> late = http.send(HttpRequest.newBuilder(expired).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, late.statusCode());
         assertTrue(late.body().contains("expired"), late.body());
+        // A sub-resource given twice: one value would be signed and the other served. Refused.
+        var versioned = new com.amazonaws.services.s3.model.GeneratePresignedUrlRequest("sigv2-links", "shared.txt")
+                .withExpiration(new Date(System.currentTimeMillis() + 300_000));
+        versioned.addRequestParameter("versionId", "null");
+        URI twice = URI.create(s3.generatePresignedUrl(versioned).toString() + "&versionId=0000000000000001");
+        HttpResponse<String> doubled = http.send(HttpRequest.newBuilder(twice).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, doubled.statusCode(), doubled.body());
+        assertTrue(doubled.body().contains("more than once"), doubled.body());
         URI forever = s3.generatePresignedUrl("sigv2-links", "shared.txt",
                 new Date(System.currentTimeMillis() + 30L * 24 * 3600 * 1000), HttpMethod.GET).toURI();
         assertEquals(403, http.send(HttpRequest.newBuilder(forever).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),

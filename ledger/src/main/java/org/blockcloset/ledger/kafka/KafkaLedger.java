@@ -179,7 +179,10 @@ public final class KafkaLedger implements Ledger {
                 LOG.info("views still {} after {} s; looking for transactions that hold their restore", streams.state(),
                         (System.nanoTime() - started) / 1_000_000_000L);
                 try {
-                    HangingTransactions.abortHanging(admin, settings.applicationId() + "-", HangingTransactions.HANGING_AFTER);
+                    if (HangingTransactions.abortHanging(admin, settings.applicationId(),
+                            org.blockcloset.ledger.view.StoreNames.ALL) > 0) {
+                        referencesTrusted = false; // until the next start: no block is collected on a rolled-back count
+                    }
                 } catch (ExecutionException | TimeoutException e) {
                     LOG.warn("could not look for hanging transactions: {}", e.toString());
                 }

@@ -32,7 +32,13 @@ final class AdminCallFold {
                 || call.signatureHash() == null || !HASH.matcher(call.signatureHash()).matches()) {
             return Rejection.INVALID_EVENT;
         }
-        forgetBefore(SIGNED_AT.format(now.minus(StoreNames.ADMIN_CALLS_KEPT)));
+        String cutoff = SIGNED_AT.format(now.minus(StoreNames.ADMIN_CALLS_KEPT));
+        if (call.signedAt().compareTo(cutoff) < 0) {
+            // Older than what is remembered: it may have been taken already and forgotten since. No
+            // signature stays valid that long (15 minutes), so only a node with a slow clock let it in.
+            return Rejection.REPLAYED;
+        }
+        forgetBefore(cutoff);
         String key = call.signedAt() + "/" + call.signatureHash();
         if (calls.get(key) != null) {
             return Rejection.REPLAYED;

@@ -649,6 +649,9 @@ class ViewFoldTest {
                 new org.blockcloset.ledger.event.AdminCallAccepted("DELETE", "/api/keys/x", "20240102T040406Z", sig))));
         assertEquals(1, calls.approximateNumEntries());
         assertNotNull(calls.get("20240102T040406Z/" + sig));
+        assertEquals(Optional.of(Rejection.REPLAYED), rejection(pipeAt(T0.plus(StoreNames.ADMIN_CALLS_KEPT).plusSeconds(2),
+                new org.blockcloset.ledger.event.AdminCallAccepted("POST", "/api/keys", "20240102T030405Z", "c".repeat(64)))),
+                "a signature older than what is remembered (a node with a slow clock let it in) is refused");
     }
 
     @Test
