@@ -72,13 +72,7 @@ final class PostObjectHandler {
             }
             actor = verifier.withSecrets(scope::secretOf).verifyPolicyV2(f.get("awsaccesskeyid"), f.get("policy"), f.get("signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
-            try {
-                Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
-            } catch (S3Exception denied) {
-                if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
-                    throw denied;
-                }
-            }
+            admitSigned(actor, bucket, key, scope);
         } else if (f.containsKey("policy")) {
             if (!"AWS4-HMAC-SHA256".equals(f.get("x-amz-algorithm"))) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "x-amz-algorithm must be AWS4-HMAC-SHA256.");
@@ -88,13 +82,7 @@ final class PostObjectHandler {
             }
             actor = verifier.withSecrets(scope::secretOf).verifyPolicy(f.get("x-amz-credential"), f.get("policy"), f.get("x-amz-signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
-            try {
-                Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
-            } catch (S3Exception denied) {
-                if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
-                    throw denied;
-                }
-            }
+            admitSigned(actor, bucket, key, scope);
         } else {
             if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, false, scope)) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "An unsigned form upload needs a public-read-write bucket.");
@@ -213,6 +201,17 @@ final class PostObjectHandler {
         for (String field : fields.keySet()) {
             if (!EXEMPT.contains(field) && !field.startsWith("x-ignore-") && !named.contains(field)) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "Invalid according to Policy: Extra input fields: " + field);
+            }
+        }
+    }
+
+    /** A signed form's key may write here: by its own permissions, or as the bucket's ACL lets a signed caller. */
+    private void admitSigned(String actor, String bucket, String key, RequestScope scope) {
+        try {
+            Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
+        } catch (S3Exception denied) {
+            if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
+                throw denied;
             }
         }
     }

@@ -390,29 +390,27 @@ class S3HandlersTest {
         fields.put("x-amz-date", amzDate);
         fields.put("policy", policy64);
         fields.put("x-amz-signature", java.util.HexFormat.of().formatHex(hmac(key, policy64)));
+        var r = postForm("/family-post", fields);
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("from a form", s3.getObjectAsBytes(g -> g.bucket("family-post").key("up/n.txt")).asUtf8String());
+        // The same form for a key outside the policy's prefix is refused, and nothing is stored.
+        fields.put("key", "elsewhere/n.txt");
+        var refused = postForm("/family-post", fields);
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals(0, s3.listObjectsV2(l -> l.bucket("family-post").prefix("elsewhere/")).keyCount());
+    }
+
+    /** A multipart form upload of {@code fields} and a small file "n.txt". */
+    private static java.net.http.HttpResponse<String> postForm(String path, java.util.Map<String, String> fields) throws Exception {
         String boundary = "----FormBoundaryHarness";
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
                 + "\"\r\n\r\n" + value + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"n.txt\"\r\n"
                 + "Content-Type: text/plain\r\n\r\nfrom a form\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        var r = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(harness.endpoint() + "/family-post"))
+        return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(harness.endpoint() + path))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
-        assertEquals(204, r.statusCode(), r.body());
-        assertEquals("from a form", s3.getObjectAsBytes(g -> g.bucket("family-post").key("up/n.txt")).asUtf8String());
-        // The same form for a key outside the policy's prefix is refused, and nothing is stored.
-        fields.put("key", "elsewhere/n.txt");
-        java.io.ByteArrayOutputStream refusedBody = new java.io.ByteArrayOutputStream();
-        fields.forEach((name, value) -> refusedBody.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
-                + "\"\r\n\r\n" + value + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        refusedBody.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"n.txt\"\r\n"
-                + "Content-Type: text/plain\r\n\r\nfrom a form\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        var refused = send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(harness.endpoint() + "/family-post"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(refusedBody.toByteArray())));
-        assertEquals(403, refused.statusCode(), refused.body());
-        assertEquals(0, s3.listObjectsV2(l -> l.bucket("family-post").prefix("elsewhere/")).keyCount());
     }
 
     private static byte[] hmac(byte[] key, String data) throws Exception {
