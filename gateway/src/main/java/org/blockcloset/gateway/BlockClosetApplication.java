@@ -12,7 +12,7 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.HttpConnectorFactory;
-import org.blockcloset.gateway.node.NodeTls;
+import org.blockcloset.storage.node.NodeTls;
 import io.dropwizard.lifecycle.Managed;
 import java.nio.file.Files;
 import java.util.List;
@@ -20,29 +20,29 @@ import java.nio.file.Path;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import org.blockcloset.gateway.cluster.ClusterAdminServlet;
+import org.blockcloset.admin.api.ClusterAdminServlet;
 import org.blockcloset.gateway.cluster.ClusterServer;
-import org.blockcloset.gateway.cluster.Discovery;
-import org.blockcloset.gateway.cluster.DiscoveryServlet;
-import org.blockcloset.gateway.cluster.FailureSteward;
-import org.blockcloset.gateway.cluster.Join;
-import org.blockcloset.gateway.cluster.JoinClient;
-import org.blockcloset.gateway.cluster.JoinServlet;
-import org.blockcloset.gateway.cluster.JoinTokensServlet;
+import org.blockcloset.storage.cluster.Discovery;
+import org.blockcloset.admin.api.DiscoveryServlet;
+import org.blockcloset.storage.cluster.FailureSteward;
+import org.blockcloset.storage.cluster.Join;
+import org.blockcloset.storage.cluster.JoinClient;
+import org.blockcloset.storage.cluster.JoinServlet;
+import org.blockcloset.admin.api.JoinTokensServlet;
 import org.blockcloset.ledger.cluster.Liveness;
-import org.blockcloset.gateway.cluster.Redundancy;
-import org.blockcloset.gateway.cluster.AlertWebhook;
-import org.blockcloset.gateway.cluster.ClusterWatch;
+import org.blockcloset.storage.cluster.Redundancy;
+import org.blockcloset.storage.cluster.AlertWebhook;
+import org.blockcloset.storage.cluster.ClusterWatch;
 import org.blockcloset.ledger.kafka.StewardScheduler;
-import org.blockcloset.gateway.cluster.Membership;
-import org.blockcloset.gateway.cluster.NodeService;
-import org.blockcloset.gateway.cluster.NodesAdminServlet;
+import org.blockcloset.storage.cluster.Membership;
+import org.blockcloset.storage.cluster.NodeService;
+import org.blockcloset.admin.api.NodesAdminServlet;
 import org.blockcloset.admin.Console;
-import org.blockcloset.gateway.node.AccessKeysServlet;
+import org.blockcloset.admin.api.AccessKeysServlet;
 import org.blockcloset.gateway.node.NodeConsoleBackend;
-import org.blockcloset.gateway.node.AdminAuth;
-import org.blockcloset.gateway.node.BucketsAdminServlet;
-import org.blockcloset.gateway.node.NodeIdentity;
+import org.blockcloset.admin.api.AdminAuth;
+import org.blockcloset.admin.api.BucketsAdminServlet;
+import org.blockcloset.storage.node.NodeIdentity;
 import org.blockcloset.gateway.node.NodeTempDir;
 import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.gateway.object.ObjectService;
@@ -284,7 +284,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.gcInterval.toMilliseconds()));
         env.lifecycle().manage(gc);
 
-        env.lifecycle().manage(new org.blockcloset.gateway.object.Lifecycle(ledger, Duration.ofMillis(config.lifecycleDay.toMilliseconds()),
+        env.lifecycle().manage(new org.blockcloset.storage.care.Lifecycle(ledger, Duration.ofMillis(config.lifecycleDay.toMilliseconds()),
                 Duration.ofMillis(config.lifecycleInterval.toMilliseconds()), Clock.systemUTC(), () -> {
                     var nodes = ledger.views().nodes();
                     // One node acts: the first member by id that this node sees up (alone, itself).
@@ -298,7 +298,7 @@ public class BlockClosetApplication extends Application<BlockClosetConfiguration
                 Duration.ofMillis(config.slowRequest.toMilliseconds()));
         env.servlets().addServlet("s3", new S3Servlet(s3, env.metrics(), config.roles.contains(ClusterNode.GATEWAY), requests))
                 .addMapping("/*");
-        AdminAuth adminAuth = new AdminAuth(ledger, secrets);
+        AdminAuth adminAuth = new AdminAuth(ledger, new org.blockcloset.gateway.auth.AdminSignatureCheck(ledger, secrets));
         // The one place each kind of change is checked and appended, whoever asks (ADR 0016).
         org.blockcloset.ledger.service.AccessKeyService accessKeys =
                 new org.blockcloset.ledger.service.AccessKeyService(ledger, secrets, Clock.systemUTC());

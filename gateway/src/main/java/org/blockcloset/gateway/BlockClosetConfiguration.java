@@ -166,7 +166,7 @@ public class BlockClosetConfiguration extends Configuration {
 
     /**
      * BLOCKCLOSET_TLS_CERT: a PEM certificate chain for the S3 and admin ports, or "self-signed" for
-     * one the node makes (empty: plain HTTP). See {@link org.blockcloset.gateway.node.NodeTls}.
+     * one the node makes (empty: plain HTTP). See {@link org.blockcloset.storage.node.NodeTls}.
      */
     public String tlsCert;
 

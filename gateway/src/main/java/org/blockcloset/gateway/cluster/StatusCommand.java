@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.cluster;
 
+import org.blockcloset.storage.cluster.Redundancy;
 import org.blockcloset.gateway.settings.NodeSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,11 +79,11 @@ public final class StatusCommand extends Command {
         Map<String, String> env = System.getenv();
         String cert = NodeSettings.get("BLOCKCLOSET_TLS_CERT").value(env).trim();
         if (!given && node.startsWith("https://") && !cert.isEmpty()) {
-            java.nio.file.Path file = cert.equals(org.blockcloset.gateway.node.NodeTls.SELF_SIGNED)
-                    ? org.blockcloset.gateway.node.NodeTls.selfSignedCertificate(java.nio.file.Path.of(NodeSettings.get("BLOCKCLOSET_DATA").value(env)))
+            java.nio.file.Path file = cert.equals(org.blockcloset.storage.node.NodeTls.SELF_SIGNED)
+                    ? org.blockcloset.storage.node.NodeTls.selfSignedCertificate(java.nio.file.Path.of(NodeSettings.get("BLOCKCLOSET_DATA").value(env)))
                     : java.nio.file.Path.of(cert);
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-            b.sslContext(org.blockcloset.gateway.node.NodeTls.pinning(file));
+            b.sslContext(org.blockcloset.storage.node.NodeTls.pinning(file));
         }
         return b.build();
     }

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.storage.node.PrivateFile;
 import org.blockcloset.ledger.seal.SecretBox;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.storage.node.PrivateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.admin.api.AdminAuth;
 import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.storage.care.BlockPlacement;
 import java.io.IOException;

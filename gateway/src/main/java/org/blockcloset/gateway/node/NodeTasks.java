@@ -1,5 +1,6 @@
 package org.blockcloset.gateway.node;
 
+import org.blockcloset.storage.node.NodeIdentity;
 import org.blockcloset.storage.care.GcScheduler;
 import io.dropwizard.servlets.tasks.Task;
 import java.io.PrintWriter;

@@ -32,7 +32,7 @@ public record S3Context(Ledger ledger, ObjectService objects, SecretBox secrets,
         if (b == null || b.lifecycle() == null || o == null || o.marksDeletion()) {
             return;
         }
-        org.blockcloset.gateway.object.Lifecycle.expiresAt(b.lifecycle(), o, lifecycleDay).ifPresent(e ->
+        org.blockcloset.storage.care.Lifecycle.expiresAt(b.lifecycle(), o, lifecycleDay).ifPresent(e ->
                 resp.setHeader("x-amz-expiration", "expiry-date=\"" + Responses.httpDate(e.at()) + "\", rule-id=\"" + e.rule() + "\""));
     }
     /** S3's limit for a single PUT and for one part. */

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.blockcloset.gateway.node.NodeIdentity;
+import org.blockcloset.storage.node.NodeIdentity;
 import org.blockcloset.ledger.kafka.KafkaConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -39,7 +39,7 @@ class ClusterPortIT {
     /** A block API client signing with {@code secret}, talking TLS to a peer holding the key derived from {@code tlsSecret}. */
     private static BlockClient client(byte[] secret, byte[] tlsSecret) {
         return new BlockClient(NODE.node().clusterUrl(), "test-node", new ClusterCredentials(secret),
-                HttpClient.newBuilder().sslContext(org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(tlsSecret)).build(),
+                HttpClient.newBuilder().sslContext(org.blockcloset.storage.node.NodeIdentity.clusterPortTls(tlsSecret)).build(),
                 Duration.ofSeconds(10), Clock.systemUTC());
     }
 
@@ -111,9 +111,9 @@ class ClusterPortIT {
         NODE.s3().createBucket(b -> b.bucket("joins"));
         NODE.s3().putObject(p -> p.bucket("joins").key("k"), RequestBody.fromBytes(content));
         BlockId id = BlockId.ofDigest(MessageDigest.getInstance("SHA-256").digest(content));
-        String tokenId = org.blockcloset.gateway.cluster.Join.Token.parse(
+        String tokenId = org.blockcloset.storage.cluster.Join.Token.parse(
                 AdminApi.post(NODE.node(), "/api/join-tokens").path("token").asText()).id();
-        javax.net.ssl.SSLSocketFactory tls = org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(clusterSecret()).getSocketFactory();
+        javax.net.ssl.SSLSocketFactory tls = org.blockcloset.storage.node.NodeIdentity.clusterPortTls(clusterSecret()).getSocketFactory();
         String time = Long.toString(java.time.Instant.now().getEpochSecond());
 
         assertTrue(rawJoin(tls, "X-Join-Token: no-such-token\r\nX-Join-Time: " + time + "\r\nX-Join-Proof: x\r\n", 1000)
@@ -163,7 +163,7 @@ class ClusterPortIT {
     void aRevokedJoinTokenJoinsNobody() throws Exception {
         com.fasterxml.jackson.databind.JsonNode made = AdminApi.post(NODE.node(), "/api/join-tokens");
         String token = made.path("token").asText();
-        String id = org.blockcloset.gateway.cluster.Join.Token.parse(token).id();
+        String id = org.blockcloset.storage.cluster.Join.Token.parse(token).id();
         assertEquals(204, AdminApi.send(NODE.node(), "DELETE", "/api/join-tokens/" + id, null, Node.ACCESS_KEY, Node.SECRET_KEY)
                 .statusCode());
         boolean listed = false;
@@ -177,8 +177,8 @@ class ClusterPortIT {
             }
         }
         assertTrue(listed, "the revoked token is listed");
-        java.io.IOException refused = assertThrows(java.io.IOException.class, () -> org.blockcloset.gateway.cluster.JoinClient.join(
-                NODE.node().joinAddress(), token, new org.blockcloset.gateway.cluster.Join.Request("node-with-a-leaked-token",
+        java.io.IOException refused = assertThrows(java.io.IOException.class, () -> org.blockcloset.storage.cluster.JoinClient.join(
+                NODE.node().joinAddress(), token, new org.blockcloset.storage.cluster.Join.Request("node-with-a-leaked-token",
                         new org.blockcloset.ledger.model.NodeAddress("127.0.0.99", 1, 2, 3, 4, 5), java.util.Set.of("storage"), "", 1)));
         assertTrue(refused.getMessage().contains("403"), refused.getMessage());
         assertEquals(404, AdminApi.send(NODE.node(), "DELETE", "/api/join-tokens/no-such-token", null, Node.ACCESS_KEY, Node.SECRET_KEY)
@@ -226,7 +226,7 @@ class ClusterPortIT {
         }
         // TLS to the node's own key (the certificate is no secret), and a guessed password: SCRAM refuses it.
         config.putAll(org.blockcloset.ledger.kafka.KafkaConnection.scram(NODE.node().kafkaAddress(),
-                org.blockcloset.gateway.node.NodeIdentity.derivedSecret(clusterSecret(), "kafka")).clientConfig());
+                org.blockcloset.storage.node.NodeIdentity.derivedSecret(clusterSecret(), "kafka")).clientConfig());
         config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + org.blockcloset.ledger.kafka.KafkaConnection.USER + "\" password=\"guessed-password-of-a-stranger\";");
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {

@@ -2,7 +2,7 @@ package org.blockcloset.gateway.it;
 
 import java.io.IOException;
 import java.net.URI;
-import org.blockcloset.gateway.node.NodeTls;
+import org.blockcloset.storage.node.NodeTls;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.blockcloset.gateway.cluster.Join;
-import org.blockcloset.gateway.cluster.JoinClient;
+import org.blockcloset.storage.cluster.Join;
+import org.blockcloset.storage.cluster.JoinClient;
 import org.blockcloset.ledger.model.NodeAddress;
 
 /**

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * The layering of ADR 0016, held by ArchUnit over every module's main classes: the ledger at the
  * bottom (no servlet type, nothing from the modules above it), the storage agent and the console on
  * the ledger and never on the gateway, Kafka Streams nowhere outside the ledger, no package cycle, and
- * repair, scrub and GC in the storage agent. Each rule is
+ * repair, scrub, GC and the cluster's care in the storage agent, and no servlet in the gateway but S3's. Each rule is
  * also shown to catch a planted violation (test classes the main import leaves out).
  */
 class LayeringTest {
@@ -62,9 +62,26 @@ class LayeringTest {
             .should().resideInAPackage("org.blockcloset.storage..")
             .because("storage agents keep, copy, repair and collect blocks (design; ADR 0016)");
 
+    /**
+     * The cluster's care is the storage agents': joining, membership, failure and redundancy watch,
+     * lifecycle expiry (ADR 0016, step 10).
+     */
+    static final ArchRule CLUSTER_CARE_IN_THE_STORAGE_AGENT = noClasses().that().haveSimpleName("FailureSteward")
+            .or().haveSimpleName("Membership").or().haveSimpleName("Redundancy").or().haveSimpleName("ClusterWatch")
+            .or().haveSimpleName("Lifecycle").or().haveSimpleName("Join").or().haveSimpleName("JoinServlet")
+            .or().haveSimpleName("JoinClient").or().haveSimpleName("Discovery").or().haveSimpleName("NodeService")
+            .should().resideInAnyPackage("org.blockcloset.gateway..", "org.blockcloset.admin..")
+            .because("storage agents cooperate: join, watch each other, repair (design; ADR 0016)");
+
+    /** gateway/ is the S3 front door and the wiring: its only servlet is S3's; the admin API sits beside the console. */
+    static final ArchRule GATEWAY_SERVES_ONLY_S3 = classes().that().resideInAPackage("org.blockcloset.gateway..")
+            .and().areAssignableTo(jakarta.servlet.http.HttpServlet.class)
+            .should().resideInAPackage("org.blockcloset.gateway.s3")
+            .because("the admin port's servlets are admin/'s, the cluster port's the storage agent's (ADR 0016)");
+
     private static final List<ArchRule> RULES = List.of(LEDGER_IS_THE_BOTTOM, STORAGE_AGENT_BELOW_THE_GATEWAY,
             CONSOLE_BELOW_THE_GATEWAY, STREAMS_ONLY_IN_THE_LEDGER, KAFKA_CLIENTS_ONLY_IN_THE_LEDGER, NO_PACKAGE_CYCLES,
-            BLOCK_CARE_IN_THE_STORAGE_AGENT);
+            BLOCK_CARE_IN_THE_STORAGE_AGENT, CLUSTER_CARE_IN_THE_STORAGE_AGENT, GATEWAY_SERVES_ONLY_S3);
 
     @BeforeAll
     static void importMainClasses() {
@@ -99,6 +116,21 @@ class LayeringTest {
         assertTrue(NO_PACKAGE_CYCLES.evaluate(cycle).hasViolation(), "a package cycle is caught");
         JavaClasses misplaced = new ClassFileImporter().importClasses(PlantedRepairer.class);
         assertTrue(BLOCK_CARE_IN_THE_STORAGE_AGENT.evaluate(misplaced).hasViolation(), "a repairer in the gateway is caught");
+        JavaClasses gatewayWork = new ClassFileImporter().importClasses(Membership.class, PlantedAdminServlet.class);
+        EvaluationResult care = CLUSTER_CARE_IN_THE_STORAGE_AGENT.evaluate(gatewayWork);
+        assertTrue(care.hasViolation() && care.getFailureReport().toString().contains("LayeringTest$Membership"),
+                "membership in the gateway is caught");
+        EvaluationResult servlets = GATEWAY_SERVES_ONLY_S3.evaluate(gatewayWork);
+        assertTrue(servlets.hasViolation() && servlets.getFailureReport().toString().contains("PlantedAdminServlet"),
+                "an admin servlet in the gateway is caught");
+    }
+
+    /** Membership back in the gateway. */
+    static final class Membership {
+    }
+
+    /** An admin API route back in the gateway. */
+    static final class PlantedAdminServlet extends jakarta.servlet.http.HttpServlet {
     }
 
     /** Repair back in the gateway, where it was before issue 18. */

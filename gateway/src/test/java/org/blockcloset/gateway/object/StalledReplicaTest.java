@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class StalledReplicaTest {
     private final BlockPlacement placement = new BlockPlacement(null, "node-self", null,
-            org.blockcloset.gateway.node.NodeIdentity.clusterPortTls(new byte[32]));
+            org.blockcloset.storage.node.NodeIdentity.clusterPortTls(new byte[32]));
     private static final long SECOND = 1_000_000_000L;
     private static final long STALLED = BlockPlacement.STALLED_AFTER.toNanos();
 

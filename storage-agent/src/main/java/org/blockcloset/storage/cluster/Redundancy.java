@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
 import org.blockcloset.ledger.cluster.Liveness;
 import java.io.IOException;

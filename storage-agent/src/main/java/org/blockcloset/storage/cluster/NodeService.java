@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
+import org.blockcloset.storage.cluster.Membership;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;

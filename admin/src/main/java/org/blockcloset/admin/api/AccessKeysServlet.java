@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.admin.api;
 
+import org.blockcloset.admin.api.AdminServlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;

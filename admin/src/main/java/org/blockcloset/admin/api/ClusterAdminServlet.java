@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.admin.api;
 
+import org.blockcloset.storage.cluster.Redundancy;
 import org.blockcloset.ledger.kafka.StewardScheduler;
 import org.blockcloset.ledger.cluster.Liveness;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +10,8 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.blockcloset.gateway.node.AdminAuth;
-import org.blockcloset.gateway.node.AdminServlet;
+import org.blockcloset.admin.api.AdminAuth;
+import org.blockcloset.admin.api.AdminServlet;
 import org.blockcloset.ledger.model.AccessKey;
 import org.blockcloset.storage.care.Repairer;
 import org.blockcloset.ledger.Ledger;

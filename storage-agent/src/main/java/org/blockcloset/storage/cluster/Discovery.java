@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
 import java.io.IOException;
 import java.net.InetAddress;

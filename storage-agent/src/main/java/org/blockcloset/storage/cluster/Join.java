@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -68,7 +68,7 @@ public final class Join {
             return id + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         }
 
-        String secretText() {
+        public String secretText() {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         }
     }

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.admin.api;
 
 import java.time.Duration;
 import java.util.Map;

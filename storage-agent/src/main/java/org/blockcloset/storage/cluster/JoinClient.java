@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
+import org.blockcloset.storage.cluster.Join;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

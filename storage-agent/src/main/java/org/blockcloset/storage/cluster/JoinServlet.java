@@ -1,5 +1,7 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
+import org.blockcloset.storage.cluster.Join;
+import org.blockcloset.storage.cluster.Membership;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.blockcloset.gateway.node.NodeIdentity;
+import org.blockcloset.storage.node.NodeIdentity;
 import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;

@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.admin.api;
 
+import org.blockcloset.storage.cluster.Join;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,8 +11,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.blockcloset.gateway.node.AdminAuth;
-import org.blockcloset.gateway.node.AdminServlet;
+import org.blockcloset.admin.api.AdminAuth;
+import org.blockcloset.admin.api.AdminServlet;
 import org.blockcloset.ledger.seal.SecretBox;
 import org.blockcloset.ledger.Ledger;
 import org.blockcloset.ledger.LedgerUnavailableException;

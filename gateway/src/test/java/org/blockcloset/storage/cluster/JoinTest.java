@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

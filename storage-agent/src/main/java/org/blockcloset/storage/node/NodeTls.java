@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.storage.node;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.admin.api;
 
+import org.blockcloset.storage.cluster.Discovery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.lifecycle.Managed;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.blockcloset.gateway.node.AdminAuth;
-import org.blockcloset.gateway.node.AdminServlet;
+import org.blockcloset.admin.api.AdminAuth;
+import org.blockcloset.admin.api.AdminServlet;
 import org.blockcloset.ledger.model.AccessKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

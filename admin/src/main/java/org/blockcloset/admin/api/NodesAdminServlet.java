@@ -1,12 +1,13 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.admin.api;
 
+import org.blockcloset.storage.cluster.NodeService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
-import org.blockcloset.gateway.node.AdminAuth;
-import org.blockcloset.gateway.node.AdminServlet;
+import org.blockcloset.admin.api.AdminAuth;
+import org.blockcloset.admin.api.AdminServlet;
 import org.blockcloset.storage.care.Scrubber;
 import org.blockcloset.ledger.model.AccessKey;
 

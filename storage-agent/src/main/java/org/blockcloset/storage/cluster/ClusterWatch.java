@@ -1,5 +1,6 @@
-package org.blockcloset.gateway.cluster;
+package org.blockcloset.storage.cluster;
 
+import org.blockcloset.storage.cluster.Redundancy;
 import org.blockcloset.ledger.cluster.Liveness;
 import io.dropwizard.lifecycle.Managed;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.object;
+package org.blockcloset.storage.care;
 
 import io.dropwizard.lifecycle.Managed;
 import java.time.Clock;

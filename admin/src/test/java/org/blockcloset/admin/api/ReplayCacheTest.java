@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.admin.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.storage.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

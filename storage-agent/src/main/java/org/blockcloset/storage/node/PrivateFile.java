@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.storage.node;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -10,11 +10,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Properties;
 
 /** Secrets the node keeps on disk: properties files readable by the node's user only (0600). */
-final class PrivateFile {
+public final class PrivateFile {
     private PrivateFile() {
     }
 
-    static Properties load(Path file) throws IOException {
+    public static Properties load(Path file) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
@@ -23,7 +23,7 @@ final class PrivateFile {
     }
 
     /** Writes {@code p} to {@code file} atomically, created 0600 before any secret is in it. */
-    static void store(Path file, Properties p, String comment) throws IOException {
+    public static void store(Path file, Properties p, String comment) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

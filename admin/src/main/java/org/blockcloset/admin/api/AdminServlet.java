@@ -1,4 +1,4 @@
-package org.blockcloset.gateway.node;
+package org.blockcloset.admin.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServlet;
@@ -40,11 +40,11 @@ public abstract class AdminServlet extends HttpServlet implements org.blockclose
         }
         try {
             handle(req, resp, caller.get());
-        } catch (org.blockcloset.gateway.error.S3Exception e) {
+        } catch (AdminSignatures.BodyRefusedException e) {
             // The body did not match its signed hash (or was malformed): nothing was done with it.
-            send(resp, 400, Map.of("error", String.valueOf(e.getMessage() == null ? e.error() : e.getMessage())));
+            send(resp, 400, Map.of("error", e.getMessage()));
         } finally {
-            org.blockcloset.gateway.auth.ChunkBudget.releaseAll();
+            auth.release();
         }
     }
 
