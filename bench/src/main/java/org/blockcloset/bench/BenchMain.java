@@ -50,7 +50,7 @@ public final class BenchMain {
         try {
             if (o.targets.contains("raw")) {
                 try (RawDiskTarget raw = new RawDiskTarget(root.resolve("raw"), payload)) {
-                    measure(Report.RAW, raw, o, rows, report, cache);
+                    measure(Report.RAW, raw, List.of(), o, rows, report, cache);
                 }
                 deleteTree(root.resolve("raw"));
             }
@@ -89,10 +89,11 @@ public final class BenchMain {
             try (S3Target s3 = new S3Target(node.endpoint(), BlockClosetNode.ACCESS_KEY, BlockClosetNode.SECRET_KEY,
                     connections(o), payload)) {
                 s3.createBucket();
-                measure(Report.NODE, s3, o, rows, report, cache);
+                measure(Report.NODE, s3, List.of(node.jvm()), o, rows, report, cache);
             }
             long[] mem = node.jvm().residentMemory();
             report.nodeMemory(mem[0], mem[1]);
+            idle(Report.NODE, List.of(node), o, report);
         }
         deleteTree(root.resolve("blockcloset"));
     }
@@ -116,12 +117,13 @@ public final class BenchMain {
             try (S3Target s3 = new S3Target(nodes.get(0).endpoint(), BlockClosetNode.ACCESS_KEY,
                     BlockClosetNode.SECRET_KEY, connections(o), payload)) {
                 s3.createBucket();
-                measure(Report.CLUSTER, s3, o, rows, report, cache);
+                measure(Report.CLUSTER, s3, nodes.stream().map(BlockClosetNode::jvm).toList(), o, rows, report, cache);
             }
             for (BlockClosetNode node : nodes) {
                 long[] mem = node.jvm().residentMemory();
                 report.clusterNodeMemory(node.host(), mem[0], mem[1]);
             }
+            idle(Report.CLUSTER, nodes, o, report);
             System.err.println("write stall: writing through " + (n - 1) + " gateways, then kill -9 of " + nodes.get(0).host() + "...");
             List<S3Target> survivors = new java.util.ArrayList<>();
             try {
@@ -204,7 +206,7 @@ public final class BenchMain {
              S3Target s3 = new S3Target(peer.endpoint(), S3ProxyPeer.ACCESS_KEY, S3ProxyPeer.SECRET_KEY,
                      connections(o), payload)) {
             s3.createBucket();
-            measure(Report.PEER, s3, o, rows, report, cache);
+            measure(Report.PEER, s3, List.of(peer.jvm()), o, rows, report, cache);
             long[] mem = peer.jvm().residentMemory();
             report.note(String.format(Locale.ROOT, "S3Proxy resident memory after the run: VmRSS %.0f MB (same JVM flags "
                     + "as the node: %s).", mem[0] / 1e6, String.join(" ", ChildJvm.JVM_OPTS)));
@@ -221,8 +223,32 @@ public final class BenchMain {
         return Math.max(64, 2 * o.maxConcurrency());
     }
 
-    private static void measure(String name, Target target, BenchOptions o, List<Workload> rows, Report report,
-            PageCache cache)
+    /** How long an idle spell waits before it counts: the last requests' background work settles. */
+    private static final long IDLE_SETTLE_MILLIS = 15_000;
+
+    /**
+     * Each node's CPU while nobody asks anything of it, after the rows: the work a node does all day
+     * on a small box (liveness, the log's heartbeats, the views' polls, the stewards).
+     */
+    private static void idle(String name, List<BlockClosetNode> nodes, BenchOptions o, Report report)
+            throws InterruptedException {
+        if (o.idleSeconds == 0) {
+            return;
+        }
+        System.err.printf(Locale.ROOT, "%s: idle for %d s (after %d s to settle)...%n", name, o.idleSeconds,
+                IDLE_SETTLE_MILLIS / 1000);
+        Thread.sleep(IDLE_SETTLE_MILLIS);
+        ServerCpu cpu = ServerCpu.start(nodes.stream().map(BlockClosetNode::jvm).toList());
+        Thread.sleep(o.idleSeconds * 1000L);
+        ServerCpu.Used used = cpu.stop();
+        report.idle(name, nodes.stream().map(BlockClosetNode::host).toList(), used);
+        System.err.printf(Locale.ROOT, "%s idle: %s %% of a core%n", name, used.percentOfACoreEach().stream()
+                .map(Report::number).collect(java.util.stream.Collectors.joining(" / ")));
+    }
+
+    /** The rows against one target; {@code servers}: its processes, whose CPU each row is charged (none for the raw disk). */
+    private static void measure(String name, Target target, List<ChildJvm> servers, BenchOptions o, List<Workload> rows,
+            Report report, PageCache cache)
             throws InterruptedException {
         for (Workload w : o.warmup()) {
             Result r = Runner.run(target, w);
@@ -232,11 +258,13 @@ public final class BenchMain {
         }
         for (Workload w : rows) {
             cache.beforeRow(w);
+            ServerCpu cpu = ServerCpu.start(servers);
             Result r = Runner.run(target, w);
-            report.add(name, r);
-            System.err.printf(Locale.ROOT, "%-13s %-20s %9s obj/s %9s MiB/s  p50 %8s ms  p99 %8s ms%s%n", name,
+            ServerCpu.Used used = cpu.stop();
+            report.add(name, r, used);
+            System.err.printf(Locale.ROOT, "%-13s %-20s %9s obj/s %9s MiB/s  p50 %8s ms  p99 %8s ms  CPU %8s ms/op%s%n", name,
                     w.label(), Report.number(r.objectsPerSecond()), Report.number(r.mibPerSecond()),
-                    Report.number(r.p50Millis()), Report.number(r.p99Millis()),
+                    Report.number(r.p50Millis()), Report.number(r.p99Millis()), Report.number(used.millisPerOp(r.ok())),
                     r.errors() > 0 ? "  (" + r.errors() + " errors)" : "");
         }
     }

@@ -12,7 +12,7 @@ final class BenchOptions {
     static final String USAGE = String.join("\n",
             "usage: ops/bench [--quick] [--sizes 4KiB,1MiB,64MiB] [--concurrency 1,32] [--scale X]",
             "                 [--targets raw,blockcloset,s3proxy] [--data-dir DIR] [--out FILE] [--keep-data]",
-            "                 [--warm-gets] [--cluster N] [--recovery N]",
+            "                 [--warm-gets] [--cluster N] [--recovery N] [--idle S]",
             "  --quick        a fifth of the objects per row (a smoke run, ~1 minute)",
             "  --scale X      multiply every row's object count by X",
             "  --targets      which to run: raw, blockcloset, s3proxy, cluster, recovery (ratios need the baselines)",
@@ -23,6 +23,9 @@ final class BenchOptions {
             "                 recovery is named in --targets without this flag)",
             "                 after a clean stop and after kill -9 under load; alone, it runs only that",
             "                 (target recovery)",
+            "  --idle S       after the rows, S seconds without requests (after 15 s to settle): each",
+            "                 node's CPU as a share of a core (default 30; 0 skips it; --quick skips it",
+            "                 unless given)",
             "  --data-dir     where all three write (default target/bench-data; must not be tmpfs)",
             "  --out          the results file (default target/bench-results.md)",
             "  --keep-data    leave the data directory in place afterwards",
@@ -40,16 +43,30 @@ final class BenchOptions {
     boolean warmGets;
     int clusterSize = 3;
     int recoveryObjects = 100_000;
+    /** Seconds of idle measured after the rows, per store target; 0 skips it. */
+    int idleSeconds = 30;
 
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
         boolean targetsGiven = false;
         boolean clusterGiven = false;
         boolean recoveryGiven = false;
+        boolean idleGiven = false;
+        boolean quick = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--quick" -> o.scale *= 0.2;
+                case "--quick" -> {
+                    o.scale *= 0.2;
+                    quick = true;
+                }
+                case "--idle" -> {
+                    o.idleSeconds = Integer.parseInt(value(args, ++i, a));
+                    idleGiven = true;
+                    if (o.idleSeconds < 0 || o.idleSeconds > 3600) {
+                        throw new IllegalArgumentException("--idle takes 0..3600 seconds");
+                    }
+                }
                 case "--scale" -> o.scale *= Double.parseDouble(value(args, ++i, a));
                 case "--sizes" -> o.sizes = Arrays.stream(value(args, ++i, a).split(",")).map(Sizes::parse).toList();
                 case "--concurrency" -> o.concurrency = Arrays.stream(value(args, ++i, a).split(","))
@@ -84,6 +101,9 @@ final class BenchOptions {
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown flag " + a + "\n" + USAGE);
             }
+        }
+        if (quick && !idleGiven) {
+            o.idleSeconds = 0;
         }
         if (clusterGiven && !targetsGiven) {
             o.targets = new LinkedHashSet<>(List.of("blockcloset", "cluster"));

@@ -14,6 +14,10 @@ final class Report {
     static final String CLUSTER = "cluster";
 
     private final Map<String, Map<String, Result>> byTarget = new LinkedHashMap<>();
+    /** The server CPU each row cost, by target and row. */
+    private final Map<String, Map<String, ServerCpu.Used>> cpuByTarget = new LinkedHashMap<>();
+    /** Each target's idle spell: its nodes' hosts and what they used. */
+    private final Map<String, Map.Entry<List<String>, ServerCpu.Used>> idle = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private long nodeRss = -1;
     private long nodePeak = -1;
@@ -56,8 +60,13 @@ final class Report {
         this.stall = outcome;
     }
 
-    void add(String target, Result r) {
+    void idle(String target, List<String> hosts, ServerCpu.Used used) {
+        idle.put(target, Map.entry(hosts, used));
+    }
+
+    void add(String target, Result r, ServerCpu.Used cpu) {
         byTarget.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(r.workload().label(), r);
+        cpuByTarget.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(r.workload().label(), cpu);
         if (r.errors() > 0) {
             notes.add(target + ", " + r.workload().label() + ": " + r.errors() + " of " + r.workload().count()
                     + " failed; first: " + r.firstError());
@@ -82,15 +91,16 @@ final class Report {
         sb.append(facts).append("\n\n");
         if (byTarget.containsKey(NODE)) {
             sb.append("Block Closet (ratios: the store's objects/s over the baseline's, same workload):\n\n");
-            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms | × raw disk | × S3Proxy |\n");
-            sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms | CPU ms/op | × raw disk | × S3Proxy |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Workload w : rows) {
                 Result r = get(NODE, w);
                 if (r != null) {
-                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" | ")
-                            .append(ratio(r, get(RAW, w))).append(" | ").append(ratio(r, get(PEER, w))).append(" |\n");
+                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" | ").append(cpu(NODE, r))
+                            .append(" | ").append(ratio(r, get(RAW, w))).append(" | ").append(ratio(r, get(PEER, w))).append(" |\n");
                 }
             }
+            sb.append("CPU ms/op: the node process's CPU time (every thread, from /proc) over the row, per object.\n");
             if (byTarget.containsKey(PEER)) {
                 sb.append(S3ProxyPeer.NOTE).append(" — the × S3Proxy column.\n");
             }
@@ -100,13 +110,14 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "Block Closet, a %d-node cluster on this machine (127.0.0.2..; every "
                     + "object on %d nodes, the default replication; written and read through the first node; ratios: "
                     + "the cluster's objects/s over the single node's in this run):%n%n", clusterSize, Math.min(3, clusterSize)));
-            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms | × single node |\n");
-            sb.append("|---|---:|---:|---:|---:|---:|\n");
+            sb.append("| workload | objects/s | MiB/s | p50 ms | p99 ms | CPU ms/op, all nodes | each node | × single node | CPU × single node |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Workload w : rows) {
                 Result r = get(CLUSTER, w);
                 if (r != null) {
-                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" | ")
-                            .append(ratio(r, get(NODE, w))).append(" |\n");
+                    sb.append("| ").append(label(r)).append(" | ").append(figures(r)).append(" | ").append(cpu(CLUSTER, r))
+                            .append(" | ").append(cpuEach(CLUSTER, r)).append(" | ").append(ratio(r, get(NODE, w)))
+                            .append(" | ").append(cpuRatio(r, get(NODE, w))).append(" |\n");
                 }
             }
             sb.append('\n');
@@ -167,6 +178,16 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "Block Closet node resident memory after the run: VmRSS %.0f MB "
                     + "(%.0f MiB), peak VmHWM %.0f MB.%n%n", nodeRss / 1e6, nodeRss / 1048576.0, nodePeak / 1e6));
         }
+        for (Map.Entry<String, Map.Entry<List<String>, ServerCpu.Used>> e : idle.entrySet()) {
+            List<Double> each = e.getValue().getValue().percentOfACoreEach();
+            List<String> hosts = e.getValue().getKey();
+            StringBuilder nodes = new StringBuilder();
+            for (int i = 0; i < each.size(); i++) {
+                nodes.append(i == 0 ? "" : ", ").append(hosts.get(i)).append(" **").append(number(each.get(i))).append(" %**");
+            }
+            sb.append(String.format(Locale.ROOT, "%s idle (no requests for %.0f s, after the rows and 15 s to settle): CPU as a share "
+                    + "of one core, node by node: %s.%n%n", e.getKey(), e.getValue().getValue().wallNanos() / 1e9, nodes));
+        }
         sb.append(targets(rows));
         for (String n : notes) {
             sb.append("- ").append(n).append('\n');
@@ -193,7 +214,25 @@ final class Report {
             }
         }
         if (nodeRss >= 0) {
-            lines.add(check(String.format(Locale.ROOT, "node RSS ≤ 500 MB: %.0f MB", nodeRss / 1e6), nodeRss <= 500e6));
+            lines.add(check(String.format(Locale.ROOT, "node RSS ≤ 300 MB: %.0f MB", nodeRss / 1e6), nodeRss <= 300e6));
+        }
+        for (Map.Entry<String, long[]> e : clusterMemory.entrySet()) {
+            lines.add(check(String.format(Locale.ROOT, "cluster node %s RSS ≤ 300 MB: %.0f MB", e.getKey(), e.getValue()[0] / 1e6),
+                    e.getValue()[0] <= 300e6));
+        }
+        for (Map.Entry<String, Map.Entry<List<String>, ServerCpu.Used>> e : idle.entrySet()) {
+            double worst = e.getValue().getValue().percentOfACoreEach().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            lines.add(check(String.format(Locale.ROOT, "%s idle ≤ 2 %% of a core per node: %s %% at most", e.getKey(), number(worst)),
+                    worst <= 2));
+        }
+        for (Workload w : rows) {
+            Result c = get(CLUSTER, w);
+            Result single = get(NODE, w);
+            if (c != null && single != null && w.op() == Workload.Op.PUT && w.size() == 4 << 10) {
+                double x = cpuPerOp(CLUSTER, c) / cpuPerOp(NODE, single);
+                lines.add(check(String.format(Locale.ROOT, "cluster CPU per %s ≤ 2.5× single node's: %s×", w.label(), number(x)),
+                        x <= 2.5));
+            }
         }
         for (Workload w : rows) {
             Result c = get(CLUSTER, w);
@@ -234,6 +273,30 @@ final class Report {
     private Result get(String target, Workload w) {
         Map<String, Result> m = byTarget.get(target);
         return m == null ? null : m.get(w.label());
+    }
+
+    private double cpuPerOp(String target, Result r) {
+        Map<String, ServerCpu.Used> m = cpuByTarget.get(target);
+        ServerCpu.Used used = m == null ? null : m.get(r.workload().label());
+        return used == null ? Double.NaN : used.millisPerOp(r.ok());
+    }
+
+    private String cpu(String target, Result r) {
+        return number(cpuPerOp(target, r));
+    }
+
+    private String cpuEach(String target, Result r) {
+        Map<String, ServerCpu.Used> m = cpuByTarget.get(target);
+        ServerCpu.Used used = m == null ? null : m.get(r.workload().label());
+        return used == null ? "—" : String.join(" / ", used.millisPerOpEach(r.ok()).stream().map(Report::number).toList());
+    }
+
+    private String cpuRatio(Result r, Result base) {
+        if (base == null) {
+            return "—";
+        }
+        double x = cpuPerOp(CLUSTER, r) / cpuPerOp(NODE, base);
+        return Double.isNaN(x) || Double.isInfinite(x) ? "—" : String.format(Locale.ROOT, "%.2f×", x);
     }
 
     private static String label(Result r) {
