@@ -14,7 +14,10 @@ final class DeleteHandlers {
 
     private final S3Context ctx;
 
-    DeleteHandlers(S3Context ctx) {
+    private final Policies policies;
+
+    DeleteHandlers(S3Context ctx, Policies policies) {
+        this.policies = policies;
         this.ctx = ctx;
     }
 
@@ -76,6 +79,7 @@ final class DeleteHandlers {
                 if (key == null || key.isEmpty()) {
                     throw new S3Exception(S3Error.INVALID_ARGUMENT, "The key is empty.");
                 }
+                policies.checkKey(r, key, versionId);
                 Outcome done = delete(r, key, versionId, bypass);
                 if (!quiet) {
                     x.open("Deleted").el("Key", key).el("VersionId", versionId);

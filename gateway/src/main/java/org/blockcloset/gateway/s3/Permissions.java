@@ -26,7 +26,8 @@ final class Permissions {
                  DELETE_OBJECT_TAGGING, PUT_OBJECT_ACL, POST_OBJECT -> Permission.WRITE;
             case CREATE_BUCKET, DELETE_BUCKET, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING, PUT_BUCKET_VERSIONING,
                  PUT_OBJECT_LOCK_CONFIGURATION, PUT_OBJECT_RETENTION, PUT_OBJECT_LEGAL_HOLD, PUT_BUCKET_ACL, PUT_BUCKET_CORS, DELETE_BUCKET_CORS,
-                 PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE -> Permission.OWNER;
+                 PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE, GET_BUCKET_POLICY, PUT_BUCKET_POLICY, DELETE_BUCKET_POLICY,
+                 GET_BUCKET_POLICY_STATUS -> Permission.OWNER;
         };
     }
 
@@ -65,11 +66,17 @@ final class Permissions {
             throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may not "
                     + needed.name().toLowerCase(java.util.Locale.ROOT) + " in bucket " + bucket + ".");
         }
-        if (copySource != null && (op == S3Operation.COPY_OBJECT || op == S3Operation.UPLOAD_PART_COPY)) {
-            String source = CopyObjectHandler.parseSource(copySource).bucket();
-            if (!key.may(Permission.READ, source)) {
-                throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may not read in bucket " + source + ".");
-            }
+        checkCopySource(key, op, copySource);
+    }
+
+    /** A copy's source: the key itself must be allowed to read it (a policy of the target bucket does not say). */
+    static void checkCopySource(AccessKey key, S3Operation op, String copySource) {
+        if (copySource == null || (op != S3Operation.COPY_OBJECT && op != S3Operation.UPLOAD_PART_COPY)) {
+            return;
+        }
+        String source = CopyObjectHandler.parseSource(copySource).bucket();
+        if (key == null || key.limited() && !key.may(Permission.READ, source)) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "This access key may not read in bucket " + source + ".");
         }
     }
 }

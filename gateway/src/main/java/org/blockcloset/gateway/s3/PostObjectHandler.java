@@ -1,5 +1,7 @@
 package org.blockcloset.gateway.s3;
 
+import org.blockcloset.ledger.model.BucketPolicy;
+
 import org.blockcloset.gateway.error.S3Exception;
 import org.blockcloset.gateway.error.S3Error;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,9 +42,11 @@ final class PostObjectHandler {
     private final S3Context ctx;
     private final SigV4Verifier verifier;
     private final Acls acls;
+    private final Policies policies;
 
-    PostObjectHandler(S3Context ctx, SigV4Verifier verifier, Acls acls) {
+    PostObjectHandler(S3Context ctx, SigV4Verifier verifier, Acls acls, Policies policies) {
         this.ctx = ctx;
+        this.policies = policies;
         this.verifier = verifier;
         this.acls = acls;
     }
@@ -72,7 +76,7 @@ final class PostObjectHandler {
             }
             actor = verifier.withSecrets(scope::secretOf).verifyPolicyV2(f.get("awsaccesskeyid"), f.get("policy"), f.get("signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
-            admitSigned(actor, bucket, key, scope);
+            admitSigned(req, actor, bucket, key, scope);
         } else if (f.containsKey("policy")) {
             if (!"AWS4-HMAC-SHA256".equals(f.get("x-amz-algorithm"))) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "x-amz-algorithm must be AWS4-HMAC-SHA256.");
@@ -82,10 +86,12 @@ final class PostObjectHandler {
             }
             actor = verifier.withSecrets(scope::secretOf).verifyPolicy(f.get("x-amz-credential"), f.get("policy"), f.get("x-amz-signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
-            admitSigned(actor, bucket, key, scope);
+            admitSigned(req, actor, bucket, key, scope);
         } else {
-            if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, false, scope)) {
-                throw new S3Exception(S3Error.ACCESS_DENIED, "An unsigned form upload needs a public-read-write bucket.");
+            if (policies.decide(S3Operation.POST_OBJECT, bucket, key, Map.of(), null, req, scope) != BucketPolicy.Decision.ALLOW
+                    && !acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, false, scope)) {
+                throw new S3Exception(S3Error.ACCESS_DENIED, "An unsigned form upload needs a public-read-write bucket "
+                        + "or a bucket policy that allows it.");
             }
             actor = null;
         }
@@ -205,12 +211,16 @@ final class PostObjectHandler {
         }
     }
 
-    /** A signed form's key may write here: by its own permissions, or as the bucket's ACL lets a signed caller. */
-    private void admitSigned(String actor, String bucket, String key, RequestScope scope) {
+    /**
+     * A signed form's key may write here unless the bucket's policy denies it: by its own
+     * permissions, the policy's Allow, or as the bucket's ACL lets a signed caller.
+     */
+    private void admitSigned(HttpServletRequest req, String actor, String bucket, String key, RequestScope scope) {
+        BucketPolicy.Decision policy = policies.decide(S3Operation.POST_OBJECT, bucket, key, Map.of(), actor, req, scope);
         try {
             Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
         } catch (S3Exception denied) {
-            if (!acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
+            if (policy != BucketPolicy.Decision.ALLOW && !acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, true, scope)) {
                 throw denied;
             }
         }

@@ -8,10 +8,10 @@ import java.util.Set;
 /** Turns method + bucket/key + sub-resources into the S3 operation. */
 final class Router {
     /** Bucket sub-resources real clients probe but this store does not serve yet. */
-    private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of("policy",
+    private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of(
             "encryption", "replication", "website", "logging", "notification",
             "accelerate", "requestPayment", "ownershipControls", "publicAccessBlock", "analytics",
-            "inventory", "metrics", "intelligent-tiering", "policyStatus");
+            "inventory", "metrics", "intelligent-tiering");
     private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("torrent", "restore", "select");
 
     private Router() {
@@ -51,6 +51,12 @@ final class Router {
             if (q.containsKey("lifecycle")) {
                 return byMethod(method, S3Operation.GET_BUCKET_LIFECYCLE, S3Operation.PUT_BUCKET_LIFECYCLE,
                         S3Operation.DELETE_BUCKET_LIFECYCLE);
+            }
+            if (q.containsKey("policyStatus")) {
+                return byMethod(method, S3Operation.GET_BUCKET_POLICY_STATUS, null, null);
+            }
+            if (q.containsKey("policy")) {
+                return byMethod(method, S3Operation.GET_BUCKET_POLICY, S3Operation.PUT_BUCKET_POLICY, S3Operation.DELETE_BUCKET_POLICY);
             }
             if (q.containsKey("cors")) {
                 return byMethod(method, S3Operation.GET_BUCKET_CORS, S3Operation.PUT_BUCKET_CORS, S3Operation.DELETE_BUCKET_CORS);

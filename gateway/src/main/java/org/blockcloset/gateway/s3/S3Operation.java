@@ -48,6 +48,10 @@ public enum S3Operation {
     GET_BUCKET_LIFECYCLE,
     PUT_BUCKET_LIFECYCLE,
     DELETE_BUCKET_LIFECYCLE,
+    GET_BUCKET_POLICY,
+    PUT_BUCKET_POLICY,
+    DELETE_BUCKET_POLICY,
+    GET_BUCKET_POLICY_STATUS,
     /** A CORS preflight (OPTIONS): answered from the bucket's CORS rules, without authentication, as in S3. */
     PREFLIGHT,
     /** An upload from an HTML form, authenticated by its signed policy. */

@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.blockcloset.gateway.auth.AuthContext;
+import org.blockcloset.ledger.model.BucketPolicy;
 import org.blockcloset.gateway.auth.SigV4Verifier;
 import org.blockcloset.storage.CorruptBlockException;
 import org.blockcloset.storage.InsufficientStorageException;
@@ -32,6 +33,7 @@ public final class S3Servlet extends HttpServlet {
     private final SigV4Verifier verifier;
     private final Map<S3Operation, S3Handler> handlers = new EnumMap<>(S3Operation.class);
     private final Acls acls;
+    private final Policies policies;
     private final Cors cors;
     private final PostObjectHandler postObject;
     /** The Access-Control-* headers a request's CORS rule gave it: kept on its error response too. */
@@ -80,7 +82,8 @@ public final class S3Servlet extends HttpServlet {
         this.verifier = new SigV4Verifier(ctx::secretOf, ctx.clock()).withSigV2(ctx.sigV2());
         this.acls = new Acls(ctx);
         this.cors = new Cors(ctx);
-        this.postObject = new PostObjectHandler(ctx, verifier, acls);
+        this.policies = new Policies(ctx);
+        this.postObject = new PostObjectHandler(ctx, verifier, acls, policies);
         BucketHandlers buckets = new BucketHandlers(ctx);
         handlers.put(S3Operation.LIST_BUCKETS, buckets::listBuckets);
         handlers.put(S3Operation.CREATE_BUCKET, buckets::createBucket);
@@ -98,6 +101,10 @@ public final class S3Servlet extends HttpServlet {
         handlers.put(S3Operation.GET_BUCKET_CORS, cors::getBucketCors);
         handlers.put(S3Operation.PUT_BUCKET_CORS, cors::putBucketCors);
         handlers.put(S3Operation.DELETE_BUCKET_CORS, cors::deleteBucketCors);
+        handlers.put(S3Operation.GET_BUCKET_POLICY, policies::getBucketPolicy);
+        handlers.put(S3Operation.PUT_BUCKET_POLICY, policies::putBucketPolicy);
+        handlers.put(S3Operation.DELETE_BUCKET_POLICY, policies::deleteBucketPolicy);
+        handlers.put(S3Operation.GET_BUCKET_POLICY_STATUS, policies::getBucketPolicyStatus);
         LifecycleHandlers lifecycle = new LifecycleHandlers(ctx);
         handlers.put(S3Operation.GET_BUCKET_LIFECYCLE, lifecycle::get);
         handlers.put(S3Operation.PUT_BUCKET_LIFECYCLE, lifecycle::put);
@@ -116,7 +123,7 @@ public final class S3Servlet extends HttpServlet {
         GetObjectHandler get = new GetObjectHandler(ctx);
         handlers.put(S3Operation.GET_OBJECT, get::getObject);
         handlers.put(S3Operation.HEAD_OBJECT, get::headObject);
-        DeleteHandlers delete = new DeleteHandlers(ctx);
+        DeleteHandlers delete = new DeleteHandlers(ctx, policies);
         handlers.put(S3Operation.DELETE_OBJECT, delete::deleteObject);
         handlers.put(S3Operation.DELETE_OBJECTS, delete::deleteObjects);
         CopyObjectHandler copy = new CopyObjectHandler(ctx);
@@ -233,21 +240,33 @@ public final class S3Servlet extends HttpServlet {
             if (target.bucket() != null) {
                 BucketNames.check(target.bucket());
             }
+            // The bucket's policy first (ADR 0020): its Deny refuses whatever else would allow; its
+            // Allow lets in what the key's permissions and the ACLs would not.
+            BucketPolicy.Decision policy = policies.decide(op, target.bucket(), target.key(), query,
+                    auth.isAnonymous() ? null : auth.accessKeyId(), req, scope);
             if (auth.isAnonymous()) {
-                // Only what an ACL opens to everyone (ADR 0014); the rest is refused before anything is read.
-                if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), false, scope)) {
+                // Only what a policy or an ACL opens to everyone (ADR 0014); the rest is refused before anything is read.
+                if (policy == BucketPolicy.Decision.ALLOW) {
+                    req.setAttribute(Policies.ADMITTED, Boolean.TRUE);
+                } else if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), false, scope)) {
                     throw new S3Exception(S3Error.ACCESS_DENIED, "Anonymous access is not allowed here; sign the request.");
+                } else {
+                    req.setAttribute(Acls.ADMITTED, Boolean.FALSE);
                 }
-                req.setAttribute(Acls.ADMITTED, Boolean.FALSE);
             } else {
                 try {
                     Permissions.check(scope.key(auth.accessKeyId()).orElse(null), op, target.bucket(),
                             req.getHeader("x-amz-copy-source"));
                 } catch (S3Exception denied) {
-                    if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), true, scope)) {
+                    if (policy == BucketPolicy.Decision.ALLOW) {
+                        // The policy opens this bucket, not a copy's source: the key must reach that itself.
+                        Permissions.checkCopySource(scope.key(auth.accessKeyId()).orElse(null), op, req.getHeader("x-amz-copy-source"));
+                        req.setAttribute(Policies.ADMITTED, Boolean.TRUE);
+                    } else if (!acls.allows(op, target.bucket(), target.key(), query.get("versionId"), true, scope)) {
                         throw denied;
+                    } else {
+                        req.setAttribute(Acls.ADMITTED, Boolean.TRUE);
                     }
-                    req.setAttribute(Acls.ADMITTED, Boolean.TRUE);
                 }
             }
             org.blockcloset.ledger.trace.Trace.mark("auth");

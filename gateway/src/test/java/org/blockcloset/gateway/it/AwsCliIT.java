@@ -228,8 +228,31 @@ class AwsCliIT {
         return "\"" + s.replace("\"", "\\\"") + "\"";
     }
 
+    /** put-bucket-policy from the aws cli opens one prefix to anyone; --no-sign-request reads it, the rest stays closed. */
     @Test
     @Order(5)
+    void aBucketPolicyOpensOnePrefixToUnsignedReads() throws Exception {
+        Path policy = work.resolve("policy.json");
+        Files.writeString(policy, "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", "
+                + "\"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::" + BUCKET + "/docs/*\"}]}");
+        aws("s3api", "put-bucket-policy", "--bucket", BUCKET, "--policy", "file://" + policy);
+        assertTrue(aws("s3api", "get-bucket-policy", "--bucket", BUCKET).contains("docs/*"));
+        assertTrue(aws("s3api", "get-bucket-policy-status", "--bucket", BUCKET).contains("\"IsPublic\": true"));
+        aws("s3", "cp", "--no-sign-request", "s3://" + BUCKET + "/docs/small.txt", "small-anonymous.txt");
+        assertArrayEquals(Files.readAllBytes(work.resolve("small.txt")), Files.readAllBytes(work.resolve("small-anonymous.txt")));
+        java.net.http.HttpResponse<String> closed = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(node.endpoint().resolve("/" + BUCKET + "/big.bin")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, closed.statusCode(), "outside the prefix the policy opens");
+        aws("s3api", "delete-bucket-policy", "--bucket", BUCKET);
+        java.net.http.HttpResponse<String> again = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(node.endpoint().resolve("/" + BUCKET + "/docs/small.txt")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, again.statusCode(), "closed once the policy is deleted");
+    }
+
+    @Test
+    @Order(6)
     void removeRecursive() throws Exception {
         String out = aws("s3", "rm", "s3://" + BUCKET, "--recursive");
         assertTrue(count(out, "delete:") >= 8, out);

@@ -202,6 +202,100 @@ class S3HandlersTest {
     }
 
     @Test
+    void aBucketPolicyOpensOnePrefixToAnonymousReadsAndDeniesDeletes() {
+        s3.createBucket(b -> b.bucket("family-policy"));
+        s3.putObject(p -> p.bucket("family-policy").key("public/photo.jpg"), RequestBody.fromString("shared"));
+        s3.putObject(p -> p.bucket("family-policy").key("private/diary.txt"), RequestBody.fromString("mine"));
+        assertEquals("NoSuchBucketPolicy", error(() -> s3.getBucketPolicy(g -> g.bucket("family-policy")))
+                .awsErrorDetails().errorCode());
+        String policy = """
+                {"Version": "2012-10-17", "Statement": [
+                  {"Sid": "PublicPrefix", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                   "Resource": "arn:aws:s3:::family-policy/public/*"},
+                  {"Sid": "NoDeletes", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:DeleteObject*"],
+                   "Resource": "arn:aws:s3:::family-policy/*"}]}""";
+        s3.putBucketPolicy(p -> p.bucket("family-policy").policy(policy));
+        assertEquals(policy, s3.getBucketPolicy(g -> g.bucket("family-policy")).policy(), "given back as it was put");
+        assertTrue(s3.getBucketPolicyStatus(g -> g.bucket("family-policy")).policyStatus().isPublic(),
+                "an Allow to everyone without a condition is public, whatever it opens");
+        try (S3Client anyone = harness.anonymous()) {
+            assertEquals("shared", anyone.getObjectAsBytes(g -> g.bucket("family-policy").key("public/photo.jpg")).asUtf8String());
+            assertEquals(403, error(() -> anyone.getObject(g -> g.bucket("family-policy").key("private/diary.txt"))).statusCode(),
+                    "only the prefix the policy opens");
+            assertEquals(403, error(() -> anyone.putObject(p -> p.bucket("family-policy").key("public/x"), RequestBody.fromString("x")))
+                    .statusCode(), "reads only");
+        }
+        S3Exception denied = error(() -> s3.deleteObject(d -> d.bucket("family-policy").key("public/photo.jpg")));
+        assertEquals("AccessDenied", denied.awsErrorDetails().errorCode(), "the Deny holds for the bucket's owner too");
+        var multi = s3.deleteObjects(d -> d.bucket("family-policy").delete(x -> x.objects(
+                o -> o.key("public/photo.jpg"), o -> o.key("private/diary.txt"))));
+        assertEquals(2, multi.errors().size(), "each key of a multi-object delete is judged as its own delete");
+        assertEquals("AccessDenied", multi.errors().get(0).code());
+        assertEquals("mine", s3.getObjectAsBytes(g -> g.bucket("family-policy").key("private/diary.txt")).asUtf8String());
+        s3.deleteBucketPolicy(d -> d.bucket("family-policy"));
+        s3.deleteObject(d -> d.bucket("family-policy").key("public/photo.jpg"));
+        try (S3Client anyone = harness.anonymous()) {
+            assertEquals(403, error(() -> anyone.getObject(g -> g.bucket("family-policy").key("public/photo.jpg"))).statusCode(),
+                    "closed again once the policy is deleted");
+        }
+    }
+
+    @Test
+    void aBucketPolicyGrantsAnotherKeyAndIsCheckedWhenPut() throws Exception {
+        s3.createBucket(b -> b.bucket("family-grant"));
+        s3.putObject(p -> p.bucket("family-grant").key("logs/today"), RequestBody.fromString("log"));
+        try (S3Client reader = harness.clientOfANewKey("POLICYREADERKEY00001", "policy-reader-secret-000000000000000001")) {
+            assertEquals(403, error(() -> reader.getObject(g -> g.bucket("family-grant").key("logs/today"))).statusCode(),
+                    "a new key reaches no bucket");
+            s3.putBucketPolicy(p -> p.bucket("family-grant").policy("""
+                    {"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::POLICYREADERKEY00001:root"},
+                     "Action": ["s3:GetObject", "s3:ListBucket"],
+                     "Resource": ["arn:aws:s3:::family-grant", "arn:aws:s3:::family-grant/*"],
+                     "Condition": {"StringLike": {"s3:prefix": ["logs/*"]}}}}"""));
+            assertEquals(403, error(() -> reader.listObjectsV2(l -> l.bucket("family-grant"))).statusCode(),
+                    "listing without the prefix the condition asks for");
+            assertEquals(1, reader.listObjectsV2(l -> l.bucket("family-grant").prefix("logs/")).keyCount());
+            assertEquals(403, error(() -> reader.getObject(g -> g.bucket("family-grant").key("logs/today"))).statusCode(),
+                    "s3:prefix is absent from a GetObject: the statement's condition does not hold");
+            assertEquals(403, error(() -> reader.putObject(p -> p.bucket("family-grant").key("logs/x"), RequestBody.fromString("x")))
+                    .statusCode());
+            s3.putBucketPolicy(p -> p.bucket("family-grant").policy("""
+                    {"Statement": {"Effect": "Allow", "Principal": {"AWS": "POLICYREADERKEY00001"}, "Action": "s3:PutObject",
+                     "Resource": "arn:aws:s3:::family-grant/inbox/*"}}"""));
+            reader.putObject(p -> p.bucket("family-grant").key("inbox/note"), RequestBody.fromString("hi"));
+            assertEquals("hi", s3.getObjectAsBytes(g -> g.bucket("family-grant").key("inbox/note")).asUtf8String());
+            s3.createBucket(b -> b.bucket("family-grant-source"));
+            s3.putObject(p -> p.bucket("family-grant-source").key("secret"), RequestBody.fromString("s"));
+            assertEquals(403, error(() -> reader.copyObject(c -> c.sourceBucket("family-grant-source").sourceKey("secret")
+                    .destinationBucket("family-grant").destinationKey("inbox/stolen"))).statusCode(),
+                    "a policy opens its own bucket, not a copy's source");
+        }
+        s3.putBucketPolicy(p -> p.bucket("family-grant").policy("""
+                {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}}"""));
+        try (S3Client anyone = harness.anonymous()) {
+            assertEquals("log", anyone.getObjectAsBytes(g -> g.bucket("family-grant").key("logs/today")).asUtf8String());
+            assertEquals(403, error(() -> anyone.deleteBucketPolicy(d -> d.bucket("family-grant"))).statusCode(),
+                    "nobody unsigned changes a bucket's configuration, whatever the policy says");
+            assertEquals(403, error(() -> anyone.copyObject(c -> c.sourceBucket("family-grant-source").sourceKey("secret")
+                    .destinationBucket("family-grant").destinationKey("stolen"))).statusCode(), "nor copies");
+        }
+        s3.deleteBucketPolicy(d -> d.bucket("family-grant"));
+        for (String bad : List.of("not json", "{\"Statement\": []}",
+                "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", "
+                        + "\"Resource\": \"arn:aws:s3:::another-bucket/*\"}}",
+                "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", "
+                        + "\"Resource\": \"arn:aws:s3:::family-grant/*\", \"Condition\": {\"StringSoundsLike\": {\"s3:prefix\": \"a\"}}}}")) {
+            S3Exception e = error(() -> s3.putBucketPolicy(p -> p.bucket("family-grant").policy(bad)));
+            assertEquals("MalformedPolicy", e.awsErrorDetails().errorCode(), bad);
+        }
+        s3.putBucketPolicy(p -> p.bucket("family-grant").policy("""
+                {"Statement": {"Effect": "Allow", "Principal": {"AWS": "POLICYREADERKEY00001"}, "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::family-grant/*"}}"""));
+        assertEquals(false, s3.getBucketPolicyStatus(g -> g.bucket("family-grant")).policyStatus().isPublic(),
+                "a grant to one key is not public");
+    }
+
+    @Test
     void lifecycleConfiguration() {
         s3.createBucket(b -> b.bucket("family-lifecycle"));
         s3.putBucketLifecycleConfiguration(p -> p.bucket("family-lifecycle").lifecycleConfiguration(c -> c.rules(r -> r

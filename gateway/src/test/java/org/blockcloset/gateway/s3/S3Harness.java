@@ -46,6 +46,7 @@ final class S3Harness implements AutoCloseable {
     final RequestLog requests = new RequestLog(Duration.ofSeconds(5));
     private final Server server;
     private final URI endpoint;
+    private final SecretBox secrets;
 
     S3Harness(Path dir) throws Exception {
         this(dir, true);
@@ -55,7 +56,7 @@ final class S3Harness implements AutoCloseable {
     S3Harness(Path dir, boolean sigV2) throws Exception {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        SecretBox secrets = new SecretBox(key);
+        secrets = new SecretBox(key);
         ledger.append("system", "harness", new AccessKeyCreated(ACCESS_KEY, secrets.seal(SECRET_KEY, ACCESS_KEY),
                 "harness key", true, Instant.now(), null));
         blocks = DiskBlockStore.open(new DiskBlockStore.Config(dir, 1L << 30, 64 << 10));
@@ -86,6 +87,17 @@ final class S3Harness implements AutoCloseable {
     S3Client client() {
         return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .forcePathStyle(true)
+                .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
+                .build();
+    }
+
+    /** A key that reaches no bucket of its own (as a new key starts, issue 16), and a client signing with it. */
+    S3Client clientOfANewKey(String id, String secret) throws Exception {
+        ledger.append("system", "harness-" + id, new AccessKeyCreated(id, secrets.seal(secret, id), "a new key", false,
+                Instant.now(), null, java.util.Map.of()));
+        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
                 .forcePathStyle(true)
                 .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
                 .build();

@@ -48,6 +48,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = BucketLifecycleChanged.class, name = "BucketLifecycleChanged"),
     @JsonSubTypes.Type(value = ClusterHealthChanged.class, name = "ClusterHealthChanged"),
     @JsonSubTypes.Type(value = AdminCallAccepted.class, name = "AdminCallAccepted"),
+    @JsonSubTypes.Type(value = BucketPolicyChanged.class, name = "BucketPolicyChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
@@ -55,7 +56,7 @@ public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, O
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
         BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged, ObjectTagsChanged,
         BucketTagsChanged, BucketVersioningChanged, BucketObjectLockChanged, BucketAclChanged, BucketCorsChanged, ObjectLockChanged, ObjectAclChanged,
-        BucketLifecycleChanged, ClusterHealthChanged, JoinTokenRevoked, AdminCallAccepted {
+        BucketLifecycleChanged, ClusterHealthChanged, JoinTokenRevoked, AdminCallAccepted, BucketPolicyChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -20,11 +20,12 @@ import java.util.Map;
  *                     null means private
  * @param cors         the CORS rules, null when none
  * @param lifecycle    the lifecycle rules, null when none
+ * @param policy       the bucket policy as it was given (ADR 0020), null when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects,
                      Map<String, String> tags, String versioning, Boolean objectLock, DefaultRetention lockDefault, String acl,
-                     java.util.List<CorsRule> cors, java.util.List<LifecycleRule> lifecycle) {
+                     java.util.List<CorsRule> cors, java.util.List<LifecycleRule> lifecycle, String policy) {
     public static final String ENABLED = "Enabled";
     public static final String SUSPENDED = "Suspended";
 
@@ -88,18 +89,23 @@ public record Bucket(String name, Instant created, String owner, Integer replica
 
     public Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects,
                   Map<String, String> tags) {
-        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, null, null, null, null, null, null);
+        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, null, null, null, null, null, null, null);
     }
 
     public Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects,
                   Map<String, String> tags, String versioning, Boolean objectLock, DefaultRetention lockDefault, String acl,
                   java.util.List<CorsRule> cors) {
-        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, null);
+        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, null, null);
+    }
+
+    public Bucket withPolicy(String p) {
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
+                cors, lifecycle, p);
     }
 
     public Bucket withLifecycle(java.util.List<LifecycleRule> rules) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
-                cors, rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules));
+                cors, rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), policy);
     }
 
     public Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects) {
@@ -117,33 +123,33 @@ public record Bucket(String name, Instant created, String owner, Integer replica
     public Bucket withTags(Map<String, String> newTags) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects,
                 newTags == null || newTags.isEmpty() ? null : new java.util.TreeMap<>(newTags), versioning, objectLock, lockDefault,
-                acl, cors, lifecycle);
+                acl, cors, lifecycle, policy);
     }
 
     public Bucket withReplication(Integer r) {
-        return new Bucket(name, created, owner, r, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle);
+        return new Bucket(name, created, owner, r, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle, policy);
     }
 
     public Bucket withQuota(Long bytes, Long objects) {
-        return new Bucket(name, created, owner, replication, bytes, objects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle);
+        return new Bucket(name, created, owner, replication, bytes, objects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle, policy);
     }
 
     public Bucket withVersioning(String status) {
-        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, status, objectLock, lockDefault, acl, cors, lifecycle);
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, status, objectLock, lockDefault, acl, cors, lifecycle, policy);
     }
 
     public Bucket withLockDefault(DefaultRetention d) {
-        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, d, acl, cors, lifecycle);
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, d, acl, cors, lifecycle, policy);
     }
 
     public Bucket withAcl(String a) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault,
-                a == null || a.equals("private") ? null : a, cors, lifecycle);
+                a == null || a.equals("private") ? null : a, cors, lifecycle, policy);
     }
 
     public Bucket withCors(java.util.List<CorsRule> rules) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
-                rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), lifecycle);
+                rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), lifecycle, policy);
     }
 
     /** Versioning was enabled or suspended at some time: every version of every key is in the versions store. */

@@ -28,7 +28,7 @@ final class BucketFold {
                 || e instanceof org.blockcloset.ledger.event.BucketObjectLockChanged || e instanceof org.blockcloset.ledger.event.BucketAclChanged
                 || e instanceof org.blockcloset.ledger.event.BucketCorsChanged || e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged
                 || e instanceof BucketReplicationChanged || e instanceof org.blockcloset.ledger.event.BucketTagsChanged
-                || e instanceof org.blockcloset.ledger.event.BucketQuotaChanged;
+                || e instanceof org.blockcloset.ledger.event.BucketQuotaChanged || e instanceof org.blockcloset.ledger.event.BucketPolicyChanged;
     }
 
     Rejection apply(LoggedEvent logged) {
@@ -66,6 +66,17 @@ final class BucketFold {
             return changeBucket(a.bucket(), b -> b.withAcl(a.acl()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketCorsChanged c) {
             return changeBucket(c.bucket(), b -> b.withCors(c.rules()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketPolicyChanged p) {
+            return changeBucket(p.bucket(), b -> {
+                if (p.policy() != null) {
+                    try {
+                        org.blockcloset.ledger.model.BucketPolicy.parse(p.policy(), b.name());
+                    } catch (org.blockcloset.ledger.model.BucketPolicy.InvalidPolicyException bad) {
+                        throw new Refused(Rejection.INVALID_EVENT); // the gateway checked it: a forged or broken event
+                    }
+                }
+                return b.withPolicy(p.policy());
+            });
         } else if (e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged l) {
             return changeBucket(l.bucket(), b -> b.withLifecycle(l.rules()));
         } else if (e instanceof BucketReplicationChanged r) {

@@ -1,0 +1,267 @@
+package org.blockcloset.gateway.s3;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.blockcloset.gateway.error.S3Error;
+import org.blockcloset.gateway.error.S3Exception;
+import org.blockcloset.ledger.event.BucketPolicyChanged;
+import org.blockcloset.ledger.model.Bucket;
+import org.blockcloset.ledger.model.BucketPolicy;
+
+/**
+ * Bucket policies (ADR 0020): Put/Get/DeleteBucketPolicy, GetBucketPolicyStatus, and what a
+ * bucket's policy says about a request, decided once it is authenticated. An explicit Deny refuses
+ * the request whatever the key's permissions and the ACLs say (only the bucket's owner may still
+ * read, replace or delete the policy, so a policy cannot lock its owner out); an Allow lets in a
+ * request the key's permissions or the ACLs would not.
+ */
+final class Policies {
+    /** Request attribute: the request was let in by the bucket's policy. */
+    static final String ADMITTED = Policies.class.getName() + ".admitted";
+    private static final int CACHED = 256;
+    /** What a policy may open to unsigned callers: reads, listings, uploads and deletes of objects. */
+    private static final java.util.Set<S3Operation> ANONYMOUS_MAY = java.util.EnumSet.of(S3Operation.GET_OBJECT,
+            S3Operation.HEAD_OBJECT, S3Operation.HEAD_BUCKET, S3Operation.LIST_OBJECTS, S3Operation.LIST_OBJECTS_V2,
+            S3Operation.LIST_OBJECT_VERSIONS, S3Operation.GET_BUCKET_LOCATION, S3Operation.GET_OBJECT_TAGGING,
+            S3Operation.GET_OBJECT_ATTRIBUTES, S3Operation.PUT_OBJECT, S3Operation.POST_OBJECT,
+            S3Operation.CREATE_MULTIPART_UPLOAD, S3Operation.UPLOAD_PART, S3Operation.COMPLETE_MULTIPART_UPLOAD,
+            S3Operation.ABORT_MULTIPART_UPLOAD, S3Operation.LIST_PARTS, S3Operation.LIST_MULTIPART_UPLOADS,
+            S3Operation.DELETE_OBJECT, S3Operation.DELETE_OBJECTS);
+    private final S3Context ctx;
+    /** Parsed policies by their text: a policy is parsed once, not on every request. */
+    private final Map<String, BucketPolicy> parsed = new ConcurrentHashMap<>();
+
+    Policies(S3Context ctx) {
+        this.ctx = ctx;
+    }
+
+    void getBucketPolicy(S3Request r, HttpServletResponse resp) throws IOException {
+        Bucket b = r.scope().requireBucket();
+        if (b.policy() == null) {
+            throw new S3Exception(S3Error.NO_SUCH_BUCKET_POLICY);
+        }
+        byte[] body = b.policy().getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(200);
+        resp.setContentType("application/json");
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
+    void putBucketPolicy(S3Request r, HttpServletResponse resp) throws IOException {
+        Bucket b = r.scope().requireBucket();
+        InputStream in = r.auth().wrapBody(r.http().getInputStream());
+        byte[] body = in.readNBytes(BucketPolicy.MAX_BYTES + 1);
+        BodyDigests.verify(r, body, in);
+        String text = new String(body, StandardCharsets.UTF_8);
+        try {
+            BucketPolicy.parse(text, b.name());
+        } catch (BucketPolicy.InvalidPolicyException e) {
+            throw new S3Exception(S3Error.MALFORMED_POLICY, e.getMessage());
+        }
+        ctx.append(r, new BucketPolicyChanged(b.name(), text));
+        Responses.empty(resp, 204);
+    }
+
+    void deleteBucketPolicy(S3Request r, HttpServletResponse resp) {
+        Bucket b = r.scope().requireBucket();
+        ctx.append(r, new BucketPolicyChanged(b.name(), null));
+        Responses.empty(resp, 204);
+    }
+
+    void getBucketPolicyStatus(S3Request r, HttpServletResponse resp) throws IOException {
+        Bucket b = r.scope().requireBucket();
+        BucketPolicy policy = policyOf(b);
+        if (policy == null) {
+            throw new S3Exception(S3Error.NO_SUCH_BUCKET_POLICY);
+        }
+        Responses.xml(resp, Xml.doc("PolicyStatus").el("IsPublic", Boolean.toString(policy.isPublic())).finish());
+    }
+
+    /**
+     * What the policy of the request's bucket says; NONE when it has none. A Deny is thrown as
+     * AccessDenied, except to the bucket's owner reading or changing the policy itself.
+     */
+    BucketPolicy.Decision decide(S3Operation op, String bucketName, String key, Map<String, String> query, String principal,
+                                 HttpServletRequest req, RequestScope scope) {
+        if (bucketName == null || op == S3Operation.CREATE_BUCKET) {
+            return BucketPolicy.Decision.NONE;
+        }
+        Bucket b = scope.bucket().orElse(null);
+        BucketPolicy policy = b == null ? null : policyOf(b);
+        if (policy == null) {
+            return BucketPolicy.Decision.NONE;
+        }
+        String resource = "arn:aws:s3:::" + bucketName + (key == null ? "" : "/" + key);
+        BucketPolicy.Decision d = BucketPolicy.Decision.NONE;
+        for (String action : actions(op, query)) {
+            BucketPolicy.Decision one = policy.evaluate(new BucketPolicy.Request(principal, action, resource,
+                    name -> context(name, req, query, principal)));
+            if (one == BucketPolicy.Decision.DENY) {
+                d = one;
+                break;
+            }
+            if (one == BucketPolicy.Decision.ALLOW) {
+                d = one;
+            }
+        }
+        if (d == BucketPolicy.Decision.DENY && !ownerManagingThePolicy(op, principal, b, scope)) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "The bucket's policy denies this request.");
+        }
+        if (d == BucketPolicy.Decision.ALLOW && principal == null && !ANONYMOUS_MAY.contains(op)) {
+            // Nobody unsigned changes what a bucket is (its policy, ACL, lock, lifecycle, versioning)
+            // or reads another bucket through a copy, whatever a careless "s3:*" to "*" says.
+            return BucketPolicy.Decision.NONE;
+        }
+        return d;
+    }
+
+    private static boolean ownerManagingThePolicy(S3Operation op, String principal, Bucket b, RequestScope scope) {
+        boolean managing = op == S3Operation.GET_BUCKET_POLICY || op == S3Operation.PUT_BUCKET_POLICY
+                || op == S3Operation.DELETE_BUCKET_POLICY;
+        return managing && principal != null && (principal.equals(b.owner())
+                || scope.key(principal).map(k -> k.admin()).orElse(false));
+    }
+
+    private BucketPolicy policyOf(Bucket b) {
+        if (b.policy() == null) {
+            return null;
+        }
+        BucketPolicy p = parsed.get(b.policy());
+        if (p == null) {
+            try {
+                p = BucketPolicy.parse(b.policy(), b.name());
+            } catch (BucketPolicy.InvalidPolicyException e) {
+                throw new S3Exception(S3Error.INTERNAL_ERROR, "The bucket's policy cannot be read.");
+            }
+            if (parsed.size() >= CACHED) {
+                parsed.clear();
+            }
+            parsed.put(b.policy(), p);
+        }
+        return p;
+    }
+
+    /**
+     * One key of a DeleteObjects request, judged as its own DeleteObject: a Deny of that key refuses
+     * it (AccessDenied in the result), and a request the policy alone let in needs an Allow of it.
+     */
+    void checkKey(S3Request r, String key, String versionId) {
+        Map<String, String> query = versionId == null ? Map.of() : Map.of("versionId", versionId);
+        String principal = r.auth().isAnonymous() ? null : r.auth().accessKeyId();
+        BucketPolicy.Decision d = decide(S3Operation.DELETE_OBJECT, r.bucket(), key, query, principal, r.http(), r.scope());
+        if (Boolean.TRUE.equals(r.http().getAttribute(ADMITTED)) && d != BucketPolicy.Decision.ALLOW) {
+            throw new S3Exception(S3Error.ACCESS_DENIED);
+        }
+    }
+
+    /** The IAM actions an operation is, as S3 names them (a versioned read or delete is its own action). */
+    static List<String> actions(S3Operation op, Map<String, String> query) {
+        boolean version = query.get("versionId") != null;
+        return switch (op) {
+            case LIST_BUCKETS -> List.of("s3:ListAllMyBuckets");
+            case HEAD_BUCKET, LIST_OBJECTS, LIST_OBJECTS_V2 -> List.of("s3:ListBucket");
+            case LIST_OBJECT_VERSIONS -> List.of("s3:ListBucketVersions");
+            case GET_BUCKET_LOCATION -> List.of("s3:GetBucketLocation");
+            case GET_OBJECT, HEAD_OBJECT -> List.of(version ? "s3:GetObjectVersion" : "s3:GetObject");
+            case GET_OBJECT_ATTRIBUTES -> List.of(version ? "s3:GetObjectVersionAttributes" : "s3:GetObjectAttributes");
+            case PUT_OBJECT, POST_OBJECT, CREATE_MULTIPART_UPLOAD, UPLOAD_PART, COMPLETE_MULTIPART_UPLOAD, COPY_OBJECT,
+                 UPLOAD_PART_COPY -> List.of("s3:PutObject");
+            case DELETE_OBJECT, DELETE_OBJECTS -> List.of(version ? "s3:DeleteObjectVersion" : "s3:DeleteObject");
+            case ABORT_MULTIPART_UPLOAD -> List.of("s3:AbortMultipartUpload");
+            case LIST_PARTS -> List.of("s3:ListMultipartUploadParts");
+            case LIST_MULTIPART_UPLOADS -> List.of("s3:ListBucketMultipartUploads");
+            case GET_OBJECT_TAGGING -> List.of(version ? "s3:GetObjectVersionTagging" : "s3:GetObjectTagging");
+            case PUT_OBJECT_TAGGING -> List.of(version ? "s3:PutObjectVersionTagging" : "s3:PutObjectTagging");
+            case DELETE_OBJECT_TAGGING -> List.of(version ? "s3:DeleteObjectVersionTagging" : "s3:DeleteObjectTagging");
+            case GET_BUCKET_TAGGING -> List.of("s3:GetBucketTagging");
+            case PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING -> List.of("s3:PutBucketTagging");
+            case GET_BUCKET_VERSIONING -> List.of("s3:GetBucketVersioning");
+            case PUT_BUCKET_VERSIONING -> List.of("s3:PutBucketVersioning");
+            case GET_BUCKET_ACL -> List.of("s3:GetBucketAcl");
+            case PUT_BUCKET_ACL -> List.of("s3:PutBucketAcl");
+            case GET_OBJECT_ACL -> List.of(version ? "s3:GetObjectVersionAcl" : "s3:GetObjectAcl");
+            case PUT_OBJECT_ACL -> List.of(version ? "s3:PutObjectVersionAcl" : "s3:PutObjectAcl");
+            case GET_BUCKET_CORS -> List.of("s3:GetBucketCORS");
+            case PUT_BUCKET_CORS, DELETE_BUCKET_CORS -> List.of("s3:PutBucketCORS");
+            case GET_BUCKET_LIFECYCLE -> List.of("s3:GetLifecycleConfiguration");
+            case PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE -> List.of("s3:PutLifecycleConfiguration");
+            case GET_OBJECT_LOCK_CONFIGURATION -> List.of("s3:GetBucketObjectLockConfiguration");
+            case PUT_OBJECT_LOCK_CONFIGURATION -> List.of("s3:PutBucketObjectLockConfiguration");
+            case GET_OBJECT_RETENTION -> List.of("s3:GetObjectRetention");
+            case PUT_OBJECT_RETENTION -> List.of("s3:PutObjectRetention");
+            case GET_OBJECT_LEGAL_HOLD -> List.of("s3:GetObjectLegalHold");
+            case PUT_OBJECT_LEGAL_HOLD -> List.of("s3:PutObjectLegalHold");
+            case GET_BUCKET_POLICY -> List.of("s3:GetBucketPolicy");
+            case PUT_BUCKET_POLICY -> List.of("s3:PutBucketPolicy");
+            case DELETE_BUCKET_POLICY -> List.of("s3:DeleteBucketPolicy");
+            case GET_BUCKET_POLICY_STATUS -> List.of("s3:GetBucketPolicyStatus");
+            case CREATE_BUCKET -> List.of("s3:CreateBucket");
+            case DELETE_BUCKET -> List.of("s3:DeleteBucket");
+            case PREFLIGHT -> List.of();
+        };
+    }
+
+    /** A condition key's values in this request; null when the request does not carry it. */
+    private static List<String> context(String name, HttpServletRequest req, Map<String, String> query, String principal) {
+        switch (name) {
+            case "aws:sourceip":
+                return List.of(req.getRemoteAddr());
+            case "aws:securetransport":
+                return List.of(Boolean.toString(req.isSecure()));
+            case "aws:currenttime":
+                return List.of(Instant.now().toString());
+            case "aws:epochtime":
+                return List.of(Long.toString(Instant.now().getEpochSecond()));
+            case "aws:useragent":
+                return one(req.getHeader("User-Agent"));
+            case "aws:referer":
+                return one(req.getHeader("Referer"));
+            case "aws:username", "aws:userid", "aws:principalaccount":
+                return one(principal);
+            case "aws:principaltype":
+                return List.of(principal == null ? "Anonymous" : "User");
+            case "s3:prefix", "s3:delimiter", "s3:max-keys":
+                return one(query.get(name.substring(3)));
+            case "s3:versionid":
+                return one(query.get("versionId"));
+            case "s3:x-amz-acl", "s3:x-amz-copy-source", "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class",
+                 "s3:x-amz-metadata-directive", "s3:x-amz-content-sha256", "s3:object-lock-mode",
+                 "s3:object-lock-legal-hold":
+                return one(req.getHeader(name.startsWith("s3:object-lock") ? "x-amz-" + name.substring(3) : name.substring(3)));
+            case "s3:requestobjecttagkeys":
+                return tags(req) == null ? null : new ArrayList<>(tags(req).keySet());
+            default:
+                if (name.startsWith("s3:requestobjecttag/")) {
+                    Map<String, String> tags = tags(req);
+                    return tags == null ? null : one(tags.get(tagName(name, req)));
+                }
+                return null;
+        }
+    }
+
+    /** The tag a key names, with the case the request gave it (condition keys are read lower-cased). */
+    private static String tagName(String key, HttpServletRequest req) {
+        String wanted = key.substring("s3:requestobjecttag/".length());
+        Map<String, String> tags = tags(req);
+        return tags.keySet().stream().filter(k -> k.toLowerCase(Locale.ROOT).equals(wanted)).findFirst().orElse(wanted);
+    }
+
+    /** The tags an upload asks for (x-amz-tagging), or null. */
+    private static Map<String, String> tags(HttpServletRequest req) {
+        String header = req.getHeader("x-amz-tagging");
+        return header == null ? null : UriCodec.parseQuery(header);
+    }
+
+    private static List<String> one(String v) {
+        return v == null ? null : List.of(v);
+    }
+}
