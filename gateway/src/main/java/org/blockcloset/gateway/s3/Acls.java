@@ -67,8 +67,8 @@ final class Acls {
      * {@code authenticated} is true for a signed request of a valid key.
      */
     boolean allows(S3Operation op, String bucket, String key, String versionId, boolean authenticated, RequestScope scope) {
-        if (bucket == null) {
-            return false;
+        if (bucket == null || scope.bucket().map(Bucket::publicAclsIgnored).orElse(false)) {
+            return false; // IgnorePublicAcls, or ACLs disabled (BucketOwnerEnforced): they grant nobody
         }
         if (OBJECT_READS.contains(op) && key != null) {
             ObjectVersion o;
@@ -111,7 +111,9 @@ final class Acls {
 
     void putBucketAcl(S3Request r, HttpServletResponse resp) throws IOException {
         Bucket b = ctx.requireBucket(r.bucket());
-        ctx.append(r, new BucketAclChanged(r.bucket(), requested(r, b.owner())));
+        String acl = requested(r, b.owner());
+        PublicAccess.checkAcl(b, acl);
+        ctx.append(r, new BucketAclChanged(r.bucket(), acl));
         Responses.empty(resp, 200);
     }
 
@@ -127,6 +129,7 @@ final class Acls {
         ctx.readBarrier();
         ObjectVersion o = GetObjectHandler.find(ctx, r);
         String acl = requested(r, b.owner());
+        PublicAccess.checkAcl(b, acl);
         ctx.append(r, new ObjectAclChanged(r.bucket(), r.key(), b.versioned() ? o.s3VersionIdOrNull() : null, acl));
         Versions.header(resp, ctx, o);
         Responses.empty(resp, 200);

@@ -41,8 +41,19 @@ final class BucketHandlers {
         Responses.drain(r.http().getInputStream(), MAX_CONFIGURATION_BYTES);
         boolean locked = "true".equalsIgnoreCase(r.header("x-amz-bucket-object-lock-enabled"));
         String acl = Acls.fromHeader(r);
+        String ownership = r.header("x-amz-object-ownership") == null ? null : PublicAccess.ownership(r.header("x-amz-object-ownership"));
+        if (r.header("x-amz-object-ownership") != null && ownership == null) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "x-amz-object-ownership must be BucketOwnerEnforced, "
+                    + "BucketOwnerPreferred or ObjectWriter.");
+        }
+        if (Bucket.OWNER_ENFORCED.equals(ownership) && acl != null && !Acls.PRIVATE.equals(acl)) {
+            throw new S3Exception(S3Error.INVALID_BUCKET_ACL_WITH_OBJECT_OWNERSHIP);
+        }
         try {
             ctx.buckets().create(S3Context.caller(r), r.bucket(), locked, Acls.PRIVATE.equals(acl) ? null : acl);
+            if (ownership != null) {
+                ctx.append(r, new org.blockcloset.ledger.event.BucketOwnershipChanged(r.bucket(), ownership));
+            }
         } catch (ChangeRefusedException e) {
             if (e.rejection() != org.blockcloset.ledger.model.Rejection.BUCKET_EXISTS) {
                 throw S3Context.refused(e);

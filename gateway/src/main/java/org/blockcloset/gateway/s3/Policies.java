@@ -62,10 +62,14 @@ final class Policies {
         byte[] body = in.readNBytes(BucketPolicy.MAX_BYTES + 1);
         BodyDigests.verify(r, body, in);
         String text = new String(body, StandardCharsets.UTF_8);
+        BucketPolicy parsedPolicy;
         try {
-            BucketPolicy.parse(text, b.name());
+            parsedPolicy = BucketPolicy.parse(text, b.name());
         } catch (BucketPolicy.InvalidPolicyException e) {
             throw new S3Exception(S3Error.MALFORMED_POLICY, e.getMessage());
+        }
+        if (b.publicAccessBlock() != null && b.publicAccessBlock().blockPublicPolicy() && parsedPolicy.isPublic()) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "The bucket's public access block refuses public policies.");
         }
         ctx.append(r, new BucketPolicyChanged(b.name(), text));
         Responses.empty(resp, 204);
@@ -115,6 +119,10 @@ final class Policies {
         }
         if (d == BucketPolicy.Decision.DENY && !ownerManagingThePolicy(op, principal, b, scope)) {
             throw new S3Exception(S3Error.ACCESS_DENIED, "The bucket's policy denies this request.");
+        }
+        if (d == BucketPolicy.Decision.ALLOW && b.publicAccessBlock() != null && b.publicAccessBlock().restrictPublicBuckets()
+                && policy.isPublic()) {
+            return BucketPolicy.Decision.NONE; // RestrictPublicBuckets: a public policy grants nobody
         }
         if (d == BucketPolicy.Decision.ALLOW && principal == null && !ANONYMOUS_MAY.contains(op)) {
             // Nobody unsigned changes what a bucket is (its policy, ACL, lock, lifecycle, versioning)
@@ -204,6 +212,10 @@ final class Policies {
             case PUT_BUCKET_POLICY -> List.of("s3:PutBucketPolicy");
             case DELETE_BUCKET_POLICY -> List.of("s3:DeleteBucketPolicy");
             case GET_BUCKET_POLICY_STATUS -> List.of("s3:GetBucketPolicyStatus");
+            case GET_PUBLIC_ACCESS_BLOCK -> List.of("s3:GetBucketPublicAccessBlock");
+            case PUT_PUBLIC_ACCESS_BLOCK, DELETE_PUBLIC_ACCESS_BLOCK -> List.of("s3:PutBucketPublicAccessBlock");
+            case GET_BUCKET_OWNERSHIP_CONTROLS -> List.of("s3:GetBucketOwnershipControls");
+            case PUT_BUCKET_OWNERSHIP_CONTROLS, DELETE_BUCKET_OWNERSHIP_CONTROLS -> List.of("s3:PutBucketOwnershipControls");
             case CREATE_BUCKET -> List.of("s3:CreateBucket");
             case DELETE_BUCKET -> List.of("s3:DeleteBucket");
             case PREFLIGHT -> List.of();

@@ -10,7 +10,7 @@ final class Router {
     /** Bucket sub-resources real clients probe but this store does not serve yet. */
     private static final Set<String> UNSUPPORTED_BUCKET_RESOURCES = Set.of(
             "encryption", "replication", "website", "logging", "notification",
-            "accelerate", "requestPayment", "ownershipControls", "publicAccessBlock", "analytics",
+            "accelerate", "requestPayment", "analytics",
             "inventory", "metrics", "intelligent-tiering");
     private static final Set<String> UNSUPPORTED_OBJECT_RESOURCES = Set.of("torrent", "restore", "select");
 
@@ -51,6 +51,14 @@ final class Router {
             if (q.containsKey("lifecycle")) {
                 return byMethod(method, S3Operation.GET_BUCKET_LIFECYCLE, S3Operation.PUT_BUCKET_LIFECYCLE,
                         S3Operation.DELETE_BUCKET_LIFECYCLE);
+            }
+            if (q.containsKey("publicAccessBlock")) {
+                return byMethod(method, S3Operation.GET_PUBLIC_ACCESS_BLOCK, S3Operation.PUT_PUBLIC_ACCESS_BLOCK,
+                        S3Operation.DELETE_PUBLIC_ACCESS_BLOCK);
+            }
+            if (q.containsKey("ownershipControls")) {
+                return byMethod(method, S3Operation.GET_BUCKET_OWNERSHIP_CONTROLS, S3Operation.PUT_BUCKET_OWNERSHIP_CONTROLS,
+                        S3Operation.DELETE_BUCKET_OWNERSHIP_CONTROLS);
             }
             if (q.containsKey("policyStatus")) {
                 return byMethod(method, S3Operation.GET_BUCKET_POLICY_STATUS, null, null);

@@ -52,6 +52,12 @@ public enum S3Operation {
     PUT_BUCKET_POLICY,
     DELETE_BUCKET_POLICY,
     GET_BUCKET_POLICY_STATUS,
+    GET_PUBLIC_ACCESS_BLOCK,
+    PUT_PUBLIC_ACCESS_BLOCK,
+    DELETE_PUBLIC_ACCESS_BLOCK,
+    GET_BUCKET_OWNERSHIP_CONTROLS,
+    PUT_BUCKET_OWNERSHIP_CONTROLS,
+    DELETE_BUCKET_OWNERSHIP_CONTROLS,
     /** A CORS preflight (OPTIONS): answered from the bucket's CORS rules, without authentication, as in S3. */
     PREFLIGHT,
     /** An upload from an HTML form, authenticated by its signed policy. */

@@ -105,6 +105,13 @@ public final class S3Servlet extends HttpServlet {
         handlers.put(S3Operation.PUT_BUCKET_POLICY, policies::putBucketPolicy);
         handlers.put(S3Operation.DELETE_BUCKET_POLICY, policies::deleteBucketPolicy);
         handlers.put(S3Operation.GET_BUCKET_POLICY_STATUS, policies::getBucketPolicyStatus);
+        PublicAccess publicAccess = new PublicAccess(ctx);
+        handlers.put(S3Operation.GET_PUBLIC_ACCESS_BLOCK, publicAccess::getPublicAccessBlock);
+        handlers.put(S3Operation.PUT_PUBLIC_ACCESS_BLOCK, publicAccess::putPublicAccessBlock);
+        handlers.put(S3Operation.DELETE_PUBLIC_ACCESS_BLOCK, publicAccess::deletePublicAccessBlock);
+        handlers.put(S3Operation.GET_BUCKET_OWNERSHIP_CONTROLS, publicAccess::getOwnershipControls);
+        handlers.put(S3Operation.PUT_BUCKET_OWNERSHIP_CONTROLS, publicAccess::putOwnershipControls);
+        handlers.put(S3Operation.DELETE_BUCKET_OWNERSHIP_CONTROLS, publicAccess::deleteOwnershipControls);
         LifecycleHandlers lifecycle = new LifecycleHandlers(ctx);
         handlers.put(S3Operation.GET_BUCKET_LIFECYCLE, lifecycle::get);
         handlers.put(S3Operation.PUT_BUCKET_LIFECYCLE, lifecycle::put);
@@ -272,6 +279,7 @@ public final class S3Servlet extends HttpServlet {
             org.blockcloset.ledger.trace.Trace.mark("auth");
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth, scope);
             resource = request.resource();
+            PublicAccess.checkAclHeader(op, request, scope.bucket().orElse(null));
             // Reads, and deletes (which act only on what the views hold), see every write acknowledged
             // through another gateway before them. Writes are decided by the fold in log order instead.
             if (head || "GET".equals(req.getMethod()) || "DELETE".equals(req.getMethod())

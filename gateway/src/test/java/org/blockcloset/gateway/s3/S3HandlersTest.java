@@ -296,6 +296,62 @@ class S3HandlersTest {
     }
 
     @Test
+    void aPublicAccessBlockRefusesAndIgnoresWhatWouldOpenTheBucket() {
+        s3.createBucket(b -> b.bucket("family-block"));
+        s3.putObject(p -> p.bucket("family-block").key("open").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("o"));
+        s3.putBucketPolicy(p -> p.bucket("family-block").policy("""
+                {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::family-block/p/*"}}"""));
+        s3.putObject(p -> p.bucket("family-block").key("p/by-policy"), RequestBody.fromString("p"));
+        try (S3Client anyone = harness.anonymous()) {
+            assertEquals("o", anyone.getObjectAsBytes(g -> g.bucket("family-block").key("open")).asUtf8String());
+            assertEquals("p", anyone.getObjectAsBytes(g -> g.bucket("family-block").key("p/by-policy")).asUtf8String());
+            assertEquals("NoSuchPublicAccessBlockConfiguration",
+                    error(() -> s3.getPublicAccessBlock(g -> g.bucket("family-block"))).awsErrorDetails().errorCode());
+            s3.putPublicAccessBlock(p -> p.bucket("family-block").publicAccessBlockConfiguration(c -> c.blockPublicAcls(true)
+                    .ignorePublicAcls(true).blockPublicPolicy(true).restrictPublicBuckets(true)));
+            var got = s3.getPublicAccessBlock(g -> g.bucket("family-block")).publicAccessBlockConfiguration();
+            assertTrue(got.blockPublicAcls() && got.ignorePublicAcls() && got.blockPublicPolicy() && got.restrictPublicBuckets());
+            assertEquals(403, error(() -> anyone.getObject(g -> g.bucket("family-block").key("open"))).statusCode(),
+                    "IgnorePublicAcls: the object's public-read grants nobody");
+            assertEquals(403, error(() -> anyone.getObject(g -> g.bucket("family-block").key("p/by-policy"))).statusCode(),
+                    "RestrictPublicBuckets: the public policy grants nobody");
+            assertEquals(403, error(() -> s3.putObject(p -> p.bucket("family-block").key("new").acl(ObjectCannedACL.PUBLIC_READ),
+                    RequestBody.fromString("n"))).statusCode(), "BlockPublicAcls");
+            assertEquals(403, error(() -> s3.putObjectAcl(p -> p.bucket("family-block").key("open").acl(ObjectCannedACL.PUBLIC_READ)))
+                    .statusCode());
+            assertEquals(403, error(() -> s3.putBucketPolicy(p -> p.bucket("family-block").policy("""
+                    {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::family-block/*"}}""")))
+                    .statusCode(), "BlockPublicPolicy");
+            s3.putObject(p -> p.bucket("family-block").key("private"), RequestBody.fromString("x"));
+            s3.deletePublicAccessBlock(d -> d.bucket("family-block"));
+            assertEquals("o", anyone.getObjectAsBytes(g -> g.bucket("family-block").key("open")).asUtf8String(), "open again");
+        }
+    }
+
+    @Test
+    void bucketOwnerEnforcedDisablesAcls() {
+        s3.createBucket(b -> b.bucket("family-owned").objectOwnership(
+                software.amazon.awssdk.services.s3.model.ObjectOwnership.BUCKET_OWNER_ENFORCED));
+        assertEquals("BucketOwnerEnforced", s3.getBucketOwnershipControls(g -> g.bucket("family-owned")).ownershipControls()
+                .rules().get(0).objectOwnershipAsString());
+        S3Exception refused = error(() -> s3.putObject(p -> p.bucket("family-owned").key("k").acl(ObjectCannedACL.PUBLIC_READ),
+                RequestBody.fromString("k")));
+        assertEquals("AccessControlListNotSupported", refused.awsErrorDetails().errorCode());
+        s3.putObject(p -> p.bucket("family-owned").key("k").acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL), RequestBody.fromString("k"));
+        s3.createBucket(b -> b.bucket("family-was-public").acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ));
+        try (S3Client anyone = harness.anonymous()) {
+            assertEquals(0, anyone.listObjectsV2(l -> l.bucket("family-was-public")).keyCount());
+            s3.putBucketOwnershipControls(p -> p.bucket("family-was-public").ownershipControls(c -> c.rules(
+                    rule -> rule.objectOwnership(software.amazon.awssdk.services.s3.model.ObjectOwnership.BUCKET_OWNER_ENFORCED))));
+            assertEquals(403, error(() -> anyone.listObjectsV2(l -> l.bucket("family-was-public"))).statusCode(),
+                    "the bucket's public-read ACL no longer grants");
+        }
+        s3.deleteBucketOwnershipControls(d -> d.bucket("family-owned"));
+        assertEquals("OwnershipControlsNotFoundError", error(() -> s3.getBucketOwnershipControls(g -> g.bucket("family-owned")))
+                .awsErrorDetails().errorCode());
+    }
+
+    @Test
     void lifecycleConfiguration() {
         s3.createBucket(b -> b.bucket("family-lifecycle"));
         s3.putBucketLifecycleConfiguration(p -> p.bucket("family-lifecycle").lifecycleConfiguration(c -> c.rules(r -> r

@@ -49,6 +49,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ClusterHealthChanged.class, name = "ClusterHealthChanged"),
     @JsonSubTypes.Type(value = AdminCallAccepted.class, name = "AdminCallAccepted"),
     @JsonSubTypes.Type(value = BucketPolicyChanged.class, name = "BucketPolicyChanged"),
+    @JsonSubTypes.Type(value = BucketPublicAccessBlockChanged.class, name = "BucketPublicAccessBlockChanged"),
+    @JsonSubTypes.Type(value = BucketOwnershipChanged.class, name = "BucketOwnershipChanged"),
 })
 public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, ObjectDeleted,
         MultipartUploadCreated, PartUploaded, MultipartUploadCompleted, MultipartUploadAborted,
@@ -56,7 +58,8 @@ public sealed interface Event permits BucketCreated, BucketDeleted, ObjectPut, O
         JoinTokenCreated, BlocksUnderReplicated, BucketReplicationChanged, NodeFailed, NodeRecovered,
         BlocksReplicated, BlocksDropped, ScrubFoundCorruption, NodeDraining, ConsoleSetUp, ConsolePasswordChanged, BucketQuotaChanged, AccessKeyPermissionsChanged, ObjectTagsChanged,
         BucketTagsChanged, BucketVersioningChanged, BucketObjectLockChanged, BucketAclChanged, BucketCorsChanged, ObjectLockChanged, ObjectAclChanged,
-        BucketLifecycleChanged, ClusterHealthChanged, JoinTokenRevoked, AdminCallAccepted, BucketPolicyChanged {
+        BucketLifecycleChanged, ClusterHealthChanged, JoinTokenRevoked, AdminCallAccepted, BucketPolicyChanged,
+        BucketPublicAccessBlockChanged, BucketOwnershipChanged {
 
     /** The log record key: events about one entity share it, so they stay in order on one partition. */
     String entityKey();

@@ -21,11 +21,15 @@ import java.util.Map;
  * @param cors         the CORS rules, null when none
  * @param lifecycle    the lifecycle rules, null when none
  * @param policy       the bucket policy as it was given (ADR 0020), null when none
+ * @param publicAccessBlock what public access the bucket refuses or ignores (ADR 0020), null when none set
+ * @param ownership    its object ownership control (BucketOwnerEnforced, BucketOwnerPreferred,
+ *                     ObjectWriter), null when none set (ACLs apply as ObjectWriter)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects,
                      Map<String, String> tags, String versioning, Boolean objectLock, DefaultRetention lockDefault, String acl,
-                     java.util.List<CorsRule> cors, java.util.List<LifecycleRule> lifecycle, String policy) {
+                     java.util.List<CorsRule> cors, java.util.List<LifecycleRule> lifecycle, String policy,
+                     PublicAccessBlock publicAccessBlock, String ownership) {
     public static final String ENABLED = "Enabled";
     public static final String SUSPENDED = "Suspended";
 
@@ -89,23 +93,54 @@ public record Bucket(String name, Instant created, String owner, Integer replica
 
     public Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects,
                   Map<String, String> tags) {
-        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, null, null, null, null, null, null, null);
+        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, null, null, null, null, null, null, null, null, null);
     }
 
     public Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects,
                   Map<String, String> tags, String versioning, Boolean objectLock, DefaultRetention lockDefault, String acl,
                   java.util.List<CorsRule> cors) {
-        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, null, null);
+        this(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, null, null, null, null);
+    }
+
+    public Bucket withPublicAccessBlock(PublicAccessBlock block) {
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
+                cors, lifecycle, policy, block, ownership);
+    }
+
+    public Bucket withOwnership(String o) {
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
+                cors, lifecycle, policy, publicAccessBlock, o);
+    }
+
+    /** S3's object ownership that disables ACLs: the bucket's owner owns every object, and ACLs are refused. */
+    public static final String OWNER_ENFORCED = "BucketOwnerEnforced";
+    public static final java.util.Set<String> OWNERSHIPS = java.util.Set.of(OWNER_ENFORCED, "BucketOwnerPreferred", "ObjectWriter");
+
+    /** Whether ACLs are disabled (BucketOwnerEnforced): they neither grant nor may be set. */
+    @JsonIgnore
+    public boolean aclsDisabled() {
+        return OWNER_ENFORCED.equals(ownership);
+    }
+
+    /** Whether public ACLs are ignored in access decisions (IgnorePublicAcls, or ACLs disabled). */
+    @JsonIgnore
+    public boolean publicAclsIgnored() {
+        return aclsDisabled() || (publicAccessBlock != null && publicAccessBlock.ignorePublicAcls());
+    }
+
+    /** S3's PublicAccessBlockConfiguration: each flag false when not given. */
+    public record PublicAccessBlock(boolean blockPublicAcls, boolean ignorePublicAcls, boolean blockPublicPolicy,
+                                    boolean restrictPublicBuckets) {
     }
 
     public Bucket withPolicy(String p) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
-                cors, lifecycle, p);
+                cors, lifecycle, p, publicAccessBlock, ownership);
     }
 
     public Bucket withLifecycle(java.util.List<LifecycleRule> rules) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
-                cors, rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), policy);
+                cors, rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), policy, publicAccessBlock, ownership);
     }
 
     public Bucket(String name, Instant created, String owner, Integer replication, Long quotaBytes, Long quotaObjects) {
@@ -123,33 +158,33 @@ public record Bucket(String name, Instant created, String owner, Integer replica
     public Bucket withTags(Map<String, String> newTags) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects,
                 newTags == null || newTags.isEmpty() ? null : new java.util.TreeMap<>(newTags), versioning, objectLock, lockDefault,
-                acl, cors, lifecycle, policy);
+                acl, cors, lifecycle, policy, publicAccessBlock, ownership);
     }
 
     public Bucket withReplication(Integer r) {
-        return new Bucket(name, created, owner, r, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle, policy);
+        return new Bucket(name, created, owner, r, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle, policy, publicAccessBlock, ownership);
     }
 
     public Bucket withQuota(Long bytes, Long objects) {
-        return new Bucket(name, created, owner, replication, bytes, objects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle, policy);
+        return new Bucket(name, created, owner, replication, bytes, objects, tags, versioning, objectLock, lockDefault, acl, cors, lifecycle, policy, publicAccessBlock, ownership);
     }
 
     public Bucket withVersioning(String status) {
-        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, status, objectLock, lockDefault, acl, cors, lifecycle, policy);
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, status, objectLock, lockDefault, acl, cors, lifecycle, policy, publicAccessBlock, ownership);
     }
 
     public Bucket withLockDefault(DefaultRetention d) {
-        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, d, acl, cors, lifecycle, policy);
+        return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, d, acl, cors, lifecycle, policy, publicAccessBlock, ownership);
     }
 
     public Bucket withAcl(String a) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault,
-                a == null || a.equals("private") ? null : a, cors, lifecycle, policy);
+                a == null || a.equals("private") ? null : a, cors, lifecycle, policy, publicAccessBlock, ownership);
     }
 
     public Bucket withCors(java.util.List<CorsRule> rules) {
         return new Bucket(name, created, owner, replication, quotaBytes, quotaObjects, tags, versioning, objectLock, lockDefault, acl,
-                rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), lifecycle, policy);
+                rules == null || rules.isEmpty() ? null : java.util.List.copyOf(rules), lifecycle, policy, publicAccessBlock, ownership);
     }
 
     /** Versioning was enabled or suspended at some time: every version of every key is in the versions store. */

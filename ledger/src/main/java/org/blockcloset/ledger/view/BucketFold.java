@@ -28,7 +28,9 @@ final class BucketFold {
                 || e instanceof org.blockcloset.ledger.event.BucketObjectLockChanged || e instanceof org.blockcloset.ledger.event.BucketAclChanged
                 || e instanceof org.blockcloset.ledger.event.BucketCorsChanged || e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged
                 || e instanceof BucketReplicationChanged || e instanceof org.blockcloset.ledger.event.BucketTagsChanged
-                || e instanceof org.blockcloset.ledger.event.BucketQuotaChanged || e instanceof org.blockcloset.ledger.event.BucketPolicyChanged;
+                || e instanceof org.blockcloset.ledger.event.BucketQuotaChanged || e instanceof org.blockcloset.ledger.event.BucketPolicyChanged
+                || e instanceof org.blockcloset.ledger.event.BucketPublicAccessBlockChanged
+                || e instanceof org.blockcloset.ledger.event.BucketOwnershipChanged;
     }
 
     Rejection apply(LoggedEvent logged) {
@@ -76,6 +78,15 @@ final class BucketFold {
                     }
                 }
                 return b.withPolicy(p.policy());
+            });
+        } else if (e instanceof org.blockcloset.ledger.event.BucketPublicAccessBlockChanged pab) {
+            return changeBucket(pab.bucket(), b -> b.withPublicAccessBlock(pab.block()));
+        } else if (e instanceof org.blockcloset.ledger.event.BucketOwnershipChanged o) {
+            return changeBucket(o.bucket(), b -> {
+                if (o.ownership() != null && !Bucket.OWNERSHIPS.contains(o.ownership())) {
+                    throw new Refused(Rejection.INVALID_EVENT);
+                }
+                return b.withOwnership(o.ownership());
             });
         } else if (e instanceof org.blockcloset.ledger.event.BucketLifecycleChanged l) {
             return changeBucket(l.bucket(), b -> b.withLifecycle(l.rules()));
