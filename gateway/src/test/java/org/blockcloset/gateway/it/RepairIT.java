@@ -105,7 +105,11 @@ class RepairIT {
         for (JsonNode n : AdminApi.get(nodes.get(0), "/api/cluster").path("nodes")) {
             assertFalse(n.has("failedSince"), "no node is recorded as failed any more: " + n);
         }
-        ClusterChecks.holders(nodes).forEach((block, on) -> assertEquals(2, on.size(), "copies of " + block + " at the end: " + on));
+        // Rebalancing towards the returned node moves a block by copying it first and dropping the old
+        // copy once the new one is confirmed: a block may hold three copies for a moment while blocks
+        // still move (a full CI run caught one). What must hold is where it settles.
+        ClusterChecks.until("every block on exactly two nodes once the moves are over", HEAL_TIMEOUT, () ->
+                ClusterChecks.holders(nodes).values().stream().allMatch(on -> on.size() == 2));
         ClusterChecks.assertAllReadable(nodes, "heal", objects);
         statusCommandReports(nodes.get(1));
     }

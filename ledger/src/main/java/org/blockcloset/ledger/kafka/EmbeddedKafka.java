@@ -111,6 +111,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String BROKER_SESSION_TIMEOUT_MS = "1500";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "250";
     /**
+     * How often an idle controller appends a no-op record to the metadata log (Kafka: 500 ms). Each
+     * one is written and fsync'd by every voter and fetched by every broker; it only serves to show a
+     * lagging follower's lag, which nothing here reads. Issue 20 measured 1.6 % of a core on an idle
+     * single node at 500 ms. Quorum fetches still answer within 500 ms without it (KRaft's long
+     * poll), so elections and fencing are unchanged.
+     */
+    public static final String METADATA_MAX_IDLE_INTERVAL_MS = "5000";
+    /**
      * A follower whose fetch failed (its leader died, or the new leader had not taken over yet)
      * tries again after this long: Kafka's 1 s default held acknowledged writes (acks=all) up to
      * a second after a failover had moved the partition (ADR 0009).
@@ -376,6 +384,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // (new) controller is active (ADR 0009).
         p.put("broker.session.timeout.ms", BROKER_SESSION_TIMEOUT_MS);
         p.put("broker.heartbeat.interval.ms", BROKER_HEARTBEAT_INTERVAL_MS);
+        p.put("metadata.max.idle.interval.ms", METADATA_MAX_IDLE_INTERVAL_MS);
         p.put("replica.fetch.backoff.ms", REPLICA_FETCH_BACKOFF_MS);
         p.put("controller.quorum.fetch.timeout.ms", Integer.toString(quorumFetchTimeoutMs(settings.nodeId())));
         p.put("controller.quorum.election.timeout.ms", QUORUM_ELECTION_TIMEOUT_MS);

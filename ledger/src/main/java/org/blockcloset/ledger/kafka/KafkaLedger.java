@@ -451,6 +451,8 @@ public final class KafkaLedger implements Ledger {
         return p;
     }
 
+    static final String VIEWS_FETCH_MAX_WAIT_MS = "500";
+
     private static Properties streamsConfig(Settings s) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
@@ -474,7 +476,10 @@ public final class KafkaLedger implements Ledger {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "200");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(1 << 20));
-        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
+        // A fetch that finds nothing waits up to this long at the broker, and returns as soon as an
+        // event arrives: the wait costs no latency, only idle wake-ups (issue 20: 100 ms made an idle
+        // node fetch 10 times a second over TLS; Kafka's default, 500 ms, makes it 2).
+        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), VIEWS_FETCH_MAX_WAIT_MS);
         // Static membership: a node restarted after a crash (no LeaveGroup sent) takes its partition
         // back at once instead of waiting for its old session to time out (~45 s).
         // The id is stable for a state directory (the node's data dir), and differs between two
