@@ -28,6 +28,15 @@ final class Policies {
     /** Request attribute: the request was let in by the bucket's policy. */
     static final String ADMITTED = Policies.class.getName() + ".admitted";
     private static final int CACHED = 256;
+    /** What no policy Allow grants: reading or changing the policy and what guards it. */
+    private static final java.util.Set<S3Operation> OWNERS_ONLY = java.util.EnumSet.of(S3Operation.GET_BUCKET_POLICY,
+            S3Operation.PUT_BUCKET_POLICY, S3Operation.DELETE_BUCKET_POLICY, S3Operation.GET_BUCKET_POLICY_STATUS,
+            S3Operation.GET_PUBLIC_ACCESS_BLOCK, S3Operation.PUT_PUBLIC_ACCESS_BLOCK, S3Operation.DELETE_PUBLIC_ACCESS_BLOCK,
+            S3Operation.GET_BUCKET_OWNERSHIP_CONTROLS, S3Operation.PUT_BUCKET_OWNERSHIP_CONTROLS,
+            S3Operation.DELETE_BUCKET_OWNERSHIP_CONTROLS);
+    /** Operations that create an object, whose ACL and tags headers are actions of their own. */
+    private static final java.util.Set<S3Operation> UPLOADS = java.util.EnumSet.of(S3Operation.PUT_OBJECT, S3Operation.POST_OBJECT,
+            S3Operation.COPY_OBJECT, S3Operation.CREATE_MULTIPART_UPLOAD);
     /** What a policy may open to unsigned callers: reads, listings, uploads and deletes of objects. */
     private static final java.util.Set<S3Operation> ANONYMOUS_MAY = java.util.EnumSet.of(S3Operation.GET_OBJECT,
             S3Operation.HEAD_OBJECT, S3Operation.HEAD_BUCKET, S3Operation.LIST_OBJECTS, S3Operation.LIST_OBJECTS_V2,
@@ -60,6 +69,9 @@ final class Policies {
         Bucket b = r.scope().requireBucket();
         InputStream in = r.auth().wrapBody(r.http().getInputStream());
         byte[] body = in.readNBytes(BucketPolicy.MAX_BYTES + 1);
+        if (body.length > BucketPolicy.MAX_BYTES) {
+            throw new S3Exception(S3Error.MALFORMED_POLICY, "Policies must be at most " + BucketPolicy.MAX_BYTES + " bytes");
+        }
         BodyDigests.verify(r, body, in);
         String text = new String(body, StandardCharsets.UTF_8);
         BucketPolicy parsedPolicy;
@@ -96,6 +108,17 @@ final class Policies {
      */
     BucketPolicy.Decision decide(S3Operation op, String bucketName, String key, Map<String, String> query, String principal,
                                  HttpServletRequest req, RequestScope scope) {
+        return decide(op, bucketName, key, query, principal, req, scope, Map.of());
+    }
+
+    /**
+     * As above, with the headers a POST form gives as fields ({@code x-amz-acl}): an upload that sets
+     * an ACL or tags is also s3:PutObjectAcl or s3:PutObjectTagging, and an Allow must cover each
+     * action the request is, while a Deny of any of them (or of the unversioned form of a versioned
+     * action) refuses it.
+     */
+    BucketPolicy.Decision decide(S3Operation op, String bucketName, String key, Map<String, String> query, String principal,
+                                 HttpServletRequest req, RequestScope scope, Map<String, String> formFields) {
         if (bucketName == null || op == S3Operation.CREATE_BUCKET) {
             return BucketPolicy.Decision.NONE;
         }
@@ -105,17 +128,35 @@ final class Policies {
             return BucketPolicy.Decision.NONE;
         }
         String resource = "arn:aws:s3:::" + bucketName + (key == null ? "" : "/" + key);
+        java.util.function.Function<String, String> header = h -> formFields.containsKey(h) ? formFields.get(h) : req.getHeader(h);
+        List<String> actions = new ArrayList<>(actions(op, query));
+        if (UPLOADS.contains(op) && header.apply("x-amz-acl") != null) {
+            actions.add("s3:PutObjectAcl");
+        }
+        if (UPLOADS.contains(op) && header.apply("x-amz-tagging") != null) {
+            actions.add("s3:PutObjectTagging");
+        }
+        boolean allAllowed = !actions.isEmpty();
         BucketPolicy.Decision d = BucketPolicy.Decision.NONE;
-        for (String action : actions(op, query)) {
+        List<String> judged = new ArrayList<>(actions);
+        for (String action : actions) {
+            if (action.contains("Version")) {
+                judged.add(action.replace("Version", "")); // a Deny of s3:DeleteObject holds for ?versionId=null too
+            }
+        }
+        for (String action : judged) {
             BucketPolicy.Decision one = policy.evaluate(new BucketPolicy.Request(principal, action, resource,
-                    name -> context(name, req, query, principal)));
+                    name -> context(name, header, query, principal, req)));
             if (one == BucketPolicy.Decision.DENY) {
                 d = one;
                 break;
             }
-            if (one == BucketPolicy.Decision.ALLOW) {
-                d = one;
+            if (actions.contains(action) && one != BucketPolicy.Decision.ALLOW) {
+                allAllowed = false;
             }
+        }
+        if (d != BucketPolicy.Decision.DENY && allAllowed) {
+            d = BucketPolicy.Decision.ALLOW;
         }
         if (d == BucketPolicy.Decision.DENY && !ownerManagingThePolicy(op, principal, b, scope)) {
             throw new S3Exception(S3Error.ACCESS_DENIED, "The bucket's policy denies this request.");
@@ -123,6 +164,9 @@ final class Policies {
         if (d == BucketPolicy.Decision.ALLOW && b.publicAccessBlock() != null && b.publicAccessBlock().restrictPublicBuckets()
                 && policy.isPublic()) {
             return BucketPolicy.Decision.NONE; // RestrictPublicBuckets: a public policy grants nobody
+        }
+        if (d == BucketPolicy.Decision.ALLOW && OWNERS_ONLY.contains(op)) {
+            return BucketPolicy.Decision.NONE; // the policy and the blocks on it stay the owner's (AWS: the account's)
         }
         if (d == BucketPolicy.Decision.ALLOW && principal == null && !ANONYMOUS_MAY.contains(op)) {
             // Nobody unsigned changes what a bucket is (its policy, ACL, lock, lifecycle, versioning)
@@ -158,6 +202,16 @@ final class Policies {
         return p;
     }
 
+    /** A copy's source, as a read of it: the source bucket's policy may deny it. */
+    void checkCopySource(S3Operation op, String copySource, String principal, HttpServletRequest req) {
+        if (copySource == null || (op != S3Operation.COPY_OBJECT && op != S3Operation.UPLOAD_PART_COPY)) {
+            return;
+        }
+        CopyObjectHandler.Source source = CopyObjectHandler.parseSource(copySource);
+        Map<String, String> query = source.versionId() == null ? Map.of() : Map.of("versionId", source.versionId());
+        decide(S3Operation.GET_OBJECT, source.bucket(), source.key(), query, principal, req, new RequestScope(ctx, source.bucket()));
+    }
+
     /**
      * One key of a DeleteObjects request, judged as its own DeleteObject: a Deny of that key refuses
      * it (AccessDenied in the result), and a request the policy alone let in needs an Allow of it.
@@ -180,7 +234,8 @@ final class Policies {
             case LIST_OBJECT_VERSIONS -> List.of("s3:ListBucketVersions");
             case GET_BUCKET_LOCATION -> List.of("s3:GetBucketLocation");
             case GET_OBJECT, HEAD_OBJECT -> List.of(version ? "s3:GetObjectVersion" : "s3:GetObject");
-            case GET_OBJECT_ATTRIBUTES -> List.of(version ? "s3:GetObjectVersionAttributes" : "s3:GetObjectAttributes");
+            case GET_OBJECT_ATTRIBUTES -> version ? List.of("s3:GetObjectVersion", "s3:GetObjectVersionAttributes")
+                    : List.of("s3:GetObject", "s3:GetObjectAttributes");
             case PUT_OBJECT, POST_OBJECT, CREATE_MULTIPART_UPLOAD, UPLOAD_PART, COMPLETE_MULTIPART_UPLOAD, COPY_OBJECT,
                  UPLOAD_PART_COPY -> List.of("s3:PutObject");
             case DELETE_OBJECT, DELETE_OBJECTS -> List.of(version ? "s3:DeleteObjectVersion" : "s3:DeleteObject");
@@ -223,7 +278,8 @@ final class Policies {
     }
 
     /** A condition key's values in this request; null when the request does not carry it. */
-    private static List<String> context(String name, HttpServletRequest req, Map<String, String> query, String principal) {
+    private static List<String> context(String name, java.util.function.Function<String, String> header, Map<String, String> query,
+                                        String principal, HttpServletRequest req) {
         switch (name) {
             case "aws:sourceip":
                 return List.of(req.getRemoteAddr());
@@ -234,9 +290,9 @@ final class Policies {
             case "aws:epochtime":
                 return List.of(Long.toString(Instant.now().getEpochSecond()));
             case "aws:useragent":
-                return one(req.getHeader("User-Agent"));
+                return one(header.apply("User-Agent"));
             case "aws:referer":
-                return one(req.getHeader("Referer"));
+                return one(header.apply("Referer"));
             case "aws:username", "aws:userid", "aws:principalaccount":
                 return one(principal);
             case "aws:principaltype":
@@ -248,29 +304,28 @@ final class Policies {
             case "s3:x-amz-acl", "s3:x-amz-copy-source", "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class",
                  "s3:x-amz-metadata-directive", "s3:x-amz-content-sha256", "s3:object-lock-mode",
                  "s3:object-lock-legal-hold":
-                return one(req.getHeader(name.startsWith("s3:object-lock") ? "x-amz-" + name.substring(3) : name.substring(3)));
+                return one(header.apply(name.startsWith("s3:object-lock") ? "x-amz-" + name.substring(3) : name.substring(3)));
             case "s3:requestobjecttagkeys":
-                return tags(req) == null ? null : new ArrayList<>(tags(req).keySet());
+                return tags(header) == null ? null : new ArrayList<>(tags(header).keySet());
             default:
                 if (name.startsWith("s3:requestobjecttag/")) {
-                    Map<String, String> tags = tags(req);
-                    return tags == null ? null : one(tags.get(tagName(name, req)));
+                    Map<String, String> tags = tags(header);
+                    return tags == null ? null : one(tags.get(tagName(name, tags)));
                 }
                 return null;
         }
     }
 
     /** The tag a key names, with the case the request gave it (condition keys are read lower-cased). */
-    private static String tagName(String key, HttpServletRequest req) {
+    private static String tagName(String key, Map<String, String> tags) {
         String wanted = key.substring("s3:requestobjecttag/".length());
-        Map<String, String> tags = tags(req);
         return tags.keySet().stream().filter(k -> k.toLowerCase(Locale.ROOT).equals(wanted)).findFirst().orElse(wanted);
     }
 
     /** The tags an upload asks for (x-amz-tagging), or null. */
-    private static Map<String, String> tags(HttpServletRequest req) {
-        String header = req.getHeader("x-amz-tagging");
-        return header == null ? null : UriCodec.parseQuery(header);
+    private static Map<String, String> tags(java.util.function.Function<String, String> header) {
+        String value = header.apply("x-amz-tagging");
+        return value == null ? null : UriCodec.parseQuery(value);
     }
 
     private static List<String> one(String v) {

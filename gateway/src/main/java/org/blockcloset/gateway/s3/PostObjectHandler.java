@@ -67,6 +67,22 @@ final class PostObjectHandler {
         if (key == null || key.isEmpty()) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Bucket POST must contain a field named 'key'.");
         }
+        // Access is decided on the key the object will have: ${filename} filled in first, so that a
+        // policy's Deny of some names cannot be stepped round by naming the file instead.
+        String named = key;
+        if (form.fileName() != null) {
+            String name = form.fileName();
+            name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+            named = key.replace("${filename}", name);
+        }
+        String formAcl = f.get("acl") == null ? null : f.get("acl").trim().toLowerCase(Locale.ROOT);
+        if (formAcl != null) {
+            // The public access block and ownership controls hold for a form's ACL as for a header's.
+            if (b.aclsDisabled() && !formAcl.equals("bucket-owner-full-control")) {
+                throw new S3Exception(S3Error.ACCESS_CONTROL_LIST_NOT_SUPPORTED);
+            }
+            PublicAccess.checkAcl(b, formAcl);
+        }
         long[] range = {0, S3Context.MAX_PUT_SIZE};
         String actor;
         if (f.containsKey("awsaccesskeyid")) {
@@ -76,7 +92,7 @@ final class PostObjectHandler {
             }
             actor = verifier.withSecrets(scope::secretOf).verifyPolicyV2(f.get("awsaccesskeyid"), f.get("policy"), f.get("signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
-            admitSigned(req, actor, bucket, key, scope);
+            admitSigned(req, actor, bucket, named, formAcl, scope);
         } else if (f.containsKey("policy")) {
             if (!"AWS4-HMAC-SHA256".equals(f.get("x-amz-algorithm"))) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "x-amz-algorithm must be AWS4-HMAC-SHA256.");
@@ -86,10 +102,10 @@ final class PostObjectHandler {
             }
             actor = verifier.withSecrets(scope::secretOf).verifyPolicy(f.get("x-amz-credential"), f.get("policy"), f.get("x-amz-signature"));
             checkPolicy(f.get("policy"), f, bucket, range);
-            admitSigned(req, actor, bucket, key, scope);
+            admitSigned(req, actor, bucket, named, formAcl, scope);
         } else {
-            if (policies.decide(S3Operation.POST_OBJECT, bucket, key, Map.of(), null, req, scope) != BucketPolicy.Decision.ALLOW
-                    && !acls.allows(S3Operation.PUT_OBJECT, bucket, key, null, false, scope)) {
+            if (policies.decide(S3Operation.POST_OBJECT, bucket, named, Map.of(), null, req, scope, formFields(formAcl))
+                    != BucketPolicy.Decision.ALLOW && !acls.allows(S3Operation.PUT_OBJECT, bucket, named, null, false, scope)) {
                 throw new S3Exception(S3Error.ACCESS_DENIED, "An unsigned form upload needs a public-read-write bucket "
                         + "or a bucket policy that allows it.");
             }
@@ -215,8 +231,9 @@ final class PostObjectHandler {
      * A signed form's key may write here unless the bucket's policy denies it: by its own
      * permissions, the policy's Allow, or as the bucket's ACL lets a signed caller.
      */
-    private void admitSigned(HttpServletRequest req, String actor, String bucket, String key, RequestScope scope) {
-        BucketPolicy.Decision policy = policies.decide(S3Operation.POST_OBJECT, bucket, key, Map.of(), actor, req, scope);
+    private void admitSigned(HttpServletRequest req, String actor, String bucket, String key, String acl, RequestScope scope) {
+        BucketPolicy.Decision policy = policies.decide(S3Operation.POST_OBJECT, bucket, key, Map.of(), actor, req, scope,
+                formFields(acl));
         try {
             Permissions.check(scope.key(actor).orElse(null), S3Operation.PUT_OBJECT, bucket, null);
         } catch (S3Exception denied) {
@@ -224,6 +241,11 @@ final class PostObjectHandler {
                 throw denied;
             }
         }
+    }
+
+    /** What a form says that a policy's conditions and actions read from headers otherwise. */
+    private static Map<String, String> formFields(String acl) {
+        return acl == null ? Map.of() : Map.of("x-amz-acl", acl);
     }
 
     private static void require(String field, String op, String expected, Map<String, String> fields, String bucket) {

@@ -247,10 +247,18 @@ public final class S3Servlet extends HttpServlet {
             if (target.bucket() != null) {
                 BucketNames.check(target.bucket());
             }
+            // Reads, and deletes (which act only on what the views hold), see every write acknowledged
+            // through another gateway before them, the bucket's policy and guards included: the barrier
+            // comes before the decisions. Writes are decided by the fold in log order instead.
+            if (head || "GET".equals(req.getMethod()) || "DELETE".equals(req.getMethod())
+                    || op == S3Operation.DELETE_OBJECTS) {
+                scope.readBarrier();
+            }
             // The bucket's policy first (ADR 0020): its Deny refuses whatever else would allow; its
             // Allow lets in what the key's permissions and the ACLs would not.
-            BucketPolicy.Decision policy = policies.decide(op, target.bucket(), target.key(), query,
-                    auth.isAnonymous() ? null : auth.accessKeyId(), req, scope);
+            String principal = auth.isAnonymous() ? null : auth.accessKeyId();
+            BucketPolicy.Decision policy = policies.decide(op, target.bucket(), target.key(), query, principal, req, scope);
+            policies.checkCopySource(op, req.getHeader("x-amz-copy-source"), principal, req);
             if (auth.isAnonymous()) {
                 // Only what a policy or an ACL opens to everyone (ADR 0014); the rest is refused before anything is read.
                 if (policy == BucketPolicy.Decision.ALLOW) {
@@ -280,12 +288,6 @@ public final class S3Servlet extends HttpServlet {
             S3Request request = new S3Request(requestId, req, op, target.bucket(), target.key(), query, auth, scope);
             resource = request.resource();
             PublicAccess.checkAclHeader(op, request, scope.bucket().orElse(null));
-            // Reads, and deletes (which act only on what the views hold), see every write acknowledged
-            // through another gateway before them. Writes are decided by the fold in log order instead.
-            if (head || "GET".equals(req.getMethod()) || "DELETE".equals(req.getMethod())
-                    || op == S3Operation.DELETE_OBJECTS) {
-                scope.readBarrier();
-            }
             try (Timer.Context ignored = timers.get(op).time()) {
                 handle(op, request, resp, head || "GET".equals(req.getMethod()));
             }

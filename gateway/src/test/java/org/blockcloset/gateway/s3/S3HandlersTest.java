@@ -296,6 +296,30 @@ class S3HandlersTest {
     }
 
     @Test
+    void aDenyHoldsForVersionNullDeletesCopySourcesAndAclsSetByAnUpload() throws Exception {
+        s3.createBucket(b -> b.bucket("family-review"));
+        s3.putObject(p -> p.bucket("family-review").key("backup.tar"), RequestBody.fromString("b"));
+        s3.putBucketPolicy(p -> p.bucket("family-review").policy("""
+                {"Statement": [
+                  {"Effect": "Deny", "Principal": "*", "Action": ["s3:DeleteObject", "s3:GetObject"], "Resource": "arn:aws:s3:::family-review/backup.tar"},
+                  {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::family-review/drop/*"}]}"""));
+        assertEquals(403, error(() -> s3.deleteObject(d -> d.bucket("family-review").key("backup.tar").versionId("null"))).statusCode(),
+                "a Deny of s3:DeleteObject holds for the versionId=null form on an unversioned bucket");
+        s3.createBucket(b -> b.bucket("family-review-copy"));
+        assertEquals(403, error(() -> s3.copyObject(c -> c.sourceBucket("family-review").sourceKey("backup.tar")
+                .destinationBucket("family-review-copy").destinationKey("copy"))).statusCode(),
+                "the source bucket's Deny of reads holds for a copy");
+        try (S3Client anyone = harness.anonymous()) {
+            anyone.putObject(p -> p.bucket("family-review").key("drop/note"), RequestBody.fromString("n"));
+            assertEquals(403, error(() -> anyone.putObject(p -> p.bucket("family-review").key("drop/public")
+                    .acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("n"))).statusCode(),
+                    "an upload that sets an ACL is also s3:PutObjectAcl, which the policy does not allow");
+            assertEquals(403, error(() -> anyone.putBucketPolicy(p -> p.bucket("family-review").policy("{}"))).statusCode());
+        }
+        s3.deleteBucketPolicy(d -> d.bucket("family-review"));
+    }
+
+    @Test
     void aPublicAccessBlockRefusesAndIgnoresWhatWouldOpenTheBucket() {
         s3.createBucket(b -> b.bucket("family-block"));
         s3.putObject(p -> p.bucket("family-block").key("open").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("o"));

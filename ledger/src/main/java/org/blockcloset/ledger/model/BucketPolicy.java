@@ -29,7 +29,21 @@ import java.util.function.Function;
 public final class BucketPolicy {
     /** S3's limit on a bucket policy's size. */
     public static final int MAX_BYTES = 20 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys and trailing content are malformed: {"Effect": "Deny", …, "Effect": "Allow"} must not allow. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /**
+     * The condition keys this store fills in; a policy naming another is refused, because a key the
+     * request never carries would make a negated operator hold for every request.
+     */
+    private static final Set<String> KEYS = Set.of("aws:sourceip", "aws:securetransport", "aws:currenttime", "aws:epochtime",
+            "aws:useragent", "aws:referer", "aws:username", "aws:userid", "aws:principalaccount", "aws:principaltype",
+            "s3:prefix", "s3:delimiter", "s3:max-keys", "s3:versionid", "s3:x-amz-acl", "s3:x-amz-copy-source",
+            "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "s3:x-amz-metadata-directive",
+            "s3:x-amz-content-sha256", "s3:object-lock-mode", "s3:object-lock-legal-hold", "s3:requestobjecttagkeys");
+    /** A principal of the form arn:aws:iam::*:…: any signed caller, never an anonymous one. */
+    private static final String ANY_KEY = "*signed";
     private static final Set<String> OPERATORS = Set.of("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
             "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
             "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals", "DateNotEquals",
@@ -105,6 +119,23 @@ public final class BucketPolicy {
         return new BucketPolicy(List.copyOf(statements));
     }
 
+    /**
+     * What the views check of a stored policy: a JSON object within the size limit. Only this, so
+     * that replaying an old event never depends on how strict today's parser is; the gateway parses
+     * the text fully when it is put and when it is used.
+     */
+    public static boolean wellFormed(String text) {
+        if (text == null || text.length() > MAX_BYTES) {
+            return false;
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(text);
+            return root != null && root.isObject();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
     /** Deny over allow over nothing said. */
     public Decision evaluate(Request request) {
         boolean allowed = false;
@@ -124,7 +155,8 @@ public final class BucketPolicy {
      * any principal without a condition that narrows who may use it.
      */
     public boolean isPublic() {
-        return statements.stream().anyMatch(s -> s.allow && !s.notPrincipal && s.principals.contains("*") && s.conditions.isEmpty());
+        return statements.stream().anyMatch(s -> s.allow && (s.notPrincipal || s.principals.contains("*"))
+                && s.conditions.stream().noneMatch(Condition::narrowsWho));
     }
 
     private record Statement(boolean allow, List<String> principals, boolean notPrincipal, List<String> actions,
@@ -144,6 +176,9 @@ public final class BucketPolicy {
                 throw new InvalidPolicyException("Missing required field Principal");
             }
             List<String> principals = principals(p);
+            if (s.has("Action") && s.has("NotAction") || s.has("Resource") && s.has("NotResource")) {
+                throw new InvalidPolicyException("A statement gives Action or Resource with its Not form");
+            }
             boolean notAction = s.has("NotAction");
             List<String> actions = strings(notAction ? s.get("NotAction") : s.get("Action"), "Action");
             for (String a : actions) {
@@ -200,7 +235,8 @@ public final class BucketPolicy {
             for (String field : List.of("AWS", "CanonicalUser")) {
                 if (p.has(field)) {
                     for (String id : strings(p.get(field), "Principal")) {
-                        ids.add(id.equals("*") ? "*" : accountOf(id));
+                        String account = id.equals("*") ? "*" : accountOf(id);
+                        ids.add(id.equals("*") ? "*" : account.equals("*") ? ANY_KEY : account);
                     }
                 }
             }
@@ -220,7 +256,8 @@ public final class BucketPolicy {
         }
 
         boolean matches(Request r) {
-            boolean principal = principals.contains("*") || (r.principal() != null && principals.contains(r.principal()));
+            boolean principal = principals.contains("*")
+                    || (r.principal() != null && (principals.contains(r.principal()) || principals.contains(ANY_KEY)));
             if (principal == notPrincipal) {
                 return false;
             }
@@ -263,7 +300,11 @@ public final class BucketPolicy {
             for (String v : values) {
                 check(op, v);
             }
-            return new Condition(op, ifExists, quantifier, key.toLowerCase(Locale.ROOT), List.copyOf(values));
+            String k = key.toLowerCase(Locale.ROOT);
+            if (!KEYS.contains(k) && !k.startsWith("s3:requestobjecttag/")) {
+                throw new InvalidPolicyException("Policy has an unsupported condition key: " + key);
+            }
+            return new Condition(op, ifExists, quantifier, k, List.copyOf(values));
         }
 
         private static void check(String op, String v) throws InvalidPolicyException {
@@ -282,6 +323,21 @@ public final class BucketPolicy {
             }
         }
 
+        /**
+         * Whether this condition limits who may use an Allow (GetBucketPolicyStatus): a source address
+         * range other than everything, or a named caller without a wildcard.
+         */
+        boolean narrowsWho() {
+            boolean positive = !negated() && quantifier == null;
+            if (key.equals("aws:sourceip")) {
+                return operator.equals("IpAddress") && values.stream().noneMatch(v -> v.endsWith("/0"));
+            }
+            if (key.equals("aws:userid") || key.equals("aws:username") || key.equals("aws:principalaccount")) {
+                return positive && values.stream().noneMatch(v -> v.contains("*") || v.contains("?"));
+            }
+            return false;
+        }
+
         boolean holds(Function<String, List<String>> context) {
             List<String> present = context.apply(key);
             if (operator.equals("Null")) {
@@ -291,7 +347,7 @@ public final class BucketPolicy {
             if (present == null || present.isEmpty()) {
                 // A key the request lacks matches no value: true for IfExists, for ForAllValues (vacuously)
                 // and for the negated operators, false otherwise.
-                return ifExists || "ForAllValues".equals(quantifier) || negated();
+                return ifExists || "ForAllValues".equals(quantifier) || (negated() && quantifier == null);
             }
             if ("ForAllValues".equals(quantifier)) {
                 return present.stream().allMatch(this::matchesOne);
@@ -365,7 +421,11 @@ public final class BucketPolicy {
             return new Cidr(address, bits);
         }
 
-        boolean contains(String actual) {
+        boolean contains(String address) {
+            String actual = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+            if (actual.indexOf('%') > 0) {
+                actual = actual.substring(0, actual.indexOf('%')); // an IPv6 zone
+            }
             if (!literal(actual)) {
                 return false;
             }
@@ -384,7 +444,15 @@ public final class BucketPolicy {
 
         /** An IPv4 dotted quad or an IPv6 literal: what InetAddress reads without a name lookup. */
         private static boolean literal(String s) {
-            return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9a-fA-F:.]+"));
+            if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                for (String octet : s.split("\\.")) {
+                    if (Integer.parseInt(octet) > 255) {
+                        return false; // InetAddress would look "256.1.1.1" up as a name
+                    }
+                }
+                return true;
+            }
+            return s.contains(":") && s.matches("[0-9a-fA-F:.]+");
         }
 
         private static byte[] address(String literal) {

@@ -70,12 +70,8 @@ final class BucketFold {
             return changeBucket(c.bucket(), b -> b.withCors(c.rules()));
         } else if (e instanceof org.blockcloset.ledger.event.BucketPolicyChanged p) {
             return changeBucket(p.bucket(), b -> {
-                if (p.policy() != null) {
-                    try {
-                        org.blockcloset.ledger.model.BucketPolicy.parse(p.policy(), b.name());
-                    } catch (org.blockcloset.ledger.model.BucketPolicy.InvalidPolicyException bad) {
-                        throw new Refused(Rejection.INVALID_EVENT); // the gateway checked it: a forged or broken event
-                    }
+                if (p.policy() != null && !org.blockcloset.ledger.model.BucketPolicy.wellFormed(p.policy())) {
+                    throw new Refused(Rejection.INVALID_EVENT); // the gateway checked it: a forged or broken event
                 }
                 return b.withPolicy(p.policy());
             });

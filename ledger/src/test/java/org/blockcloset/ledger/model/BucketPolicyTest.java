@@ -134,6 +134,43 @@ class BucketPolicyTest {
     }
 
     @Test
+    void whatAReviewFoundIsRefusedOrJudgedAsIamDoes() throws Exception {
+        String allow = "\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"";
+        for (String bad : List.of(
+                "{\"Statement\": {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": \"*\", \"Effect\": \"Allow\"}}",
+                "{\"Statement\": {" + allow + "}} trailing",
+                "{\"Statement\": {" + allow + ", \"NotAction\": \"s3:PutObject\"}}",
+                "{\"Statement\": {" + allow + ", \"Condition\": {\"StringNotEquals\": {\"s3:ExistingObjectTag/private\": \"true\"}}}}",
+                "{\"Statement\": {" + allow + ", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": \"256.1.1.1\"}}}}")) {
+            assertThrows(BucketPolicy.InvalidPolicyException.class, () -> BucketPolicy.parse(bad, "photos"), bad);
+        }
+        BucketPolicy anyAccount = policy("""
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::*:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}""");
+        assertEquals(Decision.ALLOW, ask(anyAccount, "K", "s3:GetObject", "arn:aws:s3:::photos/x"));
+        assertEquals(Decision.NONE, ask(anyAccount, null, "s3:GetObject", "arn:aws:s3:::photos/x"), "any account is not anonymous");
+        BucketPolicy anyNot = policy("""
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::photos/*",
+                 "Condition": {"ForAnyValue:StringNotEquals": {"s3:RequestObjectTagKeys": "secret"}}}""");
+        assertEquals(Decision.NONE, ask(anyNot, "K", "s3:PutObject", "arn:aws:s3:::photos/x"), "ForAnyValue of nothing is false");
+        BucketPolicy ipv6 = policy("""
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/*",
+                 "Condition": {"NotIpAddress": {"aws:SourceIp": "::1/128"}}}""");
+        assertEquals(Decision.NONE, ask(ipv6, "K", "s3:GetObject", "arn:aws:s3:::photos/x", Map.of("aws:sourceip", List.of("[::1]"))),
+                "a bracketed IPv6 address is still the address");
+        assertTrue(policy("""
+                {"Effect": "Allow", "NotPrincipal": {"AWS": "K"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}""").isPublic());
+        assertTrue(policy("""
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*",
+                 "Condition": {"Bool": {"aws:SecureTransport": "true"}}}""").isPublic(), "TLS does not narrow who");
+        assertTrue(policy("""
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*",
+                 "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}""").isPublic(), "every address is everyone");
+        assertTrue(BucketPolicy.wellFormed("{\"Statement\": \"anything a future parser may refuse\"}"),
+                "the fold checks only what cannot change");
+        assertFalse(BucketPolicy.wellFormed("[1]"));
+    }
+
+    @Test
     void publicMeansAnAllowToEveryoneWithoutACondition() throws Exception {
         assertTrue(policy("{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}")
                 .isPublic());
