@@ -53,6 +53,8 @@ public final class NodesAdminServlet extends AdminServlet {
             com.fasterxml.jackson.databind.JsonNode b;
             try {
                 b = json.readTree(body(req, 4096));
+            } catch (AdminSignatures.BodyRefusedException e) {
+                throw e; // not its signed body: AdminServlet answers 400 with why
             } catch (IOException e) {
                 send(resp, 400, Map.of("error", "the body must be JSON: {\"capacity\": \"200GiB\", \"zone\": \"attic\"}"));
                 return;

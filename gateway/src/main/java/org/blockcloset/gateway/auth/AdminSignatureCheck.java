@@ -91,6 +91,15 @@ public final class AdminSignatureCheck implements AdminSignatures {
                     throw refused(e);
                 }
             }
+
+            @Override
+            public long skip(long n) throws IOException {
+                try {
+                    return super.skip(n);
+                } catch (S3Exception e) {
+                    throw refused(e);
+                }
+            }
         };
     }
 
