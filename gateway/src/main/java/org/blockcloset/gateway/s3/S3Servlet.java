@@ -210,6 +210,11 @@ public final class S3Servlet extends HttpServlet {
             if (!ctx.ledger().ready()) {
                 throw new S3Exception(S3Error.SERVICE_UNAVAILABLE, "The store is starting or its log is unavailable.");
             }
+            // The raw path, on purpose: an S3 key is literal ("a/../b" is its own object), the signature's
+            // canonical URI is the raw path, and the bucket and key read here once are what every
+            // decision below (signature, key permissions, policy, ACLs) and the handler use. Nothing on
+            // this port passes without credentials by a path prefix (ADR 0020; S3HandlersTest sends
+            // dot-segments, plain and encoded, at a policy's open prefix).
             Addressing.Target target = addressing.resolve(req.getHeader("Host"), req.getRequestURI());
             Map<String, String> query = UriCodec.parseQuery(req.getQueryString());
             S3Operation op = Router.route(req.getMethod(), target.bucket(), target.key(), query,

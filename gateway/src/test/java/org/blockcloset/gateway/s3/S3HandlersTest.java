@@ -57,6 +57,16 @@ class S3HandlersTest {
         return b;
     }
 
+    /** An unsigned GET with the path sent byte for byte, as curl --path-as-is does: the status line and body. */
+    private static String rawGet(String path) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket(harness.endpoint().getHost(), harness.endpoint().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + harness.endpoint().getAuthority()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private static S3Exception error(org.junit.jupiter.api.function.Executable call) {
         return assertThrows(S3Exception.class, call);
     }
@@ -202,7 +212,7 @@ class S3HandlersTest {
     }
 
     @Test
-    void aBucketPolicyOpensOnePrefixToAnonymousReadsAndDeniesDeletes() {
+    void aBucketPolicyOpensOnePrefixToAnonymousReadsAndDeniesDeletes() throws Exception {
         s3.createBucket(b -> b.bucket("family-policy"));
         s3.putObject(p -> p.bucket("family-policy").key("public/photo.jpg"), RequestBody.fromString("shared"));
         s3.putObject(p -> p.bucket("family-policy").key("private/diary.txt"), RequestBody.fromString("mine"));
@@ -224,6 +234,13 @@ class S3HandlersTest {
                     "only the prefix the policy opens");
             assertEquals(403, error(() -> anyone.putObject(p -> p.bucket("family-policy").key("public/x"), RequestBody.fromString("x")))
                     .statusCode(), "reads only");
+        }
+        // A key is literal in S3 (and here): the one the policy judges is the one served. A dot-segment,
+        // plain or encoded, names an object of that literal name, never another object.
+        for (String path : List.of("/family-policy/public/../private/diary.txt", "/family-policy/public/%2e%2e/private/diary.txt",
+                "/family-policy/public/..%2Fprivate%2Fdiary.txt", "/family-policy/public/./../private/diary.txt")) {
+            String answer = rawGet(path);
+            assertTrue(answer.startsWith("HTTP/1.1 404") && !answer.contains("mine"), path + " -> " + answer);
         }
         S3Exception denied = error(() -> s3.deleteObject(d -> d.bucket("family-policy").key("public/photo.jpg")));
         assertEquals("AccessDenied", denied.awsErrorDetails().errorCode(), "the Deny holds for the bucket's owner too");
