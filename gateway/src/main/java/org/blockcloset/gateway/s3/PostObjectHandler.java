@@ -76,13 +76,7 @@ final class PostObjectHandler {
             named = key.replace("${filename}", name);
         }
         String formAcl = f.get("acl") == null ? null : f.get("acl").trim().toLowerCase(Locale.ROOT);
-        if (formAcl != null) {
-            // The public access block and ownership controls hold for a form's ACL as for a header's.
-            if (b.aclsDisabled() && !formAcl.equals("bucket-owner-full-control")) {
-                throw new S3Exception(S3Error.ACCESS_CONTROL_LIST_NOT_SUPPORTED);
-            }
-            PublicAccess.checkAcl(b, formAcl);
-        }
+        PublicAccess.checkUploadAcl(b, formAcl); // the public access block and ownership controls hold for a form's ACL too
         long[] range = {0, S3Context.MAX_PUT_SIZE};
         String actor;
         if (f.containsKey("awsaccesskeyid")) {

@@ -36,16 +36,31 @@ final class PublicAccess {
         }
         String header = r.header("x-amz-acl");
         String acl = header == null ? null : header.trim().toLowerCase(Locale.ROOT);
-        if (b.aclsDisabled()) {
-            // With ACLs disabled, only the one ACL that says what is true anyway may be sent.
-            boolean settingAnAcl = op == S3Operation.PUT_BUCKET_ACL || op == S3Operation.PUT_OBJECT_ACL;
-            if (settingAnAcl ? !"bucket-owner-full-control".equals(acl) : acl != null && !acl.equals("bucket-owner-full-control")) {
+        if (op == S3Operation.PUT_BUCKET_ACL || op == S3Operation.PUT_OBJECT_ACL) {
+            if (b.aclsDisabled() && !"bucket-owner-full-control".equals(acl)) {
                 throw new S3Exception(S3Error.ACCESS_CONTROL_LIST_NOT_SUPPORTED);
             }
+            if (acl != null) {
+                checkAcl(b, acl);
+            }
+        } else {
+            checkUploadAcl(b, acl);
         }
-        if (acl != null) {
-            checkAcl(b, acl);
+    }
+
+    /**
+     * The ACL an upload asks for (a header, or a POST form's field; null: none): with ACLs disabled
+     * only the one that says what is true anyway, bucket-owner-full-control; never a public one
+     * where the bucket blocks them.
+     */
+    static void checkUploadAcl(Bucket b, String acl) {
+        if (acl == null) {
+            return;
         }
+        if (b.aclsDisabled() && !acl.equals("bucket-owner-full-control")) {
+            throw new S3Exception(S3Error.ACCESS_CONTROL_LIST_NOT_SUPPORTED);
+        }
+        checkAcl(b, acl);
     }
 
     /** An ACL about to be set (from a header or a Put*Acl document): refused when the bucket blocks public ACLs. */
